@@ -1,0 +1,51 @@
+// Everything that differs between AWS and the laptop comes from the environment: endpoints,
+// names and credentials. Handlers never branch on "local" beyond this.
+import { ConfigError } from '../domain/errors';
+
+export interface RuntimeConfig {
+  bucket: string;
+  region: string;
+  /** Set for s3rver or any other S3-compatible endpoint; unset on AWS. */
+  s3Endpoint?: string;
+  sfnEndpoint?: string;
+  stateMachineArn?: string;
+  replicateBaseUrl?: string;
+  /** Public URL of POST /webhooks/replicate; unset → no webhooks, tasks finish through polling. */
+  webhookUrl: string | null;
+  /** Replicate cancels a prediction that runs longer than this (Cancel-After header): a cost guard. */
+  cancelAfter: string;
+  /** Lifetime of presigned seed-frame URLs handed to Replicate. */
+  presignSeconds: number;
+  /** Seconds a stored webhook signature timestamp may differ from now. */
+  webhookToleranceSeconds: number;
+}
+
+const positiveInt = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+};
+
+export function loadConfig(): RuntimeConfig {
+  const bucket = process.env.LONGSHOT_BUCKET;
+  if (!bucket) throw new ConfigError('LONGSHOT_BUCKET is not set (the bucket that holds runs/)');
+  return {
+    bucket,
+    region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
+    s3Endpoint: process.env.S3_ENDPOINT || undefined,
+    sfnEndpoint: process.env.SFN_ENDPOINT || undefined,
+    stateMachineArn: process.env.STATE_MACHINE_ARN || undefined,
+    replicateBaseUrl: process.env.REPLICATE_BASE_URL || undefined,
+    webhookUrl: process.env.WEBHOOK_URL || null,
+    cancelAfter: process.env.PREDICTION_CANCEL_AFTER || '30m',
+    presignSeconds: positiveInt('PRESIGN_SECONDS', 3600),
+    webhookToleranceSeconds: positiveInt('WEBHOOK_TOLERANCE_SECONDS', 300),
+  };
+}
+
+export function requireStateMachineArn(config: RuntimeConfig): string {
+  if (!config.stateMachineArn) throw new ConfigError('STATE_MACHINE_ARN is not set');
+  return config.stateMachineArn;
+}

@@ -1,0 +1,152 @@
+// Runs the recipes in ../domain/ffmpeg-recipes against files on disk. ffmpeg streams from and to
+// files; Node never holds video bytes in memory.
+import { stat } from 'node:fs/promises';
+import { runFfmpeg, runFfprobe } from './binaries';
+import { MediaToolError, OutputInvalidError } from '../domain/errors';
+import {
+  type ClipProbe,
+  type VideoProbe,
+  contactSheetArgs,
+  firstFrameArgs,
+  joinPlan,
+  lastFrameArgs,
+  lastFrameFullDecodeArgs,
+  parseImageProbe,
+  parseSsim,
+  parseVideoProbe,
+  probeImageArgs,
+  probeVideoArgs,
+  ssimArgs,
+} from '../domain/ffmpeg-recipes';
+
+export type { VideoProbe } from '../domain/ffmpeg-recipes';
+export { seamTrims } from '../domain/ffmpeg-recipes';
+
+async function probeClip(file: string): Promise<ClipProbe> {
+  let stdout: string;
+  try {
+    ({ stdout } = await runFfprobe(probeVideoArgs(file)));
+  } catch (error) {
+    // ffprobe's own message ("Invalid data found…", "moov atom not found") is the useful part.
+    const why = error instanceof Error ? error.message.replace(/^ffprobe exited with \S+: /, '') : String(error);
+    throw new OutputInvalidError(`${file} is not a readable video: ${why}`, { cause: error });
+  }
+  const parsed = parseVideoProbe(stdout);
+  if (typeof parsed === 'string') throw new OutputInvalidError(`${file} is not a usable video: ${parsed}`);
+  return parsed;
+}
+
+/** Probe with an exact frame count; OutputInvalidError (naming the file) if it isn't a video. */
+export async function probeVideo(file: string): Promise<VideoProbe> {
+  const { videoStartSec: _start, formatName: _format, ...probe } = await probeClip(file);
+  return probe;
+}
+
+export async function probeImage(file: string): Promise<{ width: number; height: number }> {
+  let stdout: string;
+  try {
+    ({ stdout } = await runFfprobe(probeImageArgs(file)));
+  } catch (error) {
+    throw new OutputInvalidError(`${file} is not a readable image`, { cause: error });
+  }
+  const parsed = parseImageProbe(stdout);
+  if (typeof parsed === 'string') throw new OutputInvalidError(`${file} is not a usable image: ${parsed}`);
+  return parsed;
+}
+
+async function nonEmpty(file: string): Promise<boolean> {
+  return stat(file).then((s) => s.size > 0, () => false);
+}
+
+/** Writes the TRUE last frame of `clip` as a PNG (see lastFrameArgs for why this recipe). */
+export async function extractLastFrame(clip: string, outPng: string): Promise<void> {
+  try {
+    await runFfmpeg(lastFrameArgs(clip, outPng));
+    if (await nonEmpty(outPng)) return;
+  } catch (error) {
+    if (!(error instanceof MediaToolError)) throw error;
+  }
+  // Some containers can't seek from the end; a full decode is slower but always right.
+  try {
+    await runFfmpeg(lastFrameFullDecodeArgs(clip, outPng));
+  } catch (error) {
+    throw new OutputInvalidError(`${clip}: could not decode a last frame`, { cause: error });
+  }
+  if (!(await nonEmpty(outPng))) throw new OutputInvalidError(`${clip}: no video frame to extract`);
+}
+
+export async function extractFirstFrame(clip: string, outPng: string): Promise<void> {
+  try {
+    await runFfmpeg(firstFrameArgs(clip, outPng));
+  } catch (error) {
+    throw new OutputInvalidError(`${clip}: could not decode a first frame`, { cause: error });
+  }
+  if (!(await nonEmpty(outPng))) throw new OutputInvalidError(`${clip}: no video frame to extract`);
+}
+
+/** SSIM (0..1) between the first frames of a and b; b is scaled to a's size. */
+export async function ssim(a: string, b: string): Promise<number> {
+  const { stderr } = await runFfmpeg(ssimArgs(a, b));
+  try {
+    return parseSsim(stderr);
+  } catch (error) {
+    throw new MediaToolError(`ssim(${a}, ${b}): ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export interface JoinClipsOptions {
+  clips: { path: string; trimStartFrames: number }[];
+  out: string;
+  fps: number;
+  width: number;
+  height: number;
+  audio: 'keep' | 'silent';
+  /** Length of the audio fade out and fade in at each seam; default 40 ms. */
+  seamFadeMs?: number;
+  crf?: number;
+  preset?: string;
+}
+
+/**
+ * Joins clips into one H.264/AAC film with continuous timestamps; returns the output's probe.
+ * Throws OutputInvalidError if a clip is unreadable or the result has the wrong frame count.
+ */
+export async function joinClips(opts: JoinClipsOptions): Promise<VideoProbe> {
+  const probes = await Promise.all(opts.clips.map((c) => probeClip(c.path)));
+  const inputs = opts.clips.map((c, i) => ({
+    path: c.path,
+    trimStartFrames: c.trimStartFrames,
+    frames: probes[i].frames,
+    fps: probes[i].fps,
+    videoStartSec: probes[i].videoStartSec,
+    hasAudio: probes[i].audioCodec !== null,
+  }));
+  let plan: ReturnType<typeof joinPlan>;
+  try {
+    plan = joinPlan(inputs, opts);
+  } catch (error) {
+    // A clip too short for its trim is a bad model output, not a tool failure.
+    throw new OutputInvalidError((error as Error).message, { cause: error });
+  }
+  await runFfmpeg(plan.args, { label: 'ffmpeg join' });
+  const result = await probeVideo(opts.out);
+  // Same-rate inputs must come out frame-exact; anything else means a dropped or repeated frame.
+  const sameRate = probes.every((p) => Math.abs(p.fps - opts.fps) < 1e-6);
+  if (sameRate && result.frames !== plan.totalFrames) {
+    throw new OutputInvalidError(
+      `${opts.out}: joined ${result.frames} frames, expected ${plan.totalFrames} (${plan.clipFrames.join('+')})`,
+    );
+  }
+  return result;
+}
+
+/** Evenly spaced thumbnails of `video` tiled into one PNG (columns x rows, `width` px wide). */
+export async function contactSheet(
+  video: string,
+  outPng: string,
+  opts: { columns?: number; rows?: number; width?: number } = {},
+): Promise<void> {
+  const { frames } = await probeClip(video);
+  const layout = { columns: opts.columns ?? 4, rows: opts.rows ?? 3, width: opts.width ?? 1280 };
+  await runFfmpeg(contactSheetArgs(video, outPng, frames, layout));
+}

@@ -1,0 +1,83 @@
+// Step Functions calls: task results (webhook, poll), and starting/stopping/describing runs (api).
+import {
+  DescribeExecutionCommand,
+  SFNClient,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { RuntimeConfig } from './config';
+import { requireStateMachineArn } from './config';
+
+const clients = new Map<string, SFNClient>();
+
+export function sfnClient(config: RuntimeConfig): SFNClient {
+  const cacheKey = `${config.region}|${config.sfnEndpoint ?? ''}`;
+  let client = clients.get(cacheKey);
+  if (!client) {
+    client = new SFNClient({ region: config.region, ...(config.sfnEndpoint && { endpoint: config.sfnEndpoint }) });
+    clients.set(cacheKey, client);
+  }
+  return client;
+}
+
+/** A token whose task already ended (timed out → polled, or resumed once): nothing left to do. */
+export const isClosedTaskError = (error: unknown) =>
+  ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'].includes((error as { name?: string })?.name ?? '');
+
+export type TaskOutcome = 'resumed' | 'already-closed';
+
+export async function sendTaskSuccess(config: RuntimeConfig, taskToken: string, output: unknown): Promise<TaskOutcome> {
+  try {
+    await sfnClient(config).send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    return 'resumed';
+  } catch (error) {
+    if (isClosedTaskError(error)) return 'already-closed';
+    throw error;
+  }
+}
+
+export async function sendTaskFailure(
+  config: RuntimeConfig,
+  taskToken: string,
+  error: string,
+  cause: string,
+): Promise<TaskOutcome> {
+  try {
+    // Limits: error ≤ 256 chars, cause ≤ 32768 chars.
+    await sfnClient(config).send(
+      new SendTaskFailureCommand({ taskToken, error: error.slice(0, 256), cause: cause.slice(0, 32_000) }),
+    );
+    return 'resumed';
+  } catch (failure) {
+    if (isClosedTaskError(failure)) return 'already-closed';
+    throw failure;
+  }
+}
+
+export function executionArn(config: RuntimeConfig, runId: string): string {
+  // arn:aws:states:region:account:stateMachine:name → arn:aws:states:region:account:execution:name:runId
+  return `${requireStateMachineArn(config).replace(':stateMachine:', ':execution:')}:${runId}`;
+}
+
+export async function startExecution(config: RuntimeConfig, runId: string, input: unknown) {
+  return sfnClient(config).send(
+    new StartExecutionCommand({ stateMachineArn: requireStateMachineArn(config), name: runId, input: JSON.stringify(input) }),
+  );
+}
+
+export async function describeExecution(config: RuntimeConfig, runId: string) {
+  try {
+    return await sfnClient(config).send(new DescribeExecutionCommand({ executionArn: executionArn(config, runId) }));
+  } catch (error) {
+    if ((error as { name?: string })?.name === 'ExecutionDoesNotExist') return null;
+    throw error;
+  }
+}
+
+export async function stopExecution(config: RuntimeConfig, runId: string, cause: string) {
+  return sfnClient(config).send(
+    new StopExecutionCommand({ executionArn: executionArn(config, runId), error: 'RunCanceled', cause }),
+  );
+}

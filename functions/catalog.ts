@@ -1,0 +1,25 @@
+// Every Lambda of the workflow: its handler entry and, for those the state machine invokes, the
+// ASL placeholder its ARN replaces. The CDK stack and the local stack both read this list.
+export interface FunctionSpec {
+  name: string;
+  entry: string;
+  /** `${Placeholder}` in statemachine/longshot.asl.json, for functions the state machine calls. */
+  placeholder?: string;
+  /** Needs ffmpeg/ffprobe in its bundle. */
+  media?: boolean;
+}
+
+export const FUNCTIONS: FunctionSpec[] = [
+  { name: 'prepare', entry: 'functions/handlers/prepare.ts', placeholder: 'PrepareFunctionArn' },
+  { name: 'anchor', entry: 'functions/handlers/anchor.ts', placeholder: 'AnchorFunctionArn' },
+  { name: 'clip', entry: 'functions/handlers/clip.ts', placeholder: 'ClipFunctionArn' },
+  { name: 'poll', entry: 'functions/handlers/poll.ts', placeholder: 'PollFunctionArn' },
+  { name: 'last-frame', entry: 'functions/handlers/last-frame.ts', placeholder: 'LastFrameFunctionArn', media: true },
+  { name: 'concat', entry: 'functions/handlers/concat.ts', placeholder: 'ConcatFunctionArn', media: true },
+  { name: 'record-failure', entry: 'functions/handlers/record-failure.ts', placeholder: 'RecordFailureFunctionArn' },
+  { name: 'webhook', entry: 'functions/handlers/webhook.ts' },
+  { name: 'api', entry: 'functions/handlers/api.ts' },
+  { name: 'start-from-upload', entry: 'functions/handlers/start-from-upload.ts' },
+];
+
+export const ASL_PATH = 'statemachine/longshot.asl.json';

@@ -1,0 +1,45 @@
+// Error classes whose `name` Step Functions Retry/Catch match (Lambda reports errorType = name).
+
+export class LongshotError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The storyboard broke one or more rules; `problems` names every field and what it allows. */
+export class InvalidStoryboardError extends LongshotError {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid storyboard:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+/** Replicate answered 429; the state machine retries with backoff. */
+export class RateLimitedError extends LongshotError {}
+
+/** A prediction ended as failed/aborted (retry the scene a bounded number of times). */
+export class PredictionFailedError extends LongshotError {}
+
+/** A prediction was canceled (by us or by Cancel-After): no retry. */
+export class PredictionCanceledError extends LongshotError {}
+
+/** Poll found the prediction still starting/processing: the state machine polls again later. */
+export class PredictionStillRunning extends LongshotError {}
+
+/** A model output could not be downloaded or decoded (e.g. a corrupt MP4). */
+export class OutputInvalidError extends LongshotError {}
+
+/** ffmpeg/ffprobe exited non-zero. */
+export class MediaToolError extends LongshotError {}
+
+/** Something the run needs (manifest, callback record, seed frame) is not where it should be. */
+export class MissingObjectError extends LongshotError {}
+
+/** A webhook failed verification (signature, timestamp, prediction id). Never resumes a task. */
+export class WebhookRejectedError extends LongshotError {}
+
+/** Misconfiguration: a required environment variable or secret is absent. */
+export class ConfigError extends LongshotError {}
+
+/** Replicate refused a request for a reason retrying will not fix (401, 404, 422). */
+export class ReplicateRequestError extends LongshotError {}

@@ -1,0 +1,312 @@
+// Pure ffmpeg/ffprobe recipes: argument arrays in, parsed numbers out. No I/O here, so every
+// filtergraph can be unit-tested as a string; functions/adapters/media.ts runs them.
+
+export interface VideoProbe {
+  durationSec: number;
+  videoDurationSec: number;
+  audioDurationSec: number | null;
+  width: number;
+  height: number;
+  fps: number;
+  frames: number;
+  videoCodec: string;
+  audioCodec: string | null;
+  pixFmt: string;
+}
+
+/** A probe plus what joinClips needs to cut audio against the video's own clock. */
+export interface ClipProbe extends VideoProbe {
+  videoStartSec: number;
+  formatName: string;
+}
+
+/** Frames to drop from the head of each scene's clip. */
+export function seamTrims(
+  sceneCount: number,
+  opts: { trimSeedFrame: boolean; extraTrim: number },
+): number[] {
+  const later = (opts.trimSeedFrame ? 1 : 0) + Math.max(0, Math.floor(opts.extraTrim));
+  return Array.from({ length: Math.max(0, sceneCount) }, (_, i) => (i === 0 ? 0 : later));
+}
+
+// ---------------------------------------------------------------- probing
+
+/** -count_packets gives the exact frame count by demuxing only (no decode), fast even for long clips. */
+export function probeVideoArgs(file: string): string[] {
+  return [
+    '-v', 'error', '-count_packets',
+    '-show_entries',
+    'stream=index,codec_type,codec_name,width,height,pix_fmt,r_frame_rate,avg_frame_rate,duration,start_time,nb_read_packets,nb_frames:stream_tags=DURATION:format=duration,format_name',
+    '-of', 'json', file,
+  ];
+}
+
+export function probeImageArgs(file: string): string[] {
+  return [
+    '-v', 'error',
+    '-show_entries', 'stream=codec_type,codec_name,width,height:format=format_name',
+    '-of', 'json', file,
+  ];
+}
+
+interface RawStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  pix_fmt?: string;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  duration?: string;
+  start_time?: string;
+  nb_read_packets?: string;
+  nb_frames?: string;
+  tags?: { DURATION?: string };
+}
+interface RawProbe {
+  streams?: RawStream[];
+  format?: { duration?: string; format_name?: string };
+}
+
+/** "30000/1001" → 29.97; "0/0" or garbage → NaN. */
+export function parseRate(rate: string | undefined): number {
+  const [n, d] = (rate ?? '').split('/').map(Number);
+  const value = d === undefined ? n : n / d;
+  return Number.isFinite(value) && value > 0 ? value : NaN;
+}
+
+const num = (v: string | undefined): number => (v === undefined || v === 'N/A' ? NaN : Number(v));
+
+/** Matroska keeps stream durations only as "HH:MM:SS.nnn" tags. */
+function tagSeconds(tag: string | undefined): number {
+  const m = /^(\d+):(\d+):([\d.]+)$/.exec(tag ?? '');
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : NaN;
+}
+
+// Still images demux through image2 / *_pipe; they have a "video" stream but are not clips.
+export const isImageFormat = (formatName: string) => /(^|,)(image2|\w+_pipe)(,|$)/.test(formatName);
+
+/**
+ * Parses probeVideoArgs JSON. Returns an error string instead of throwing so the adapter can name
+ * the file in its OutputInvalidError.
+ */
+export function parseVideoProbe(json: string): ClipProbe | string {
+  let raw: RawProbe;
+  try {
+    raw = JSON.parse(json) as RawProbe;
+  } catch {
+    return 'ffprobe output is not JSON';
+  }
+  const formatName = raw.format?.format_name ?? '';
+  if (isImageFormat(formatName)) return `it is a still image (${formatName}), not a video`;
+  const v = raw.streams?.find((s) => s.codec_type === 'video');
+  if (!v) return 'it has no video stream';
+  const a = raw.streams?.find((s) => s.codec_type === 'audio');
+  const fps = parseRate(v.r_frame_rate) || parseRate(v.avg_frame_rate);
+  const frames = num(v.nb_read_packets) || num(v.nb_frames);
+  if (!(frames > 0)) return 'it has no decodable video frames';
+  if (!(fps > 0)) return `its frame rate is unknown (${v.r_frame_rate})`;
+  if (!(v.width! > 0 && v.height! > 0)) return 'its video stream has no size';
+  const formatDur = num(raw.format?.duration);
+  const videoDurationSec = num(v.duration) || tagSeconds(v.tags?.DURATION) || frames / fps;
+  const audioDurationSec = a ? num(a.duration) || tagSeconds(a.tags?.DURATION) || formatDur || null : null;
+  return {
+    durationSec: formatDur || Math.max(videoDurationSec, audioDurationSec ?? 0),
+    videoDurationSec,
+    audioDurationSec,
+    width: v.width!,
+    height: v.height!,
+    fps,
+    frames,
+    videoCodec: v.codec_name ?? 'unknown',
+    audioCodec: a ? (a.codec_name ?? 'unknown') : null,
+    pixFmt: v.pix_fmt ?? 'unknown',
+    videoStartSec: num(v.start_time) || 0,
+    formatName,
+  };
+}
+
+export function parseImageProbe(json: string): { width: number; height: number } | string {
+  let raw: RawProbe;
+  try {
+    raw = JSON.parse(json) as RawProbe;
+  } catch {
+    return 'ffprobe output is not JSON';
+  }
+  const formatName = raw.format?.format_name ?? '';
+  const v = raw.streams?.find((s) => s.codec_type === 'video');
+  if (!v || !isImageFormat(formatName)) return `it is not an image (format ${formatName || 'unknown'})`;
+  if (!(v.width! > 0 && v.height! > 0)) return 'the image has no size';
+  return { width: v.width!, height: v.height! };
+}
+
+// ---------------------------------------------------------------- frames
+
+/**
+ * The TRUE last frame: seek 0.3 s before the end and let -update 1 overwrite the PNG with every
+ * decoded frame, so the file ends as the final one (-frames:v 1 stops too early). ffmpeg clamps the
+ * seek to 0 for clips shorter than 0.3 s. -vsync 0 stops the image muxer duplicating/dropping.
+ */
+export function lastFrameArgs(clip: string, outPng: string): string[] {
+  return ['-sseof', '-0.3', '-i', clip, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-update', '1', outPng];
+}
+
+/** Fallback when -sseof misbehaves on odd containers: decode everything, keep the last. */
+export function lastFrameFullDecodeArgs(clip: string, outPng: string): string[] {
+  return ['-i', clip, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-update', '1', outPng];
+}
+
+export function firstFrameArgs(clip: string, outPng: string): string[] {
+  return ['-i', clip, '-map', '0:v:0', '-an', '-sn', '-frames:v', '1', '-update', '1', outPng];
+}
+
+/**
+ * SSIM of the first frames; scale2ref resizes b to a's size. Both go through rgb24 first, the same
+ * conversion a PNG frame went through, so a video's frame vs its extracted PNG scores exactly 1.
+ * Result is on stderr ("All:0.98").
+ */
+export function ssimArgs(a: string, b: string): string[] {
+  return [
+    '-i', a, '-i', b,
+    '-filter_complex', '[0:v]trim=end_frame=1,format=rgb24[a0];[1:v]trim=end_frame=1,format=rgb24[b0];' +
+      '[b0][a0]scale2ref[b1][a1];[a1][b1]ssim',
+    '-an', '-frames:v', '1', '-f', 'null', '-',
+  ];
+}
+
+export function parseSsim(stderr: string): number {
+  const all = [...stderr.matchAll(/SSIM .*?All:([\d.]+|inf)/g)];
+  const last = all.at(-1)?.[1];
+  if (last === undefined) throw new Error('no SSIM line in ffmpeg output');
+  return last === 'inf' ? 1 : Number(last);
+}
+
+/** Frame indices at the centres of `count` equal slices of the clip (distinct, ascending). */
+export function evenFrameIndices(frames: number, count: number): number[] {
+  const picks = Array.from({ length: count }, (_, k) =>
+    Math.min(frames - 1, Math.floor(((k + 0.5) * frames) / count)),
+  );
+  return [...new Set(picks)];
+}
+
+export function contactSheetArgs(
+  video: string,
+  outPng: string,
+  frames: number,
+  opts: { columns: number; rows: number; width: number },
+): string[] {
+  const picks = evenFrameIndices(frames, opts.columns * opts.rows);
+  const thumbW = Math.max(2, Math.floor(opts.width / opts.columns / 2) * 2);
+  const select = picks.map((n) => `eq(n\\,${n})`).join('+');
+  return [
+    '-i', video, '-map', '0:v:0', '-an',
+    '-vf', `select=${select},scale=${thumbW}:-2,setsar=1,tile=${opts.columns}x${opts.rows}`,
+    '-vsync', '0', '-frames:v', '1', '-update', '1', outPng,
+  ];
+}
+
+// ---------------------------------------------------------------- join
+
+export const JOIN_SAMPLE_RATE = 48_000;
+
+export interface JoinInput {
+  path: string;
+  trimStartFrames: number;
+  /** From probing the clip: its own frame count, rate, video start time, and whether audio exists. */
+  frames: number;
+  fps: number;
+  videoStartSec: number;
+  hasAudio: boolean;
+}
+
+export interface JoinOptions {
+  out: string;
+  fps: number;
+  width: number;
+  height: number;
+  audio: 'keep' | 'silent';
+  seamFadeMs?: number;
+  crf?: number;
+  preset?: string;
+}
+
+export interface JoinPlan {
+  args: string[];
+  filtergraph: string;
+  /** Output frames per clip and in total (Σ frames_i − trim_i when the rates match). */
+  clipFrames: number[];
+  totalFrames: number;
+}
+
+const sec = (s: number) => Number(s.toFixed(6)).toString();
+
+/**
+ * One ffmpeg run through the concat FILTER (a -c copy join leaves ~1-frame gaps on the 2018 build).
+ * Each clip: drop its head frames, restart its clock at 0, force the output rate, letterbox to the
+ * output size with square pixels. Its audio is cut from the same instant, padded/trimmed to exactly
+ * its video length in samples, and faded briefly at the seams so the joins don't click. Audio is
+ * decoded from the sources and encoded to AAC exactly once here.
+ */
+export function joinPlan(inputs: JoinInput[], opts: JoinOptions): JoinPlan {
+  if (inputs.length === 0) throw new Error('joinPlan: no clips');
+  const { fps, width: w, height: h } = opts;
+  const fadeSec = Math.max(0, opts.seamFadeMs ?? 40) / 1000;
+  const chains: string[] = [];
+  const pads: string[] = [];
+  const clipFrames: number[] = [];
+  const clipSamples: number[] = [];
+
+  inputs.forEach((clip, i) => {
+    const trim = Math.max(0, Math.floor(clip.trimStartFrames));
+    const kept = clip.frames - trim;
+    if (kept <= 0) throw new Error(`joinPlan: ${clip.path} has ${clip.frames} frames, cannot trim ${trim}`);
+    // Same rate: exactly `kept` frames. Other rate: the fps filter resamples; cap at the rounded count.
+    const frames = Math.abs(clip.fps - fps) < 1e-6 ? kept : Math.max(1, Math.round((kept / clip.fps) * fps));
+    const samples = Math.round((frames / fps) * JOIN_SAMPLE_RATE);
+    clipFrames.push(frames);
+    clipSamples.push(samples);
+
+    const head = trim > 0 ? `trim=start_frame=${trim},` : '';
+    chains.push(
+      `[${i}:v]${head}setpts=PTS-STARTPTS,fps=${fps},trim=end_frame=${frames},` +
+        `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,` +
+        `setsar=1,format=yuv420p[v${i}]`,
+    );
+    pads.push(`[v${i}]`);
+    if (opts.audio === 'silent') return;
+
+    const fmt = `aformat=sample_fmts=fltp:sample_rates=${JOIN_SAMPLE_RATE}:channel_layouts=stereo`;
+    const cut = `apad,atrim=end_sample=${samples}`;
+    const fade = Math.min(fadeSec, samples / JOIN_SAMPLE_RATE / 2);
+    const fades: string[] = [];
+    if (fade > 0 && i > 0) fades.push(`afade=t=in:st=0:d=${sec(fade)}`);
+    if (fade > 0 && i < inputs.length - 1)
+      fades.push(`afade=t=out:st=${sec(samples / JOIN_SAMPLE_RATE - fade)}:d=${sec(fade)}`);
+    const start = sec(clip.videoStartSec + trim / clip.fps);
+    const source = clip.hasAudio
+      ? `[${i}:a]atrim=start=${start},asetpts=PTS-STARTPTS,aresample=${JOIN_SAMPLE_RATE},${fmt}`
+      : `anullsrc=r=${JOIN_SAMPLE_RATE}:cl=stereo,${fmt}`;
+    chains.push([source, cut, ...fades].join(',') + `[a${i}]`);
+    pads.push(`[a${i}]`);
+  });
+
+  const n = inputs.length;
+  const totalSamples = clipSamples.reduce((a, b) => a + b, 0);
+  if (opts.audio === 'silent') {
+    chains.push(`${pads.join('')}concat=n=${n}:v=1:a=0[v]`);
+    chains.push(`anullsrc=r=${JOIN_SAMPLE_RATE}:cl=stereo,atrim=end_sample=${totalSamples}[a]`);
+  } else {
+    chains.push(`${pads.join('')}concat=n=${n}:v=1:a=1[v][a]`);
+  }
+  const filtergraph = chains.join(';');
+  const args = [
+    ...inputs.flatMap((c) => ['-i', c.path]),
+    '-filter_complex', filtergraph,
+    '-map', '[v]', '-map', '[a]',
+    '-c:v', 'libx264', '-preset', opts.preset ?? 'veryfast', '-crf', String(opts.crf ?? 18),
+    '-pix_fmt', 'yuv420p',
+    '-c:a', 'aac', '-b:a', '192k', '-ar', String(JOIN_SAMPLE_RATE), '-ac', '2',
+    '-movflags', '+faststart', opts.out,
+  ];
+  return { args, filtergraph, clipFrames, totalFrames: clipFrames.reduce((a, b) => a + b, 0) };
+}

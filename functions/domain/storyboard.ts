@@ -1,0 +1,149 @@
+// The storyboard: what a user writes. One zod schema gives validation, defaults, types and the
+// published JSON Schema (docs/storyboard.schema.json); model rules come from models.ts.
+import { z } from 'zod';
+import { InvalidStoryboardError } from './errors';
+import { SDXL, VIDEO_MODEL_IDS, VIDEO_MODELS, clipProblems, type VideoModelId } from './models';
+
+export const STRATEGIES = ['chain', 'single', 'independent'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Product limits: a film is 20–60 s in practice; we refuse what cannot be a film at all. */
+export const LIMITS = { maxScenes: 12, maxFilmSeconds: 60, maxPromptChars: 2500, maxTitleChars: 120 } as const;
+
+const prompt = z.string().trim().min(1, 'must not be empty').max(LIMITS.maxPromptChars);
+const sdxlSide = z
+  .number()
+  .int()
+  .min(SDXL.minSide)
+  .max(SDXL.maxSide)
+  .refine((n) => n % 8 === 0, { message: 'must be a multiple of 8' });
+
+const imageRef = z
+  .string()
+  .trim()
+  .refine((s) => /^https:\/\/\S+$/.test(s) || /^(inbox|images)\/[\w.\-/]+\.(png|jpe?g|webp)$/i.test(s), {
+    message:
+      'must be an https:// URL or a key in this bucket under inbox/ or images/ ending in .png, .jpg, .jpeg or .webp',
+  });
+
+export const storyboardSchema = z.strictObject({
+  /** Lets editors find docs/storyboard.schema.json; ignored otherwise. */
+  $schema: z.string().optional(),
+  title: z.string().trim().min(1, 'must not be empty').max(LIMITS.maxTitleChars),
+  strategy: z.enum(STRATEGIES).default('chain'),
+  model: z.enum(VIDEO_MODEL_IDS as [VideoModelId, ...VideoModelId[]]).default('ltx-2-fast'),
+  clip: z
+    .strictObject({
+      duration: z.number().int().positive().default(10),
+      fps: z.number().int().positive().default(25),
+      resolution: z.enum(['1080p', '1440p', '2160p']).default('1080p'),
+      generateAudio: z.boolean().default(true),
+    })
+    .default({ duration: 10, fps: 25, resolution: '1080p', generateAudio: true }),
+  anchor: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        prompt: prompt.optional(),
+        image: imageRef.optional(),
+        width: sdxlSide.default(SDXL.defaultWidth),
+        height: sdxlSide.default(SDXL.defaultHeight),
+        seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+        negativePrompt: z.string().max(LIMITS.maxPromptChars).optional(),
+      }),
+    ])
+    .optional()
+    .describe('Anchor image for scene 1: generated with SDXL from `prompt` (default: scene 1’s prompt), or your own `image`; false for text-only.'),
+  scenes: z
+    .array(
+      z.strictObject({
+        name: z.string().trim().min(1).max(60).optional(),
+        prompt,
+        duration: z.number().int().positive().optional(),
+      }),
+    )
+    .min(1, 'needs at least one scene')
+    .max(LIMITS.maxScenes),
+  join: z
+    .strictObject({
+      trimSeedFrame: z.boolean().default(true),
+      extraTrimFrames: z.number().int().min(0).max(10).default(0),
+      seamFadeMs: z.number().int().min(0).max(500).default(40),
+    })
+    .default({ trimSeedFrame: true, extraTrimFrames: 0, seamFadeMs: 40 }),
+});
+
+export type StoryboardInput = z.input<typeof storyboardSchema>;
+export type Storyboard = z.output<typeof storyboardSchema>;
+
+/** Command-line or API overrides applied before validation, so their values are checked too. */
+export interface StoryboardOverrides {
+  model?: string;
+  strategy?: string;
+}
+
+const formatPath = (path: PropertyKey[]) =>
+  path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    '',
+  ) || '(storyboard)';
+
+/** Parses and checks a storyboard; throws InvalidStoryboardError listing every problem. */
+export function parseStoryboard(raw: unknown, overrides: StoryboardOverrides = {}): Storyboard {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InvalidStoryboardError(['(storyboard): must be a JSON object with "title" and "scenes"']);
+  }
+  const merged: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (overrides.model !== undefined) merged.model = overrides.model;
+  if (overrides.strategy !== undefined) merged.strategy = overrides.strategy;
+
+  const result = storyboardSchema.safeParse(merged);
+  if (!result.success) {
+    throw new InvalidStoryboardError(result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  }
+  const problems = crossFieldProblems(result.data);
+  if (problems.length) throw new InvalidStoryboardError(problems);
+  return result.data;
+}
+
+/** Length of each clip the run will generate (one for `single`). */
+export function clipDurations(board: Storyboard): number[] {
+  if (board.strategy !== 'single') return board.scenes.map((s) => s.duration ?? board.clip.duration);
+  if (board.scenes.length === 1) return [board.scenes[0].duration ?? board.clip.duration];
+  // Several scenes told as one shot: the longest clip the model allows within their total.
+  const total = board.scenes.reduce((sum, s) => sum + (s.duration ?? board.clip.duration), 0);
+  const allowed = VIDEO_MODELS[board.model].durations.filter((d) => d <= total);
+  return [allowed.length ? allowed[allowed.length - 1] : VIDEO_MODELS[board.model].durations[0]];
+}
+
+function crossFieldProblems(board: Storyboard): string[] {
+  const problems: string[] = [];
+  const clip = { fps: board.clip.fps, resolution: board.clip.resolution };
+  if (board.strategy === 'single') {
+    const [duration] = clipDurations(board);
+    const field = board.scenes.length === 1 && board.scenes[0].duration ? 'scenes[0]' : 'clip';
+    problems.push(...clipProblems(board.model, { ...clip, duration }, field));
+  } else {
+    problems.push(...clipProblems(board.model, { ...clip, duration: board.clip.duration }, 'clip'));
+    board.scenes.forEach((scene, i) => {
+      if (scene.duration === undefined) return;
+      const sceneProblems = clipProblems(board.model, { ...clip, duration: scene.duration }, `scenes[${i}]`);
+      problems.push(...sceneProblems.filter((p) => p.startsWith(`scenes[${i}].duration`)));
+    });
+  }
+  const total = clipDurations(board).reduce((a, b) => a + b, 0);
+  if (total > LIMITS.maxFilmSeconds) {
+    problems.push(
+      `scenes: the film would last ${total} s; the maximum is ${LIMITS.maxFilmSeconds} s (fewer or shorter scenes)`,
+    );
+  }
+  if (board.anchor && board.anchor.prompt && board.anchor.image) {
+    problems.push('anchor: give either "prompt" (generate with SDXL) or "image" (your own), not both');
+  }
+  return [...new Set(problems)];
+}
+
+/** The storyboard's JSON Schema (draft 2020-12), as published in docs/storyboard.schema.json. */
+export function storyboardJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(storyboardSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+}

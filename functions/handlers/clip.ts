@@ -1,0 +1,7 @@
+// Start one scene's LTX-2 prediction from its seed frame; the webhook (or poll) sends the result.
+import { loadConfig } from '../adapters/config';
+import { startClip } from '../workflow/start-prediction';
+import type { ScenePlan } from '../domain/plan';
+
+export const handler = async (event: { scene: ScenePlan; taskToken: string }) =>
+  startClip(loadConfig(), event.scene, event.taskToken);

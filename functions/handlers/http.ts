@@ -1,0 +1,24 @@
+// API Gateway (REST, proxy integration) plumbing shared by the api and webhook handlers.
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { InvalidStoryboardError, MissingObjectError, WebhookRejectedError } from '../domain/errors';
+import { logger } from '../adapters/logger';
+
+export const json = (statusCode: number, body: unknown): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body: JSON.stringify(body, null, 2),
+});
+
+export const rawBody = (event: APIGatewayProxyEvent): string =>
+  event.body == null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+
+/** Known errors become 4xx with a useful body; anything else is a 500 without internals. */
+export function errorResponse(error: unknown): APIGatewayProxyResult {
+  if (error instanceof InvalidStoryboardError) {
+    return json(400, { error: 'InvalidStoryboardError', message: 'The storyboard has problems; nothing was started.', problems: error.problems });
+  }
+  if (error instanceof WebhookRejectedError) return json(401, { error: error.name, message: error.message });
+  if (error instanceof MissingObjectError) return json(404, { error: error.name, message: error.message });
+  logger.error('request failed', { error: error as Error });
+  return json(500, { error: 'InternalError', message: 'The request failed; see the function logs.' });
+}

@@ -1,0 +1,126 @@
+// Starting, watching and stopping runs: what the api and start-from-upload functions do.
+import type { RuntimeConfig } from '../adapters/config';
+import { describeExecution, startExecution, stopExecution } from '../adapters/sfn';
+import { findManifest } from '../adapters/run-store';
+import { exists, getJson, presignGet, putJson } from '../adapters/s3';
+import { parseStoryboard, type StoryboardOverrides } from '../domain/storyboard';
+import { buildPlan } from '../domain/plan';
+import { newRunId, rejectedKey, runKeys } from '../domain/run-keys';
+import { InvalidStoryboardError } from '../domain/errors';
+import { recordCancel } from './end-run';
+import type { RunRequest } from './prepare-run';
+
+export interface StartedRun {
+  runId: string;
+  status: 'running';
+  statusUrl: string;
+  estimate: { seconds: number; usd: number };
+  /** false when an identical start was already running (idempotent repeat). */
+  created: boolean;
+}
+
+/** Validates before anything starts: an invalid storyboard starts nothing and costs nothing. */
+export async function startRun(
+  config: RuntimeConfig,
+  request: { storyboard: unknown; overrides?: StoryboardOverrides; dedupeKey?: string; source?: { key: string }; at?: Date },
+): Promise<StartedRun> {
+  const board = parseStoryboard(request.storyboard, request.overrides);
+  const runId = newRunId(board.title, request.at ?? new Date(), request.dedupeKey);
+  const input: RunRequest = request.source
+    ? { source: request.source, overrides: request.overrides }
+    : { storyboard: request.storyboard, overrides: request.overrides };
+  let created = true;
+  try {
+    await startExecution(config, runId, input);
+  } catch (error) {
+    // Same name and input while it runs: Step Functions answers idempotently; different input: already used.
+    if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
+    created = false;
+  }
+  const { estimate } = buildPlan(runId, board);
+  return { runId, status: 'running', statusUrl: `/runs/${runId}`, estimate, created };
+}
+
+export interface RunStatus {
+  runId: string;
+  status: string;
+  execution: { status: string; startDate?: string; stopDate?: string } | null;
+  manifest: unknown;
+  urls: { film?: string; contactSheet?: string };
+  error?: { error?: string; cause?: string };
+}
+
+export async function runStatus(config: RuntimeConfig, runId: string): Promise<RunStatus | null> {
+  const [manifest, execution] = await Promise.all([findManifest(config, runId), describeExecution(config, runId)]);
+  if (!manifest && !execution) return null;
+  const keys = runKeys(runId);
+  const urls: RunStatus['urls'] = {};
+  if (manifest?.film) {
+    urls.film = await presignGet(config, keys.final, 3600);
+    if (await exists(config, keys.contactSheet)) urls.contactSheet = await presignGet(config, keys.contactSheet, 3600);
+  }
+  const executionStatus = execution?.status ?? null;
+  // The execution is the truth about "is it over"; the manifest says how far it got and why.
+  const status =
+    executionStatus === 'RUNNING' ? 'running'
+    : executionStatus === 'SUCCEEDED' ? 'succeeded'
+    : executionStatus === 'ABORTED' ? 'canceled'
+    : executionStatus ? 'failed'
+    : (manifest?.status ?? 'unknown');
+  return {
+    runId,
+    status,
+    execution: execution && {
+      status: execution.status ?? 'UNKNOWN',
+      startDate: execution.startDate?.toISOString(),
+      stopDate: execution.stopDate?.toISOString(),
+    },
+    manifest,
+    urls,
+    ...(execution?.error || manifest?.failure
+      ? { error: { error: execution?.error ?? manifest?.failure?.error, cause: execution?.cause ?? manifest?.failure?.cause } }
+      : {}),
+  };
+}
+
+export async function cancelRun(config: RuntimeConfig, runId: string): Promise<{ runId: string; status: string; canceledPredictions: string[] } | null> {
+  const execution = await describeExecution(config, runId);
+  if (!execution) return null;
+  if (execution.status !== 'RUNNING') return { runId, status: execution.status!.toLowerCase(), canceledPredictions: [] };
+  await stopExecution(config, runId, 'canceled by DELETE /runs/{runId}');
+  const failure = await recordCancel(config, runId, 'canceled by DELETE /runs/{runId}');
+  return { runId, status: 'canceled', canceledPredictions: failure.canceledPredictions };
+}
+
+/** S3 upload trigger: start a run named from bucket+key+ETag, or write rejected/<name>.json. */
+export async function startFromUpload(
+  config: RuntimeConfig,
+  object: { bucket: string; key: string; etag: string; eventTime: Date },
+): Promise<{ started?: StartedRun; rejectedKey?: string }> {
+  let storyboard: unknown;
+  try {
+    storyboard = await getJson(config, object.key);
+  } catch (error) {
+    if (error instanceof SyntaxError) return reject(config, object.key, [`(file): not valid JSON: ${error.message}`]);
+    throw error;
+  }
+  try {
+    const started = await startRun(config, {
+      storyboard,
+      source: { key: object.key },
+      dedupeKey: `${object.bucket}/${object.key}@${object.etag}`,
+      // A redelivered event has the same time, so the same run id: nothing new starts.
+      at: object.eventTime,
+    });
+    return { started };
+  } catch (error) {
+    if (error instanceof InvalidStoryboardError) return reject(config, object.key, error.problems);
+    throw error;
+  }
+}
+
+async function reject(config: RuntimeConfig, key: string, problems: string[]) {
+  const target = rejectedKey(key);
+  await putJson(config, target, { source: key, rejectedAt: new Date().toISOString(), problems });
+  return { rejectedKey: target };
+}

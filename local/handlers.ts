@@ -1,0 +1,27 @@
+// The same handler modules the Lambdas run, by catalog name (imported, not re-implemented).
+import { handler as prepare } from '../functions/handlers/prepare';
+import { handler as anchor } from '../functions/handlers/anchor';
+import { handler as clip } from '../functions/handlers/clip';
+import { handler as poll } from '../functions/handlers/poll';
+import { handler as lastFrame } from '../functions/handlers/last-frame';
+import { handler as concat } from '../functions/handlers/concat';
+import { handler as recordFailure } from '../functions/handlers/record-failure';
+import { handler as webhook } from '../functions/handlers/webhook';
+import { handler as api } from '../functions/handlers/api';
+import { handler as startFromUpload } from '../functions/handlers/start-from-upload';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyHandler = (event: any) => Promise<unknown>;
+
+export const HANDLERS: Record<string, AnyHandler> = {
+  prepare,
+  anchor,
+  clip,
+  poll,
+  'last-frame': lastFrame,
+  concat,
+  'record-failure': recordFailure,
+  webhook,
+  api,
+  'start-from-upload': startFromUpload,
+};

@@ -1,0 +1,83 @@
+// Public shapes of the emulator (re-exported from ./index).
+
+export interface EmulatorFaults {
+  /** The next N predictions end with status "failed" and an error message. */
+  failNext?: number;
+  /** The next N create calls answer 429 with Retry-After: 1. */
+  rateLimitCreates?: number;
+  /** Never deliver webhooks. */
+  dropWebhooks?: boolean;
+  /** Deliver each webhook twice with the same webhook-id. */
+  duplicateWebhooks?: boolean;
+  /** The next N predictions succeed with garbage bytes instead of a decodable MP4/PNG. */
+  corruptOutputs?: number;
+  /** Extra time a prediction stays "processing". */
+  processingDelayMs?: number;
+  /** Delay before each webhook delivery. */
+  webhookDelayMs?: number;
+}
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** If set, `Authorization: Bearer <token>` must match; otherwise any non-empty bearer passes. */
+  token?: string;
+  /** whsec_... webhook signing secret; generated when absent. */
+  secret?: string;
+  /** false (default): videos are 640x360 for speed; true: real RESOLUTION_SIZE frames. */
+  fullSize?: boolean;
+  /** Renders at once (default 1); queued predictions stay "starting". */
+  concurrency?: number;
+  /** Output files answer 404 this long after completion (default 1 h, like Replicate). */
+  outputTtlMs?: number;
+  faults?: EmulatorFaults;
+  /** Where outputs go; a temp dir (removed by stop) when absent. */
+  workDir?: string;
+  log?: (line: string) => void;
+  /** Backoff between webhook retries (default 200, 500, 1000, 2000 ms). */
+  webhookRetryDelaysMs?: number[];
+}
+
+export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
+
+export interface Prediction {
+  id: string;
+  model: string;
+  version: string;
+  input: Record<string, unknown>;
+  status: PredictionStatus;
+  output: string | string[] | null;
+  error: string | null;
+  logs: string;
+  data_removed: boolean;
+  source: 'api';
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  urls: { get: string; cancel: string; web: string };
+  metrics: { predict_time?: number; total_time?: number };
+}
+
+export interface ReplicateEmulator {
+  /** e.g. http://127.0.0.1:PORT/v1, what `new Replicate({ baseUrl })` takes. */
+  baseUrl: string;
+  origin: string;
+  secret: string;
+  /** Mutable at runtime by tests. */
+  faults: EmulatorFaults;
+  predictions(): Prediction[];
+  webhookDeliveries(): {
+    predictionId: string;
+    webhookId: string;
+    url: string;
+    status: number | 'error';
+    at: string;
+  }[];
+  /** Resolves when no render or webhook is in flight. */
+  idle(): Promise<void>;
+  /** Closes the server, kills ffmpeg children, removes the workDir it created. */
+  stop(): Promise<void>;
+}
+
+export const TERMINAL_STATUSES: readonly PredictionStatus[] = ['succeeded', 'failed', 'canceled', 'aborted'];

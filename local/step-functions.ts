@@ -1,0 +1,298 @@
+// A local Step Functions: runs statemachine/longshot.asl.json with aws-local-stepfunctions and
+// maps every Task to the same handler the Lambda runs. aws-local-stepfunctions has no
+// .waitForTaskToken, so callback tasks mint a token here and wait for SendTaskSuccess/Failure.
+import './polyfills';
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { ASL_PATH, FUNCTIONS } from '../functions/catalog';
+import type { AnyHandler } from './handlers';
+
+export const LOCAL_ACCOUNT = '000000000000';
+const TOKEN_PLACEHOLDER = 'LOCAL-TASK-TOKEN-PLACEHOLDER';
+
+export const localFunctionArn = (region: string, name: string) =>
+  `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:longshot-${name}`;
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+export interface ProgressEvent {
+  type: string;
+  state?: string;
+  /** Map iteration index (0-based) for states inside the Scenes map. */
+  index?: number;
+  error?: string;
+  cause?: string;
+  at: number;
+}
+
+export interface Execution {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  input: string;
+  status: ExecutionStatus;
+  startDate: Date;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: ProgressEvent[];
+  /** Resolves when the execution ends, whatever the outcome. */
+  done: Promise<Execution>;
+  abort: () => void;
+}
+
+interface PendingTask {
+  executionArn: string;
+  state: string;
+  resolve: (output: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** An error Step Functions reports by name (mirrors the API's error codes). */
+export class SfnApiError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export interface LocalStepFunctionsOptions {
+  region: string;
+  handlers: Record<string, AnyHandler>;
+  /** Replace every Retry interval with this many ms (fast tests). */
+  retryIntervalMs?: number;
+  /**
+   * End every callback wait with States.Timeout after this many ms instead of the state's
+   * TimeoutSeconds: how a laptop without webhooks (or a test of the poll path) gets there quickly.
+   */
+  callbackTimeoutMs?: number;
+  definitionPath?: string;
+}
+
+type AslState = { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: unknown[]; ItemProcessor?: { States: Record<string, AslState> }; Iterator?: { States: Record<string, AslState> } };
+
+function* walkStates(states: Record<string, AslState>): Generator<[string, AslState]> {
+  for (const [name, state] of Object.entries(states)) {
+    yield [name, state];
+    const nested = state.ItemProcessor ?? state.Iterator;
+    if (nested) yield* walkStates(nested.States);
+  }
+}
+
+function replaceDeep(value: unknown, from: string, to: string): unknown {
+  if (value === from) return to;
+  if (Array.isArray(value)) return value.map((v) => replaceDeep(v, from, to));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceDeep(v, from, to)]));
+  }
+  return value;
+}
+
+export class LocalStepFunctions extends EventEmitter {
+  readonly stateMachineArn: string;
+  readonly definition: { States: Record<string, AslState> };
+  private readonly executions = new Map<string, Execution>();
+  private readonly pending = new Map<string, PendingTask>();
+  private readonly closed = new Set<string>();
+  private readonly handlersByArn: Record<string, AnyHandler> = {};
+
+  constructor(private readonly options: LocalStepFunctionsOptions) {
+    super();
+    this.stateMachineArn = `arn:aws:states:${options.region}:${LOCAL_ACCOUNT}:stateMachine:longshot`;
+    let text = readFileSync(options.definitionPath ?? ASL_PATH, 'utf8');
+    for (const fn of FUNCTIONS) {
+      if (!fn.placeholder) continue;
+      const arn = localFunctionArn(options.region, fn.name);
+      text = text.split(`\${${fn.placeholder}}`).join(arn);
+      const handler = options.handlers[fn.name];
+      if (!handler) throw new Error(`no local handler for function "${fn.name}"`);
+      this.handlersByArn[arn] = handler;
+    }
+    const leftover = text.match(/\$\{[A-Za-z0-9_]+\}/);
+    if (leftover) throw new Error(`ASL placeholder ${leftover[0]} has no local substitution`);
+    this.definition = JSON.parse(text);
+  }
+
+  startExecution(name: string, input: string): Execution {
+    const executionArn = `arn:aws:states:${this.options.region}:${LOCAL_ACCOUNT}:execution:longshot:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      // Same name and input while running: idempotent, as on AWS. Anything else: already used.
+      if (existing.status === 'RUNNING' && existing.input === input) return existing;
+      throw new SfnApiError('ExecutionAlreadyExists', `Execution already exists: '${executionArn}'`);
+    }
+    const machine = new StateMachine(this.definition as never, { validationOptions: { checkPaths: true } });
+    const parsedInput = JSON.parse(input);
+    const run = machine.run(parsedInput, {
+      overrides: { taskResourceLocalHandlers: this.taskOverrides(executionArn) as never, retryIntervalOverrides: this.retryOverrides() },
+      context: {
+        Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: new Date().toISOString(), RoleArn: 'local' },
+        StateMachine: { Id: this.stateMachineArn, Name: 'longshot' },
+        Task: { Token: TOKEN_PLACEHOLDER },
+      },
+    });
+    const execution: Execution = {
+      executionArn,
+      stateMachineArn: this.stateMachineArn,
+      name,
+      input,
+      status: 'RUNNING',
+      startDate: new Date(),
+      history: [],
+      abort: () => run.abort(),
+      done: undefined as unknown as Promise<Execution>,
+    };
+    this.executions.set(executionArn, execution);
+    void this.followEvents(execution, run.eventLogs as AsyncGenerator<Record<string, unknown>>);
+    execution.done = run.result.then(
+      (output: unknown) => this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
+      (error: Error & { cause?: Error }) => {
+        if (execution.status === 'ABORTED') return this.finish(execution, 'ABORTED', {});
+        const failure = error.name === 'ExecutionError' && error.cause ? error.cause : error;
+        return this.finish(execution, 'FAILED', { error: failure.name, cause: failure.message });
+      },
+    );
+    return execution;
+  }
+
+  describeExecution(executionArn: string): Execution {
+    const execution = this.executions.get(executionArn);
+    if (!execution) throw new SfnApiError('ExecutionDoesNotExist', `Execution does not exist: '${executionArn}'`);
+    return execution;
+  }
+
+  stopExecution(executionArn: string, error?: string, cause?: string): Execution {
+    const execution = this.describeExecution(executionArn);
+    if (execution.status === 'RUNNING') {
+      execution.status = 'ABORTED';
+      execution.error = error;
+      execution.cause = cause;
+      execution.stopDate = new Date();
+      execution.abort();
+      this.closeTasksOf(executionArn);
+    }
+    return execution;
+  }
+
+  sendTaskSuccess(taskToken: string, output: string): void {
+    const task = this.takeTask(taskToken);
+    task.resolve(JSON.parse(output));
+  }
+
+  sendTaskFailure(taskToken: string, error = 'TaskFailed', cause = ''): void {
+    const task = this.takeTask(taskToken);
+    const failure = new Error(cause);
+    failure.name = error;
+    task.reject(failure);
+  }
+
+  sendTaskHeartbeat(taskToken: string): void {
+    if (!this.pending.has(taskToken)) this.takeTask(taskToken); // throws the right error
+  }
+
+  list(): Execution[] {
+    return [...this.executions.values()];
+  }
+
+  private takeTask(taskToken: string): PendingTask {
+    const task = this.pending.get(taskToken);
+    if (!task) {
+      if (this.closed.has(taskToken)) throw new SfnApiError('TaskTimedOut', 'Task Timed Out: the task is no longer waiting');
+      throw new SfnApiError('InvalidToken', 'Invalid Token: no task waits for this token');
+    }
+    this.pending.delete(taskToken);
+    this.closed.add(taskToken);
+    return task;
+  }
+
+  private closeTasksOf(executionArn: string) {
+    for (const [token, task] of this.pending) {
+      if (task.executionArn !== executionArn) continue;
+      this.pending.delete(token);
+      this.closed.add(token);
+    }
+  }
+
+  private retryOverrides(): Record<string, number> | undefined {
+    if (this.options.retryIntervalMs === undefined) return undefined;
+    const overrides: Record<string, number> = {};
+    for (const [name, state] of walkStates(this.definition.States)) if (state.Retry) overrides[name] = this.options.retryIntervalMs;
+    return overrides;
+  }
+
+  private taskOverrides(executionArn: string) {
+    const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [stateName, state] of walkStates(this.definition.States)) {
+      if (state.Type !== 'Task') continue;
+      const callback = state.Resource?.endsWith('.waitForTaskToken') ?? false;
+      const timeoutMs = (state.TimeoutSeconds ?? 60) * 1000;
+      overrides[stateName] = (input) =>
+        this.invoke(executionArn, stateName, { callback, timeoutMs }, input as { FunctionName: string; Payload: unknown });
+    }
+    return overrides;
+  }
+
+  private async invoke(
+    executionArn: string,
+    stateName: string,
+    task: { callback: boolean; timeoutMs: number },
+    input: { FunctionName: string; Payload: unknown },
+  ) {
+    const handler = this.handlersByArn[input.FunctionName];
+    if (!handler) throw new SfnApiError('Lambda.ResourceNotFoundException', `no local function ${input.FunctionName}`);
+    // Lambda receives JSON, not shared objects.
+    const payload = JSON.parse(JSON.stringify(input.Payload ?? {}));
+    if (!task.callback) return { Payload: (await handler(payload)) ?? null, StatusCode: 200, ExecutedVersion: '$LATEST' };
+
+    const token = `local-${randomBytes(24).toString('base64url')}`;
+    const waiter = new Promise<unknown>((resolve, reject) => {
+      this.pending.set(token, { executionArn, state: stateName, resolve, reject });
+    });
+    const shortened = this.options.callbackTimeoutMs;
+    setTimeout(() => {
+      const pending = this.pending.get(token);
+      // The executor enforces TimeoutSeconds itself; afterwards the token answers TaskTimedOut, as on AWS.
+      this.closeToken(token);
+      if (pending && shortened !== undefined) pending.reject(Object.assign(new Error('Task timed out'), { name: 'States.Timeout' }));
+    }, shortened ?? task.timeoutMs).unref();
+    try {
+      await handler(replaceDeep(payload, TOKEN_PLACEHOLDER, token));
+    } catch (error) {
+      this.closeToken(token);
+      throw error;
+    }
+    return waiter;
+  }
+
+  private closeToken(token: string) {
+    if (this.pending.delete(token)) this.closed.add(token);
+  }
+
+  private async followEvents(execution: Execution, events: AsyncGenerator<Record<string, unknown>>) {
+    for await (const event of events) {
+      const state = event.state as { name?: string } | undefined;
+      const progress: ProgressEvent = {
+        type: String(event.type),
+        ...(state?.name && { state: state.name }),
+        ...(typeof event.index === 'number' && { index: event.index }),
+        ...(typeof event.Error === 'string' && { error: event.Error }),
+        ...(typeof event.Cause === 'string' && { cause: event.Cause }),
+        at: Number(event.timestamp) || Date.now(),
+      };
+      execution.history.push(progress);
+      this.emit('progress', execution, progress);
+    }
+  }
+
+  private finish(execution: Execution, status: ExecutionStatus, result: Partial<Execution>): Execution {
+    if (execution.status === 'RUNNING') {
+      Object.assign(execution, { status, stopDate: new Date(), ...result });
+    }
+    this.closeTasksOf(execution.executionArn);
+    this.emit('finished', execution);
+    return execution;
+  }
+}
