@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 // Every Lambda of the workflow: its handler entry and, for those the state machine invokes, the
 // ASL placeholder its ARN replaces. The CDK stack and the local stack both read this list.
 export interface FunctionSpec {
@@ -22,4 +25,7 @@ export const FUNCTIONS: FunctionSpec[] = [
   { name: 'start-from-upload', entry: 'functions/handlers/start-from-upload.ts' },
 ];
 
-export const ASL_PATH = 'statemachine/longshot.asl.json';
+/** Absolute, so the CLI works from any directory (not bundled into Lambdas). */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const ASL_PATH = join(PROJECT_ROOT, 'statemachine', 'longshot.asl.json');
+export const projectPath = (relative: string) => join(PROJECT_ROOT, relative);

@@ -16,6 +16,7 @@ import { loadConfig, type RuntimeConfig } from '../functions/adapters/config';
 import { resetSecretsCache } from '../functions/adapters/secrets';
 import { resetReplicateState } from '../functions/adapters/replicate';
 import { INBOX_PREFIX } from '../functions/domain/run-keys';
+import { logger } from '../functions/adapters/logger';
 
 export const LOCAL_BUCKET = 'longshot-local';
 const REGION = 'us-east-1';
@@ -101,6 +102,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     STATE_MACHINE_ARN: engine.stateMachineArn,
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.LONGSHOT_LOG_LEVEL ?? 'SILENT',
   });
+  // The shared logger was built at import time, before this environment existed.
+  logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   if (webhooks) process.env.WEBHOOK_URL = `${gateway.url}/webhooks/replicate`;

@@ -8,7 +8,7 @@ import type { Job, ModelRef } from './inputs';
 import { renderClip } from './render-clip';
 import { renderPromptImage } from './render-image';
 import { TERMINAL_STATUSES, type EmulatorFaults, type Prediction, type PredictionStatus } from './types';
-import { predictionId, sleep } from './util';
+import { download, predictionId, sleep } from './util';
 import type { WebhookSender } from './webhooks';
 
 export interface EngineOptions {
@@ -109,8 +109,9 @@ export class Engine {
       }, options.cancelAfterMs);
     }
     this.queue.push(entry);
+    const created = this.snapshot(entry); // answered as "starting", as Replicate does
     this.pump();
-    return this.snapshot(entry);
+    return created;
   }
 
   get(id: string): Prediction | undefined {
@@ -294,11 +295,4 @@ export class Engine {
     entry.webhookChain = entry.webhookChain.then(() => this.o.webhooks.send(body.id, url, body, retry));
     this.track(entry.webhookChain);
   }
-}
-
-/** Fetches the `image` input (http(s) or data: URL); a failure fails the prediction like Replicate. */
-async function download(url: string, path: string, signal: AbortSignal) {
-  const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) });
-  if (!response.ok) throw new Error(`Could not download input image ${url.slice(0, 120)}: HTTP ${response.status}`);
-  await writeFile(path, Buffer.from(await response.arrayBuffer()));
 }

@@ -3,7 +3,8 @@
 // model; after that a slow zoom/pan, hue drift, fading title and moving marker make change visible,
 // and hash-derived tones make the audio prompt-specific.
 import { writeFile } from 'node:fs/promises';
-import { defaultFontFile, runFfmpeg, runFfprobe } from '../../functions/adapters/binaries';
+import { defaultFontFile } from '../../functions/adapters/binaries';
+import { ffmpeg, ffprobe } from './run-tool';
 import { filterValue, hashBytes, wrapText } from './util';
 
 export interface ClipRenderRequest {
@@ -28,9 +29,9 @@ export interface ClipRenderRequest {
 async function fitFilter(image: string, width: number, height: number, signal?: AbortSignal) {
   const stretch = `scale=${width}:${height}`;
   try {
-    const { stdout } = await runFfprobe(
+    const stdout = await ffprobe(
       ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', image],
-      { signal },
+      signal,
     );
     const [w, h] = stdout.trim().split(',').map(Number);
     if (!(w > 0 && h > 0)) return stretch;
@@ -93,5 +94,5 @@ export async function renderClip(req: ClipRenderRequest): Promise<void> {
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
     '-r', String(fps), '-movflags', '+faststart', req.out,
   );
-  await runFfmpeg(args, { signal: req.signal, label: 'ffmpeg (ltx clip)' });
+  await ffmpeg(args, 'ffmpeg (ltx clip)', req.signal);
 }

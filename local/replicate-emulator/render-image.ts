@@ -1,7 +1,8 @@
 // Stand-in for SDXL: a PNG of the requested size with the prompt written on a gradient whose colours
 // come from a hash of prompt+seed, so different prompts/seeds are visibly different and reproducible.
 import { writeFile } from 'node:fs/promises';
-import { defaultFontFile, runFfmpeg } from '../../functions/adapters/binaries';
+import { defaultFontFile } from '../../functions/adapters/binaries';
+import { ffmpeg } from './run-tool';
 import { filterValue, hashBytes, wrapText } from './util';
 
 export interface ImageRenderRequest {
@@ -66,8 +67,5 @@ export async function renderPromptImage(req: ImageRenderRequest): Promise<void> 
     `geq=r=${r}:g=${g}:b=${b}`,
     promptTextFilter(req.textFile, req.width, req.height),
   ].join(',');
-  await runFfmpeg(['-f', 'lavfi', '-i', graph, '-frames:v', '1', '-pix_fmt', 'rgb24', req.out], {
-    signal: req.signal,
-    label: 'ffmpeg (sdxl image)',
-  });
+  await ffmpeg(['-f', 'lavfi', '-i', graph, '-frames:v', '1', '-pix_fmt', 'rgb24', req.out], 'ffmpeg (sdxl image)', req.signal);
 }

@@ -1,5 +1,6 @@
 // Small pure helpers shared by the emulator: ids, hashing, durations, text wrapping, ffmpeg escaping.
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -85,3 +86,18 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export const evenInt = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+
+/** Fetches the `image` input (http(s) or data: URL); a failure fails the prediction like Replicate. */
+export async function download(url: string, path: string, signal: AbortSignal): Promise<void> {
+  const shown = url.length > 120 ? `${url.slice(0, 120)}…` : url;
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`Could not download input image ${shown}: ${cause?.code ?? cause?.message ?? String(error)}`);
+  }
+  if (!response.ok) throw new Error(`Could not download input image ${shown}: HTTP ${response.status}`);
+  await writeFile(path, Buffer.from(await response.arrayBuffer()));
+}
