@@ -1,19 +1,23 @@
 // `longshot render`: start the embedded stack, POST the storyboard to the local API (the same
 // route a deployed run takes), follow the execution, and copy the film and records to DIR/<runId>/.
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { startLocalStack, type StackOptions } from './stack';
+import { startLocalStack, type LocalStack, type StackOptions } from './stack';
 import { reportProgress } from './progress';
 import { collectOutputs } from './collect-outputs';
 import { parseStoryboard, type StoryboardOverrides } from '../functions/domain/storyboard';
 import { buildPlan, type RunPlan } from '../functions/domain/plan';
 import { InvalidStoryboardError } from '../functions/domain/errors';
 import type { Manifest } from '../functions/domain/manifest';
+import type { ProgressEvent } from './step-functions';
 
 export interface RenderOptions {
   storyboard: unknown;
   outDir?: string;
   overrides?: StoryboardOverrides;
   stack?: StackOptions;
+  /** Render on an already running stack (tests render several films on one); it is left running. */
+  on?: LocalStack;
   progress?: boolean;
 }
 
@@ -28,6 +32,8 @@ export type RenderResult =
       manifest: Manifest;
       files: string[];
       execution: { status: string; error?: string; cause?: string };
+      /** The executor's event log: which states ran, retried, failed. */
+      history: ProgressEvent[];
       seconds: number;
     };
 
@@ -41,7 +47,7 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   }
   const started = Date.now();
   const outDir = resolve(options.outDir ?? 'out');
-  const stack = await startLocalStack(options.stack);
+  const stack = options.on ?? (await startLocalStack(options.stack));
   try {
     const response = await fetch(`${stack.apiUrl}/runs`, {
       method: 'POST',
@@ -67,7 +73,6 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
 
     const files = await collectOutputs(stack.config, runId, outDir);
     const dir = join(outDir, runId);
-    const { readFile } = await import('node:fs/promises');
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
     const succeeded = execution.status === 'SUCCEEDED';
     return {
@@ -79,9 +84,10 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
       manifest,
       files,
       execution: { status: execution.status, error: execution.error, cause: execution.cause },
+      history: execution.history,
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
-    await stack.stop();
+    if (!options.on) await stack.stop();
   }
 }

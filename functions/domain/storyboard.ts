@@ -51,7 +51,9 @@ export const storyboardSchema = z.strictObject({
         seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
         negativePrompt: z.string().max(LIMITS.maxPromptChars).optional(),
       }),
-    ])
+    ], {
+      error: 'must be false (text-only) or an object with "prompt" or "image" (and optional width, height, seed, negativePrompt)',
+    })
     .optional()
     .describe('Anchor image for scene 1: generated with SDXL from `prompt` (default: scene 1’s prompt), or your own `image`; false for text-only.'),
   scenes: z
@@ -112,8 +114,15 @@ export function clipDurations(board: Storyboard): number[] {
   if (board.scenes.length === 1) return [board.scenes[0].duration ?? board.clip.duration];
   // Several scenes told as one shot: the longest clip the model allows within their total.
   const total = board.scenes.reduce((sum, s) => sum + (s.duration ?? board.clip.duration), 0);
-  const allowed = VIDEO_MODELS[board.model].durations.filter((d) => d <= total);
-  return [allowed.length ? allowed[allowed.length - 1] : VIDEO_MODELS[board.model].durations[0]];
+  // Only lengths the model accepts at this fps and resolution, so the pick is never refused.
+  const model = VIDEO_MODELS[board.model];
+  const allowed = model.durations.filter(
+    (d) =>
+      d <= total &&
+      (board.clip.fps !== 50 || d <= model.maxDurationAt50Fps) &&
+      (board.clip.resolution === '1080p' || d <= model.maxDurationAbove1080p),
+  );
+  return [allowed.length ? allowed[allowed.length - 1] : model.durations[0]];
 }
 
 function crossFieldProblems(board: Storyboard): string[] {
@@ -121,8 +130,13 @@ function crossFieldProblems(board: Storyboard): string[] {
   const clip = { fps: board.clip.fps, resolution: board.clip.resolution };
   if (board.strategy === 'single') {
     const [duration] = clipDurations(board);
-    const field = board.scenes.length === 1 && board.scenes[0].duration ? 'scenes[0]' : 'clip';
-    problems.push(...clipProblems(board.model, { ...clip, duration }, field));
+    // fps and resolution always come from clip; only the duration may come from the one scene.
+    const durationField = board.scenes.length === 1 && board.scenes[0].duration ? 'scenes[0]' : 'clip';
+    problems.push(
+      ...clipProblems(board.model, { ...clip, duration }, 'clip').map((p) =>
+        p.startsWith('clip.duration') ? `${durationField}${p.slice('clip'.length)}` : p,
+      ),
+    );
   } else {
     problems.push(...clipProblems(board.model, { ...clip, duration: board.clip.duration }, 'clip'));
     board.scenes.forEach((scene, i) => {
