@@ -251,6 +251,8 @@ export class LocalStepFunctions extends EventEmitter {
     const waiter = new Promise<unknown>((resolve, reject) => {
       this.pending.set(token, { executionArn, state: stateName, resolve, reject });
     });
+    // The webhook can settle the wait before the handler has returned; the executor awaits it below.
+    waiter.catch(() => undefined);
     const shortened = this.options.callbackTimeoutMs;
     setTimeout(() => {
       const pending = this.pending.get(token);

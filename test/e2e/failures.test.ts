@@ -1,0 +1,151 @@
+// Faults through the real state machine: retries that recover, failures that are recorded in the
+// manifest with state and cause (and cancel what is still running), and a Task that throws must
+// never be hidden (the Node 20 trap in facts.md).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { render, type RenderResult } from '../../local/render';
+import { shortStoryboard } from './short-storyboard';
+import { HANDLERS } from '../../local/handlers';
+
+type Rendered = Extract<RenderResult, { runId: string }>;
+let dir: string;
+let stack: LocalStack;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'longshot-e2e-faults-'));
+  // Retry intervals of 600 ms: long enough for the 1 s Retry-After cooldown to pass within 6 attempts.
+  stack = await startLocalStack({ retryIntervalMs: 600 });
+});
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  for (const key of Object.keys(stack.emulator!.faults)) delete (stack.emulator!.faults as Record<string, unknown>)[key];
+});
+
+async function renderShort(title: string, on = stack): Promise<Rendered> {
+  const result = await render({ storyboard: shortStoryboard(title), outDir: dir, on, progress: false });
+  if (result.outcome === 'invalid') throw new Error(result.problems.join('; '));
+  return result;
+}
+
+const retried = (result: Rendered, state: string) => result.history.filter((e) => e.type === 'StateRetried' && e.state === state).length;
+
+describe('recoverable faults', () => {
+  it('retries a failed prediction (PredictionFailedError) and records the second attempt', async () => {
+    stack.emulator!.faults.failNext = 1; // the anchor's first prediction fails
+    const result = await renderShort('Retry once');
+    expect(result.exitCode).toBe(0);
+    expect(retried(result, 'Anchor')).toBe(1);
+    expect(result.manifest.steps.find((s) => s.step === 'anchor')).toMatchObject({ attempts: 2, status: 'stored' });
+  });
+
+  it('backs off on Replicate 429s (RateLimitedError) and then succeeds', async () => {
+    stack.emulator!.faults.rateLimitCreates = 2;
+    const result = await renderShort('Rate limited');
+    expect(result.exitCode).toBe(0);
+    expect(retried(result, 'Anchor')).toBeGreaterThanOrEqual(1);
+    expect(result.history.some((e) => e.type === 'StateFailed' && e.error === 'RateLimitedError')).toBe(true);
+  });
+
+  it('answers duplicate webhooks 2xx and resumes nothing twice', async () => {
+    stack.emulator!.faults.duplicateWebhooks = true;
+    const result = await renderShort('Duplicate webhooks');
+    expect(result.exitCode).toBe(0);
+    await stack.emulator!.idle();
+    const ids = result.manifest.steps.map((s) => s.predictionId);
+    const deliveries = stack.emulator!.webhookDeliveries().filter((d) => ids.includes(d.predictionId));
+    expect(deliveries).toHaveLength(6);
+    expect(deliveries.every((d) => d.status === 200)).toBe(true);
+    expect(result.history.filter((e) => e.type === 'StateExited' && e.state === 'StoreClip')).toHaveLength(2);
+  });
+});
+
+describe('failures are recorded with state and cause', () => {
+  it('fails the run after bounded retries of a failing scene and names the scene in the manifest', async () => {
+    stack.emulator!.faults.failNext = 0;
+    const original = stack.emulator!.faults;
+    // Let the anchor succeed, then fail every clip prediction.
+    const result = await (async () => {
+      const pending = renderShort('Always failing scene');
+      const waitForAnchor = async () => {
+        while (!stack.engine.list().some((e) => e.name.includes('always-failing') && e.history.some((h) => h.type === 'StateExited' && h.state === 'StoreAnchor'))) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        original.failNext = 10;
+      };
+      await waitForAnchor();
+      return pending;
+    })();
+    expect(result.exitCode).toBe(1);
+    expect(result.execution).toMatchObject({ status: 'FAILED', error: 'PredictionFailedError' });
+    expect(retried(result, 'Clip')).toBe(2);
+    expect(result.manifest.status).toBe('failed');
+    expect(result.manifest.failure).toMatchObject({ state: 'Scenes', error: 'PredictionFailedError' });
+    expect(result.manifest.failure!.cause).toMatch(/scene-1: prediction \w+ failed/);
+    expect(result.manifest.steps.find((s) => s.step === 'scene-1')).toMatchObject({ attempts: 3 });
+  });
+
+  it('detects a corrupt output (OutputInvalidError) instead of passing it on', async () => {
+    stack.emulator!.faults.corruptOutputs = 1; // the anchor image
+    const result = await renderShort('Corrupt output');
+    expect(result.exitCode).toBe(1);
+    expect(result.manifest.failure).toMatchObject({ state: 'StoreAnchor', error: 'OutputInvalidError' });
+  });
+
+  it('cancels predictions still running when the run fails', async () => {
+    // Two parallel scenes on an emulator that renders one at a time: when the first clip's store
+    // step fails, the second prediction is still queued or processing and must be canceled.
+    const failing = await startLocalStack({
+      retryIntervalMs: 50,
+      emulator: { faults: { processingDelayMs: 1500 } },
+      handlers: {
+        'last-frame': async (event: { kind: string; step: string }) => {
+          if (event.kind === 'video') throw Object.assign(new Error(`${event.step}: disk full`), { name: 'MediaToolError' });
+          return HANDLERS['last-frame'](event);
+        },
+      },
+    });
+    try {
+      const storyboard = { ...shortStoryboard('Cancel on failure', 2), strategy: 'independent' };
+      const result = (await render({ storyboard, outDir: dir, on: failing, progress: false })) as Rendered;
+      expect(result.exitCode).toBe(1);
+      expect(result.manifest.failure).toMatchObject({ state: 'Scenes', error: 'MediaToolError' });
+      const canceled = result.manifest.failure!.canceledPredictions;
+      expect(canceled).toHaveLength(1);
+      const [prediction] = failing.emulator!.predictions().filter((p) => p.id === canceled[0]);
+      expect(prediction.status).toBe('canceled');
+    } finally {
+      await failing.stop();
+    }
+  });
+});
+
+describe('a Task that throws is never hidden', () => {
+  it('fails the run with the handler’s own error name when a Task throws a TypeError', async () => {
+    const broken = await startLocalStack({
+      handlers: {
+        clip: async () => {
+          throw new TypeError('Promise.withResolvers is not a function');
+        },
+      },
+    });
+    try {
+      const result = await renderShort('Broken task', broken);
+      expect(result.exitCode).toBe(1);
+      expect(result.execution.error).toBe('TypeError');
+      expect(result.manifest.failure).toMatchObject({ state: 'Scenes', error: 'TypeError' });
+      expect(result.film).toBeNull();
+    } finally {
+      await broken.stop();
+    }
+  });
+
+  it('has Promise.withResolvers on this Node (the polyfill the executor needs is loaded)', () => {
+    expect(typeof (Promise as unknown as { withResolvers: unknown }).withResolvers).toBe('function');
+  });
+});
