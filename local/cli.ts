@@ -1,6 +1,6 @@
 // longshot: render | validate | dev. Exit codes: 0 ok, 1 the run failed, 2 invalid storyboard.
 import { readFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { render } from './render';
 import { runDevServer } from './dev-server';
 import { parseStoryboard } from '../functions/domain/storyboard';
@@ -40,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command('longshot')
     .description('Storyboard in, cinematic video with sound out (LTX-2 on Replicate, orchestrated by Step Functions).')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .exitOverride();
 
   program
     .command('render')
@@ -124,6 +125,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; a wrong option or value is a usage error (2).
+      return error.exitCode === 0 ? 0 : 2;
+    }
     if (error instanceof InvalidStoryboardError) {
       printProblems(argv[3] ?? 'storyboard', error.problems);
       return 2;

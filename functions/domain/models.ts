@@ -108,5 +108,5 @@ export function clipProblems(modelId: VideoModelId, clip: ClipRequest, field = '
 }
 
 export function isVideoModelId(value: unknown): value is VideoModelId {
-  return typeof value === 'string' && value in VIDEO_MODELS;
+  return typeof value === 'string' && Object.hasOwn(VIDEO_MODELS, value);
 }

@@ -2,7 +2,7 @@
 // published JSON Schema (docs/storyboard.schema.json); model rules come from models.ts.
 import { z } from 'zod';
 import { InvalidStoryboardError } from './errors';
-import { SDXL, VIDEO_MODEL_IDS, VIDEO_MODELS, clipProblems, type VideoModelId } from './models';
+import { SDXL, VIDEO_MODEL_IDS, VIDEO_MODELS, clipProblems, isVideoModelId, type VideoModelId } from './models';
 
 export const STRATEGIES = ['chain', 'single', 'independent'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -101,7 +101,8 @@ export function parseStoryboard(raw: unknown, overrides: StoryboardOverrides = {
 
   const result = storyboardSchema.safeParse(merged);
   if (!result.success) {
-    throw new InvalidStoryboardError(result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+    const structural = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new InvalidStoryboardError([...new Set([...structural, ...sceneDurationProblems(merged)])]);
   }
   const problems = crossFieldProblems(result.data);
   if (problems.length) throw new InvalidStoryboardError(problems);
@@ -125,6 +126,24 @@ export function clipDurations(board: Storyboard): number[] {
   return [allowed.length ? allowed[allowed.length - 1] : model.durations[0]];
 }
 
+/**
+ * Scene lengths the model would refuse, checked on the raw input so they are reported together
+ * with structural problems (every problem at once, not one round at a time).
+ */
+function sceneDurationProblems(raw: Record<string, unknown>): string[] {
+  const model = raw.model ?? 'ltx-2-fast';
+  const scenes = raw.scenes;
+  if (!isVideoModelId(model) || !Array.isArray(scenes) || raw.strategy === 'single') return [];
+  const clip = (raw.clip ?? {}) as { fps?: unknown; resolution?: unknown };
+  const fps = typeof clip.fps === 'number' ? clip.fps : 25;
+  const resolution = VIDEO_MODELS[model].resolutions.find((r) => r === clip.resolution) ?? '1080p';
+  return scenes.flatMap((scene, i) => {
+    const duration = (scene as { duration?: unknown })?.duration;
+    if (typeof duration !== 'number') return [];
+    return clipProblems(model, { duration, fps, resolution }, `scenes[${i}]`).filter((p) => p.startsWith(`scenes[${i}].duration`));
+  });
+}
+
 function crossFieldProblems(board: Storyboard): string[] {
   const problems: string[] = [];
   const clip = { fps: board.clip.fps, resolution: board.clip.resolution };
@@ -138,7 +157,13 @@ function crossFieldProblems(board: Storyboard): string[] {
       ),
     );
   } else {
-    problems.push(...clipProblems(board.model, { ...clip, duration: board.clip.duration }, 'clip'));
+    // clip.duration only matters for scenes that do not set their own.
+    const clipDurationUsed = board.scenes.some((s) => s.duration === undefined);
+    problems.push(
+      ...clipProblems(board.model, { ...clip, duration: board.clip.duration }, 'clip').filter(
+        (p) => clipDurationUsed || !p.startsWith('clip.duration'),
+      ),
+    );
     board.scenes.forEach((scene, i) => {
       if (scene.duration === undefined) return;
       const sceneProblems = clipProblems(board.model, { ...clip, duration: scene.duration }, `scenes[${i}]`);

@@ -29,13 +29,17 @@ export async function startRun(
   const input: RunRequest = request.source
     ? { source: request.source, overrides: request.overrides }
     : { storyboard: request.storyboard, overrides: request.overrides };
-  let created = true;
-  try {
-    await startExecution(config, runId, input);
-  } catch (error) {
-    // Same name and input while it runs: Step Functions answers idempotently; different input: already used.
-    if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
-    created = false;
+  // StartExecution with the same name and input while the execution runs answers 200 with the
+  // original execution, so its success alone cannot tell a repeat from a new run: look first.
+  let created = !(await describeExecution(config, runId));
+  if (created) {
+    try {
+      await startExecution(config, runId, input);
+    } catch (error) {
+      // Closed, or started with another input in the meantime: the name is already used.
+      if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
+      created = false;
+    }
   }
   const { estimate } = buildPlan(runId, board);
   return { runId, status: 'running', statusUrl: `/runs/${runId}`, estimate, created };

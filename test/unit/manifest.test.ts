@@ -1,0 +1,152 @@
+// The manifest view: progress, current step, money spent and the failure, rebuilt from step records.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildManifest, failureFromState, readableCause, spentUsd, type StepRecord } from '../../functions/domain/manifest';
+import { buildPlan } from '../../functions/domain/plan';
+import { parseStoryboard } from '../../functions/domain/storyboard';
+
+const runId = '20261125-1042-winter-ad-7f3a';
+const plan = buildPlan(
+  runId,
+  parseStoryboard({ title: 'Winter ad', scenes: [{ prompt: 'a' }, { prompt: 'b' }, { prompt: 'c' }] }),
+);
+const storyboardKey = `runs/${runId}/storyboard.json`;
+const createdAt = '2026-11-25T10:42:13.000Z';
+
+const anchor = (status: StepRecord['status']): StepRecord => ({ step: 'anchor', kind: 'image', status, attempts: 1 });
+const scene = (n: number, status: StepRecord['status'], durationSec = 10): StepRecord => ({
+  step: `scene-${n}`,
+  kind: 'video',
+  status,
+  attempts: 1,
+  ...(status === 'stored' && { media: { width: 1920, height: 1080, durationSec, fps: 25, frames: durationSec * 25 } }),
+});
+
+describe('buildManifest', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-11-25T10:50:00.000Z'));
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('starts as a running run with nothing done', () => {
+    const m = buildManifest(plan, storyboardKey, [], { createdAt });
+    expect(m).toMatchObject({
+      runId,
+      title: 'Winter ad',
+      status: 'running',
+      strategy: 'chain',
+      model: 'ltx-2-fast',
+      createdAt,
+      updatedAt: '2026-11-25T10:50:00.000Z',
+      scenesTotal: 3,
+      scenesDone: 0,
+      currentStep: null,
+      estimate: { seconds: 30, usd: 1.204 },
+      storyboardKey,
+      steps: [],
+      film: null,
+      failure: null,
+    });
+    expect(m.cost.usd).toBe(0);
+  });
+
+  it('sorts steps anchor first, then scenes numerically', () => {
+    const steps = [scene(10, 'waiting'), scene(2, 'stored'), anchor('stored'), scene(1, 'stored'), scene(9, 'waiting')];
+    const m = buildManifest(plan, storyboardKey, steps, { createdAt });
+    expect(m.steps.map((s) => s.step)).toEqual(['anchor', 'scene-1', 'scene-2', 'scene-9', 'scene-10']);
+    expect(steps[0].step).toBe('scene-10'); // input untouched
+  });
+
+  it('counts stored scenes (not the anchor) and points at the first waiting step', () => {
+    const m = buildManifest(plan, storyboardKey, [anchor('stored'), scene(1, 'stored'), scene(2, 'waiting')], { createdAt });
+    expect(m.scenesDone).toBe(1);
+    expect(m.currentStep).toBe('scene-2');
+    expect(buildManifest(plan, storyboardKey, [anchor('waiting')], { createdAt }).currentStep).toBe('anchor');
+  });
+
+  it('says concat once every scene is stored', () => {
+    const steps = [anchor('stored'), scene(1, 'stored'), scene(2, 'stored'), scene(3, 'stored')];
+    const m = buildManifest(plan, storyboardKey, steps, { createdAt });
+    expect(m.scenesDone).toBe(3);
+    expect(m.currentStep).toBe('concat');
+  });
+
+  it('has no current step once the run has ended', () => {
+    const steps = [anchor('stored'), scene(1, 'waiting')];
+    for (const status of ['succeeded', 'failed', 'canceled'] as const) {
+      expect(buildManifest(plan, storyboardKey, steps, { createdAt, status }).currentStep).toBeNull();
+    }
+  });
+
+  it('carries film and failure from the state', () => {
+    const failure = { state: 'Scene', error: 'PredictionFailedError', cause: 'x', at: createdAt, canceledPredictions: ['p1'] };
+    const m = buildManifest(plan, storyboardKey, [], { createdAt, status: 'failed', failure });
+    expect(m.status).toBe('failed');
+    expect(m.failure).toBe(failure);
+    expect(m.film).toBeNull();
+  });
+
+  it('costs what was stored', () => {
+    const m = buildManifest(plan, storyboardKey, [anchor('stored'), scene(1, 'stored'), scene(2, 'failed')], { createdAt });
+    expect(m.cost.usd).toBe(0.404);
+    expect(m.cost.basis).toMatch(/approximate/);
+  });
+});
+
+describe('spentUsd', () => {
+  it('counts only stored outputs: SDXL per image, video per second at the plan’s model', () => {
+    expect(spentUsd(plan, [anchor('stored'), scene(1, 'stored', 10), scene(2, 'stored', 6)])).toBe(0.644);
+    expect(spentUsd(plan, [anchor('waiting'), scene(1, 'failed'), scene(2, 'canceled'), scene(3, 'waiting')])).toBe(0);
+  });
+
+  it('uses the pro rate for a pro plan', () => {
+    const pro = buildPlan(runId, parseStoryboard({ title: 'x', model: 'ltx-2-pro', scenes: [{ prompt: 'a' }] }));
+    expect(spentUsd(pro, [scene(1, 'stored', 10)])).toBe(0.6);
+  });
+
+  it('treats a stored video without media as free rather than NaN', () => {
+    expect(spentUsd(plan, [{ step: 'scene-1', kind: 'video', status: 'stored', attempts: 1 }])).toBe(0);
+  });
+
+  it('rounds floating-point noise away', () => {
+    // 0.004 + 14 × 0.04 = 0.5640000000000001 unrounded
+    expect(spentUsd(plan, [anchor('stored'), scene(1, 'stored', 6), scene(2, 'stored', 8)])).toBe(0.564);
+  });
+});
+
+describe('readableCause', () => {
+  it('extracts errorMessage from a Lambda failure cause', () => {
+    const cause = JSON.stringify({ errorType: 'PredictionFailedError', errorMessage: 'scene-2: prediction p failed: oom', trace: ['at x'] });
+    expect(readableCause(cause)).toBe('scene-2: prediction p failed: oom');
+  });
+
+  it('returns other causes unchanged', () => {
+    expect(readableCause('States.Timeout after 900 s')).toBe('States.Timeout after 900 s');
+    expect(readableCause('{"errorType":"X"}')).toBe('{"errorType":"X"}');
+    expect(readableCause('{"errorMessage":42}')).toBe('{"errorMessage":42}');
+    expect(readableCause('null')).toBe('null');
+    expect(readableCause('{broken')).toBe('{broken');
+  });
+
+  it('is empty for no cause', () => {
+    expect(readableCause(undefined)).toBe('');
+    expect(readableCause('')).toBe('');
+  });
+});
+
+describe('failureFromState', () => {
+  it('names the state that failed, its error and a readable cause', () => {
+    const failure = { RenderScenes: { Error: 'PredictionFailedError', Cause: JSON.stringify({ errorMessage: 'scene-3 failed' }) } };
+    expect(failureFromState(failure)).toEqual({ state: 'RenderScenes', error: 'PredictionFailedError', cause: 'scene-3 failed' });
+  });
+
+  it('defaults to States.Runtime and an empty cause when details are missing', () => {
+    expect(failureFromState({ Join: {} })).toEqual({ state: 'Join', error: 'States.Runtime', cause: '' });
+  });
+
+  it('reports an unknown state when there is no failure record', () => {
+    const unknown = { state: 'unknown', error: 'States.Runtime', cause: '' };
+    expect(failureFromState(undefined)).toEqual(unknown);
+    expect(failureFromState({})).toEqual(unknown);
+  });
+});
