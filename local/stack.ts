@@ -153,6 +153,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       for (const execution of engine.list()) if (execution.status === 'RUNNING') engine.stopExecution(execution.executionArn, 'StackStopped', 'local stack stopped');
       await Promise.all([closeServer(gateway.server), closeServer(sfn.server)]);
       await emulator?.stop();
+      // Keep-alive sockets from the SDK would hold close() open for seconds.
+      (s3 as unknown as { httpServer?: { closeAllConnections?: () => void } }).httpServer?.closeAllConnections?.();
       await s3.close();
       if (ownS3Dir) await rm(s3Directory, { recursive: true, force: true });
     },

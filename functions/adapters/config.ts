@@ -16,8 +16,6 @@ export interface RuntimeConfig {
   cancelAfter: string;
   /** Lifetime of presigned seed-frame URLs handed to Replicate. */
   presignSeconds: number;
-  /** Seconds a stored webhook signature timestamp may differ from now. */
-  webhookToleranceSeconds: number;
 }
 
 const positiveInt = (name: string, fallback: number): number => {
@@ -41,7 +39,6 @@ export function loadConfig(): RuntimeConfig {
     webhookUrl: process.env.WEBHOOK_URL || null,
     cancelAfter: process.env.PREDICTION_CANCEL_AFTER || '30m',
     presignSeconds: positiveInt('PRESIGN_SECONDS', 3600),
-    webhookToleranceSeconds: positiveInt('WEBHOOK_TOLERANCE_SECONDS', 300),
   };
 }
 

@@ -50,12 +50,17 @@ export async function getJson<T>(config: RuntimeConfig, key: string): Promise<T>
 }
 
 export async function findJson<T>(config: RuntimeConfig, key: string): Promise<T | null> {
-  try {
-    const res = await s3Client(config).send(new GetObjectCommand({ Bucket: config.bucket, Key: key }));
-    return JSON.parse(await res.Body!.transformToString('utf8')) as T;
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
+  // S3 replaces objects atomically; s3rver rewrites files in place, so a read racing a write can
+  // see half a document. A short re-read covers that and never triggers on S3.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await s3Client(config).send(new GetObjectCommand({ Bucket: config.bucket, Key: key }));
+      return JSON.parse(await res.Body!.transformToString('utf8')) as T;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      if (!(error instanceof SyntaxError) || attempt >= 3 || !config.s3Endpoint) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
   }
 }
 

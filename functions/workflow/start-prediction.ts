@@ -3,11 +3,12 @@
 import type { RuntimeConfig } from '../adapters/config';
 import { createPrediction } from '../adapters/replicate';
 import { exists, presignGet } from '../adapters/s3';
-import { findStep, saveCallback, updateStep, type CallbackRecord } from '../adapters/run-store';
+import { findManifest, findStep, saveCallback, updateStep, type CallbackRecord } from '../adapters/run-store';
+import { cancelPrediction } from '../adapters/replicate';
 import { logger } from '../adapters/logger';
 import type { AnchorPlan, ScenePlan } from '../domain/plan';
 import { anchorRequest, clipRequest, webhookUrl, withWebhook, type CreateRequest } from '../domain/replicate-inputs';
-import { MissingObjectError } from '../domain/errors';
+import { MissingObjectError, PredictionCanceledError } from '../domain/errors';
 
 export interface Started {
   runId: string;
@@ -35,6 +36,12 @@ async function start(
   const hook = config.webhookUrl ? webhookUrl(config.webhookUrl, runId, step) : null;
   const prediction = await createPrediction(config, withWebhook(request, hook));
   await saveCallback(config, { ...record, predictionId: prediction.id });
+  // A cancel or failure that landed while we were creating could not see this prediction.
+  const manifest = await findManifest(config, runId);
+  if (manifest && (manifest.status === 'canceled' || manifest.status === 'failed')) {
+    await cancelPrediction(config, prediction.id);
+    throw new PredictionCanceledError(`${step}: run ${runId} is ${manifest.status}; prediction ${prediction.id} canceled`);
+  }
   const previous = await findStep(config, runId, step);
   await updateStep(config, runId, step, {
     kind,

@@ -1,0 +1,209 @@
+// POST /runs, GET /runs/{runId}, DELETE /runs/{runId} through the api handler against the local stack.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { handler as api } from '../../functions/handlers/api';
+import { findJson } from '../../functions/adapters/s3';
+import { loadCallback } from '../../functions/adapters/run-store';
+import { newRunId, runKeys } from '../../functions/domain/run-keys';
+import { apiEvent, bodyOf, tinyStoryboard, waitForStep } from './helpers';
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ retryIntervalMs: 5 });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  api(apiEvent('POST', '/runs', { body: typeof body === 'string' ? body : JSON.stringify(body), headers }));
+const get = (runId: string) => api(apiEvent('GET', `/runs/${encodeURIComponent(runId)}`));
+const del = (runId: string) => api(apiEvent('DELETE', `/runs/${encodeURIComponent(runId)}`));
+
+describe('api handler: requests that start nothing', () => {
+  it('POST with an invalid storyboard → 400 listing every problem, no execution', async () => {
+    const response = await post({
+      title: '',
+      colour: 'red',
+      clip: { fps: 'fast' },
+      scenes: [{ prompt: '' }, { prompt: 'ok', duration: -2 }],
+    });
+    expect(response.statusCode).toBe(400);
+    const body = bodyOf(response);
+    expect(body.error).toBe('InvalidStoryboardError');
+    const problems: string[] = body.problems;
+    for (const field of ['title', 'clip.fps', 'scenes[0].prompt', 'scenes[1].duration']) {
+      expect(problems.some((p) => p.startsWith(`${field}:`)), `a problem for ${field} in ${JSON.stringify(problems)}`).toBe(true);
+    }
+    expect(problems.some((p) => p.includes('colour'))).toBe(true);
+    expect(stack.engine.list()).toEqual([]);
+  });
+
+  it('POST with a storyboard the model refuses → 400 naming each clip problem and the allowed values', async () => {
+    const board = { ...tinyStoryboard(), clip: { duration: 7, fps: 30, resolution: '1080p', generateAudio: false } };
+    const response = await post(board);
+    expect(response.statusCode).toBe(400);
+    const problems: string[] = bodyOf(response).problems;
+    expect(problems).toHaveLength(2);
+    expect(problems.find((p) => p.startsWith('clip.duration:'))).toMatch(/6, 8, 10/);
+    expect(problems.find((p) => p.startsWith('clip.fps:'))).toMatch(/25, 50/);
+    expect(stack.engine.list()).toEqual([]);
+  });
+
+  it('POST with invalid JSON or no body → 400', async () => {
+    for (const body of ['{"title": "x",', '']) {
+      const response = await post(body);
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response).problems[0]).toMatch(/not valid JSON/);
+    }
+    const notObject = await post('[1, 2]');
+    expect(notObject.statusCode).toBe(400);
+    expect(stack.engine.list()).toEqual([]);
+  });
+
+  it('POST {storyboard, model: "ltx-3"} → 400 naming the model and the allowed values', async () => {
+    const response = await post({ storyboard: tinyStoryboard(), model: 'ltx-3' });
+    expect(response.statusCode).toBe(400);
+    const problems: string[] = bodyOf(response).problems;
+    const problem = problems.find((p) => p.startsWith('model:'));
+    expect(problem, JSON.stringify(problems)).toBeDefined();
+    expect(problem).toContain('ltx-2-fast');
+    expect(problem).toContain('ltx-2-pro');
+    expect(stack.engine.list()).toEqual([]);
+  });
+
+  it('POST ?strategy=sideways (query override) → 400 naming the strategies', async () => {
+    const event = apiEvent('POST', '/runs?strategy=sideways', { body: JSON.stringify(tinyStoryboard()) });
+    const response = await api(event);
+    expect(response.statusCode).toBe(400);
+    const problem = (bodyOf(response).problems as string[]).find((p) => p.startsWith('strategy:'));
+    expect(problem).toMatch(/chain/);
+    expect(stack.engine.list()).toEqual([]);
+  });
+
+  it('GET or DELETE with a malformed runId → 400', async () => {
+    for (const runId of ['nope', '../etc/passwd', '20261125-1042-x-zzzz', `${newRunId('t')}/..`]) {
+      for (const call of [get, del]) {
+        const response = await call(runId);
+        expect(response.statusCode, runId).toBe(400);
+        expect(bodyOf(response).error).toBe('InvalidRunId');
+      }
+    }
+  });
+
+  it('GET and DELETE an unknown valid runId → 404', async () => {
+    const runId = newRunId('never started');
+    for (const call of [get, del]) {
+      const response = await call(runId);
+      expect(response.statusCode).toBe(404);
+      expect(bodyOf(response)).toEqual({ error: 'RunNotFound', runId });
+    }
+  });
+
+  it('unknown routes and methods → 404', async () => {
+    for (const [method, url, resource] of [
+      ['GET', '/runs', '/runs'],
+      ['PUT', `/runs/${newRunId('t')}`, '/runs/{runId}'],
+      ['GET', '/health', '/health'],
+      ['POST', '/runs/x/retry', '/runs/{runId}/retry'],
+    ]) {
+      const response = await api(apiEvent(method, url, { resource }));
+      expect(response.statusCode, `${method} ${url}`).toBe(404);
+      expect(bodyOf(response).error).toBe('NotFound');
+    }
+    expect(stack.engine.list()).toEqual([]);
+  });
+});
+
+describe('api handler: a run from POST to film', () => {
+  it('POST → 202, GET running, then succeeded with a presigned film URL that downloads an MP4', async () => {
+    stack.emulator!.faults.processingDelayMs = 500;
+    const response = await post(tinyStoryboard('Api happy path', 2));
+    expect(response.statusCode).toBe(202);
+    const started = bodyOf(response);
+    expect(started.runId).toMatch(/^\d{8}-\d{4}-api-happy-path-[0-9a-f]{4}$/);
+    expect(started.statusUrl).toBe(`/runs/${started.runId}`);
+    expect(started.status).toBe('running');
+    expect(started.created).toBe(true);
+    expect(started.estimate.seconds).toBe(12);
+    expect(started.estimate.usd).toBeGreaterThan(0);
+
+    const execution = stack.engine.list().find((e) => e.name === started.runId);
+    expect(execution).toBeDefined();
+
+    // Ask while scene 1 renders (nothing writes the manifest then: see settledJson).
+    await waitForStep(stack.config, started.runId, 'scene-1', 'waiting');
+    const running = await get(started.runId);
+    expect(running.statusCode).toBe(200);
+    expect(bodyOf(running).status).toBe('running');
+    expect(bodyOf(running).execution.status).toBe('RUNNING');
+    expect(bodyOf(running).urls).toEqual({});
+    expect(bodyOf(running).manifest.status).toBe('running');
+    stack.emulator!.faults.processingDelayMs = 0;
+
+    const done = await execution!.done;
+    expect(done.status, `${done.error}: ${done.cause}`).toBe('SUCCEEDED');
+
+    const finished = await get(started.runId);
+    expect(finished.statusCode).toBe(200);
+    const status = bodyOf(finished);
+    expect(status.status).toBe('succeeded');
+    expect(status.manifest.status).toBe('succeeded');
+    expect(status.manifest.film.key).toBe(runKeys(started.runId).final);
+    expect(status.urls.film).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*final\.mp4\?.*X-Amz-Signature=/);
+    expect(status.urls.contactSheet).toMatch(/contact-sheet\.png\?/);
+
+    const film = await fetch(status.urls.film);
+    expect(film.status).toBe(200);
+    const bytes = Buffer.from(await film.arrayBuffer());
+    expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
+    expect(bytes.length).toBeGreaterThan(10_000);
+  });
+
+  it('DELETE a running run → 202, execution ABORTED, manifest canceled, in-flight prediction canceled', async () => {
+    const { emulator, engine, config } = stack;
+    emulator!.faults.processingDelayMs = 60_000;
+    try {
+      const key = { 'Idempotency-Key': `cancel-${Date.now()}` };
+      let started = bodyOf(await post(tinyStoryboard('Api cancel'), key));
+      let repeat = bodyOf(await post(tinyStoryboard('Api cancel'), key));
+      if (repeat.runId.slice(0, 13) !== started.runId.slice(0, 13)) {
+        // The two calls straddled a minute (part of the id): once more inside one minute.
+        started = repeat;
+        repeat = bodyOf(await post(tinyStoryboard('Api cancel'), key));
+      }
+      expect(started.created).toBe(true);
+      // Same Idempotency-Key while the run is running: the same run, nothing new.
+      expect(repeat).toMatchObject({ runId: started.runId, created: false });
+      expect(engine.list().filter((e) => e.name === started.runId)).toHaveLength(1);
+      const execution = engine.list().find((e) => e.name === started.runId)!;
+      const step = await waitForStep(config, started.runId, 'scene-1', 'waiting');
+      const callback = (await loadCallback(config, started.runId, 'scene-1'))!;
+      expect(callback.predictionId).toBe(step.predictionId);
+      expect(emulator!.predictions().find((p) => p.id === callback.predictionId)?.status).toMatch(/starting|processing/);
+
+      const response = await del(started.runId);
+      expect(response.statusCode).toBe(202);
+      expect(bodyOf(response)).toEqual({ runId: started.runId, status: 'canceled', canceledPredictions: [callback.predictionId] });
+
+      expect((await execution.done).status).toBe('ABORTED');
+      expect(emulator!.predictions().find((p) => p.id === callback.predictionId)?.status).toBe('canceled');
+      const manifest = await findJson<Record<string, any>>(config, runKeys(started.runId).manifest);
+      expect(manifest?.status).toBe('canceled');
+      expect(manifest?.failure?.error).toBe('RunCanceled');
+      expect(manifest?.failure?.canceledPredictions).toEqual([callback.predictionId]);
+
+      const status = bodyOf(await get(started.runId));
+      expect(status.status).toBe('canceled');
+      expect(status.execution.status).toBe('ABORTED');
+
+      // Deleting again cancels nothing more.
+      const again = await del(started.runId);
+      expect(again.statusCode).toBe(202);
+      expect(bodyOf(again)).toMatchObject({ status: 'aborted', canceledPredictions: [] });
+    } finally {
+      emulator!.faults.processingDelayMs = 0;
+    }
+  });
+});
