@@ -5,6 +5,7 @@ import { runFfmpeg, runFfprobe } from './binaries';
 import { MediaToolError, OutputInvalidError } from '../domain/errors';
 import {
   type ClipProbe,
+  type JoinOptions,
   type VideoProbe,
   contactSheetArgs,
   firstFrameArgs,
@@ -94,17 +95,9 @@ export async function ssim(a: string, b: string): Promise<number> {
   }
 }
 
-export interface JoinClipsOptions {
+/** The join's output settings plus the clips; probing fills in the rest of each JoinInput. */
+export interface JoinClipsOptions extends JoinOptions {
   clips: { path: string; trimStartFrames: number }[];
-  out: string;
-  fps: number;
-  width: number;
-  height: number;
-  audio: 'keep' | 'silent';
-  /** Length of the audio fade out and fade in at each seam; default 40 ms. */
-  seamFadeMs?: number;
-  crf?: number;
-  preset?: string;
 }
 
 /**

@@ -225,6 +225,7 @@ export interface JoinOptions {
   width: number;
   height: number;
   audio: 'keep' | 'silent';
+  /** Length of the audio fade out and fade in at each seam; default 40 ms. */
   seamFadeMs?: number;
   crf?: number;
   preset?: string;
