@@ -1,0 +1,47 @@
+// The S3-upload trigger as `longshot dev` runs it: a storyboard written under inbox/ in the local
+// bucket starts a run; an invalid one is answered with rejected/<name>.json and starts nothing.
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { findJson, s3Client } from '../../functions/adapters/s3';
+import { shortStoryboard } from './short-storyboard';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({ watchInbox: true });
+});
+afterAll(() => stack?.stop());
+
+/** The S3 event may arrive just after the PUT returns. */
+async function handledUploads(count: number): Promise<unknown[]> {
+  for (let waited = 0; stack.inboxResults.length < count; waited += 20) {
+    if (waited > 5000) throw new Error(`only ${stack.inboxResults.length} of ${count} uploads were handled`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Promise.all(stack.inboxResults);
+}
+
+const upload = (key: string, body: string) =>
+  s3Client(stack.config).send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body, ContentType: 'application/json' }));
+
+describe('inbox/ upload trigger', () => {
+  it('starts a run named after the storyboard and renders it', async () => {
+    await upload('inbox/lighthouse.json', JSON.stringify(shortStoryboard('Lighthouse upload', 1)));
+    const [handled] = (await handledUploads(1)) as { started?: { runId: string } }[];
+    expect(handled.started?.runId).toMatch(/^\d{8}-\d{4}-lighthouse-upload-[0-9a-f]{8}$/);
+    const execution = stack.engine.list().find((e) => e.name === handled.started!.runId)!;
+    await execution.done;
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.input)).toEqual({ source: { key: 'inbox/lighthouse.json' } });
+  }, 60_000);
+
+  it('rejects an invalid storyboard with a report outside inbox/ and starts nothing', async () => {
+    const before = stack.engine.list().length;
+    stack.inboxResults.length = 0;
+    await upload('inbox/broken.json', JSON.stringify({ title: 'Broken', model: 'ltx-9', scenes: [] }));
+    await handledUploads(1);
+    const report = await findJson<{ problems: string[] }>(stack.config, 'rejected/broken.json');
+    expect(report?.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^model: /), expect.stringMatching(/^scenes: /)]));
+    expect(stack.engine.list()).toHaveLength(before);
+  });
+});
