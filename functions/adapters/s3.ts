@@ -15,6 +15,10 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { RuntimeConfig } from './config';
 import { MissingObjectError } from '../domain/errors';
+import { RETENTION_TAG, retentionOf } from '../domain/run-keys';
+
+/** x-amz-tagging for a key: the lifecycle rule expires objects tagged intermediate. */
+const tagging = (key: string) => `${RETENTION_TAG}=${retentionOf(key)}`;
 
 const clients = new Map<string, S3Client>();
 
@@ -71,6 +75,7 @@ export async function putJson(config: RuntimeConfig, key: string, value: unknown
       Key: key,
       Body: JSON.stringify(value, null, 2),
       ContentType: 'application/json',
+      Tagging: tagging(key),
     }),
   );
 }
@@ -107,7 +112,7 @@ export async function uploadStream(
 ): Promise<void> {
   const upload = new Upload({
     client: s3Client(config),
-    params: { Bucket: config.bucket, Key: key, Body: body, ContentType: contentType },
+    params: { Bucket: config.bucket, Key: key, Body: body, ContentType: contentType, Tagging: tagging(key) },
     queueSize: 2,
     partSize: 8 * 1024 * 1024,
   });

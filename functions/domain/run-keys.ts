@@ -64,6 +64,16 @@ export function runKeys(runId: string) {
 
 export type RunKeys = ReturnType<typeof runKeys>;
 
+/**
+ * Tag that lets a bucket lifecycle rule expire a run's intermediate objects (callback and step
+ * records, seeds, clips, the anchor) after a while, and keep films, manifests and storyboards.
+ * Lifecycle prefixes cannot match runs/{runId}/scenes/, so the objects carry the tag instead.
+ */
+export const RETENTION_TAG = 'longshot-retention';
+const INTERMEDIATE = /^runs\/[^/]+\/(callbacks\/|steps\/|seeds\/|scenes\/|anchor\.png$)/;
+
+export const retentionOf = (key: string): 'intermediate' | 'keep' => (INTERMEDIATE.test(key) ? 'intermediate' : 'keep');
+
 /** Storyboards uploaded here start a run; rejected ones get a report outside inbox/. */
 export const INBOX_PREFIX = 'inbox/';
 export const rejectedKey = (inboxKey: string) =>
