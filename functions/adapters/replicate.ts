@@ -3,7 +3,7 @@
 // surfaces as RateLimitedError for the state machine's Retry with backoff.
 import Replicate from 'replicate';
 import type { RuntimeConfig } from './config';
-import { replicateToken } from './secrets';
+import { configuredWebhookSecret, replicateToken } from './secrets';
 import { RateLimitedError, ReplicateRequestError } from '../domain/errors';
 import { toPredictionResult, type CreateRequest, type PredictionLike, type PredictionResult } from '../domain/replicate-inputs';
 
@@ -74,9 +74,10 @@ export async function cancelPrediction(config: RuntimeConfig, id: string): Promi
   }
 }
 
-/** The account's webhook signing secret (REPLICATE_WEBHOOK_SECRET wins; else asked of the API once). */
+/** The account's webhook signing secret: configured (env or secret), else asked of the API once. */
 export async function webhookSigningSecret(config: RuntimeConfig): Promise<string> {
-  if (process.env.REPLICATE_WEBHOOK_SECRET) return process.env.REPLICATE_WEBHOOK_SECRET;
+  const configured = await configuredWebhookSecret();
+  if (configured) return configured;
   const baseUrl = config.replicateBaseUrl ?? 'default';
   if (cachedWebhookSecret?.baseUrl === baseUrl) return cachedWebhookSecret.secret;
   try {

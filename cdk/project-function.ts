@@ -1,0 +1,70 @@
+// One place for the project's Lambda defaults: runtime, architecture, bundling, logs, tracing.
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { projectPath, type FunctionSpec } from '../functions/catalog';
+
+export interface ProjectFunctionProps {
+  spec: FunctionSpec;
+  environment: Record<string, string>;
+  memoryMb?: number;
+  timeout?: Duration;
+  ephemeralMb?: number;
+}
+
+/** Where the media functions find ffmpeg/ffprobe: copied next to the bundle by a command hook. */
+export const MEDIA_BIN_DIR = '/var/task/bin';
+
+export class ProjectFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
+    const { spec } = props;
+    const media = spec.media === true;
+    super(scope, id, {
+      entry: projectPath(spec.entry),
+      handler: 'handler',
+      projectRoot: projectPath('.'),
+      depsLockFilePath: projectPath('package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      // The ffmpeg/ffprobe static builds are x86-64; everything else runs cheaper on Graviton.
+      architecture: media ? Architecture.X86_64 : Architecture.ARM_64,
+      memorySize: props.memoryMb ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      ephemeralStorageSize: Size.mebibytes(props.ephemeralMb ?? 512),
+      tracing: Tracing.ACTIVE,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'longshot',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...(media && { FFMPEG_PATH: `${MEDIA_BIN_DIR}/ffmpeg`, FFPROBE_PATH: `${MEDIA_BIN_DIR}/ffprobe` }),
+        ...props.environment,
+      },
+      logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        // Step Functions Retry/Catch match error class names: minification must not rename them.
+        keepNames: true,
+        sourceMap: true,
+        // Pinned SDK versions from package-lock.json, not whatever the runtime ships.
+        externalModules: [],
+        banner: "import { createRequire as __longshotRequire } from 'module'; const require = __longshotRequire(import.meta.url);",
+        ...(media && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            // esbuild breaks the installer packages' own path lookup: copy the binaries instead.
+            afterBundling: (inputDir: string, outputDir: string) => [
+              `mkdir -p "${outputDir}/bin"`,
+              `cp "${inputDir}/node_modules/@ffmpeg-installer/linux-x64/ffmpeg" "${outputDir}/bin/ffmpeg"`,
+              `cp "${inputDir}/node_modules/@ffprobe-installer/linux-x64/ffprobe" "${outputDir}/bin/ffprobe"`,
+              `chmod 755 "${outputDir}/bin/ffmpeg" "${outputDir}/bin/ffprobe"`,
+            ],
+          },
+        }),
+      },
+    });
+  }
+}

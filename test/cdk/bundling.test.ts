@@ -1,0 +1,53 @@
+// One real bundling run (esbuild, no Docker): the media functions carry executable ffmpeg and
+// ffprobe, the others do not, and the bundles keep error class names for Retry/Catch.
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../cdk/build-app';
+import { runTool } from '../../functions/adapters/binaries';
+
+let outdir: string;
+let assets: Record<string, string>;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'longshot-cdk-'));
+  const { app, stack } = buildApp({ 'aws:cdk:enable-asset-metadata': true }, outdir);
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> };
+  // aws:asset:path names each function's bundle directory in cdk.out.
+  assets = Object.fromEntries(
+    Object.entries(template.Resources)
+      .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && /^[A-Z][A-Za-z]+Function[0-9A-F]{8}$/.test(id) && r.Metadata?.['aws:asset:path'])
+      .map(([id, r]) => [id.replace(/Function[0-9A-F]{8}$/, ''), join(outdir, r.Metadata!['aws:asset:path'])]),
+  );
+}, 180_000);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('Lambda bundles', () => {
+  it('put executable ffmpeg and ffprobe into the last-frame and concat bundles only', async () => {
+    expect(Object.keys(assets).length).toBe(10);
+    for (const [name, dir] of Object.entries(assets)) {
+      const media = name === 'LastFrame' || name === 'Concat';
+      expect(existsSync(join(dir, 'index.mjs')), name).toBe(true);
+      expect(existsSync(join(dir, 'bin', 'ffmpeg')), name).toBe(media);
+      if (!media) continue;
+      for (const tool of ['ffmpeg', 'ffprobe']) {
+        accessSync(join(dir, 'bin', tool), constants.X_OK);
+        const { stdout } = await runTool(join(dir, 'bin', tool), ['-version']);
+        expect(stdout, `${name} ${tool}`).toMatch(new RegExp(`^${tool} version`));
+      }
+    }
+    expect(readdirSync(assets.Api)).not.toContain('node_modules');
+  });
+
+  it('keeps handler exports and error class names through minification', async () => {
+    process.env.LONGSHOT_BUCKET = 'bundle-test-bucket';
+    const lastFrame = await import(join(assets.LastFrame, 'index.mjs'));
+    const failed = { id: 'p-test', status: 'failed', error: 'model error', output: null };
+    await expect(
+      lastFrame.handler({ runId: '20261125-1042-test-7f3a', step: 'scene-1', kind: 'video', scene: { step: 'scene-1' }, prediction: failed }),
+    ).rejects.toMatchObject({ name: 'PredictionFailedError' });
+  });
+});

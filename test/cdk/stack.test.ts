@@ -1,0 +1,253 @@
+// The deployed stack, asserted on the synthesized template (bundling skipped: no esbuild runs).
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../cdk/build-app';
+import { ASL_PATH, FUNCTIONS } from '../../functions/catalog';
+
+type Resource = { Type: string; Properties: Record<string, any> };
+let template: Template;
+let resources: Record<string, Resource>;
+
+const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+beforeAll(() => {
+  const { app, stack } = buildApp(SKIP_BUNDLING);
+  app.synth(); // runs cdk-nag: throws on any unacknowledged finding
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const functionsByName = () =>
+  Object.fromEntries(
+    ofType('AWS::Lambda::Function')
+      .filter(([id]) => /Function[0-9A-F]{8}$/.test(id) && !id.startsWith('BucketNotifications') && !id.startsWith('LogRetention'))
+      .map(([id, r]) => [id.replace(/Function[0-9A-F]{8}$/, ''), { id, ...r }]),
+  );
+/** All policy statements attached to a function's role. */
+function statementsOf(functionLogicalId: string): any[] {
+  const roleRef = resources[functionLogicalId].Properties.Role['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleRef))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+const actionsOf = (id: string) => statementsOf(id).flatMap((s) => [s.Action].flat());
+const resourceText = (statement: any) => JSON.stringify(statement.Resource);
+
+describe('bucket', () => {
+  it('is private, encrypted, SSL-only and sends EventBridge notifications', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'longshot-bucket/' }),
+    });
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: Match.stringLikeRegexp('^Bucket') },
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('expires intermediates by tag after the configured days and keeps films', () => {
+    const { stack } = buildApp({ ...SKIP_BUNDLING, 'longshot:intermediateRetentionDays': 3 });
+    const rules = Template.fromStack(stack).findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: Match.anyValue() } });
+    const [bucket] = Object.values(rules) as Resource[];
+    const lifecycle = bucket.Properties.LifecycleConfiguration.Rules;
+    expect(lifecycle).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Id: 'ExpireIntermediates', ExpirationInDays: 3, TagFilters: [{ Key: 'longshot-retention', Value: 'intermediate' }] }),
+        expect.objectContaining({ Id: 'AbortIncompleteUploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+      ]),
+    );
+    // No rule expires everything (the films under runs/ stay).
+    expect(lifecycle.filter((r: any) => r.ExpirationInDays && !r.TagFilters && !r.Prefix)).toEqual([]);
+  });
+});
+
+describe('functions', () => {
+  it('deploys every catalog function on nodejs22.x with tracing and project defaults', () => {
+    const fns = functionsByName();
+    expect(Object.keys(fns).sort()).toEqual(
+      FUNCTIONS.map((f) => f.name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())).sort(),
+    );
+    for (const [name, fn] of Object.entries(fns)) {
+      expect(fn.Properties.Runtime, name).toBe('nodejs22.x');
+      expect(fn.Properties.TracingConfig, name).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Environment.Variables.LONGSHOT_BUCKET, name).toBeDefined();
+    }
+  });
+
+  it('ships ffmpeg only to the media functions, on x86_64, sized for 1080p clips and a 60 s film', () => {
+    const fns = functionsByName();
+    for (const [name, fn] of Object.entries(fns)) {
+      const media = name === 'LastFrame' || name === 'Concat';
+      expect(fn.Properties.Architectures, name).toEqual([media ? 'x86_64' : 'arm64']);
+      expect(fn.Properties.Environment.Variables.FFMPEG_PATH, name).toBe(media ? '/var/task/bin/ffmpeg' : undefined);
+    }
+    expect(fns.Concat.Properties).toMatchObject({ MemorySize: 4096, Timeout: 900, EphemeralStorage: { Size: 6144 } });
+    expect(fns.LastFrame.Properties).toMatchObject({ MemorySize: 2048, Timeout: 300, EphemeralStorage: { Size: 2048 } });
+  });
+
+  it('keeps the Replicate token out of environment variables: only the secret ARN is passed', () => {
+    for (const [name, fn] of Object.entries(functionsByName())) {
+      const env = JSON.stringify(fn.Properties.Environment.Variables);
+      expect(env, name).not.toMatch(/REPLICATE_API_TOKEN|REPLICATE_WEBHOOK_SECRET|r8_/);
+    }
+    const fns = functionsByName();
+    for (const name of ['Anchor', 'Clip', 'Poll', 'Webhook', 'Api', 'RecordFailure']) {
+      expect(fns[name].Properties.Environment.Variables.LONGSHOT_SECRET_ARN, name).toEqual({ Ref: expect.stringMatching(/^ReplicateSecret/) });
+      expect(actionsOf(fns[name].id), name).toContain('secretsmanager:GetSecretValue');
+    }
+    for (const name of ['Prepare', 'LastFrame', 'Concat', 'StartFromUpload']) {
+      expect(actionsOf(fns[name].id), name).not.toContain('secretsmanager:GetSecretValue');
+    }
+  });
+
+  it('gives the clip and anchor functions the webhook URL, built from the API id', () => {
+    const fns = functionsByName();
+    for (const name of ['Anchor', 'Clip']) {
+      expect(JSON.stringify(fns[name].Properties.Environment.Variables.WEBHOOK_URL), name).toMatch(/execute-api.*\/v1\/webhooks\/replicate/);
+    }
+  });
+});
+
+describe('least privilege', () => {
+  it('scopes S3 access to bucket prefixes; nothing gets the whole bucket', () => {
+    for (const [name, fn] of Object.entries(functionsByName())) {
+      for (const statement of statementsOf(fn.id).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')))) {
+        const text = resourceText(statement);
+        if ([statement.Action].flat().includes('s3:ListBucket')) {
+          expect(statement.Condition, name).toEqual({ StringLike: { 's3:prefix': ['runs/*'] } });
+        } else {
+          expect(text, name).toMatch(/\/(runs|inbox|images|rejected)\/\*/);
+        }
+        expect([statement.Action].flat(), name).not.toContain('s3:*');
+        expect([statement.Action].flat(), name).not.toContain('s3:DeleteObject');
+      }
+    }
+    const fns = functionsByName();
+    expect(statementsOf(fns.StartFromUpload.id).map(resourceText).join()).not.toMatch(/runs\/\*/);
+    expect(statementsOf(fns.Concat.id).map(resourceText).join()).not.toMatch(/inbox/);
+  });
+
+  it('lets only the webhook send task results, and only the api and upload trigger start runs', () => {
+    const fns = functionsByName();
+    const stateMachineId = ofType('AWS::StepFunctions::StateMachine')[0][0];
+    for (const [name, fn] of Object.entries(fns)) {
+      const actions = actionsOf(fn.id);
+      expect(actions.includes('states:SendTaskSuccess'), name).toBe(name === 'Webhook');
+      expect(actions.includes('states:StartExecution'), name).toBe(name === 'Api' || name === 'StartFromUpload');
+    }
+    const send = statementsOf(fns.Webhook.id).find((s) => [s.Action].flat().includes('states:SendTaskSuccess'));
+    expect(send.Resource).toEqual({ Ref: stateMachineId });
+    const stop = statementsOf(fns.Api.id).find((s) => [s.Action].flat().includes('states:StopExecution'));
+    expect(resourceText(stop)).toMatch(/:execution:/);
+  });
+});
+
+describe('state machine', () => {
+  it('is a Standard workflow from the ASL file with logging (no execution data) and X-Ray', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+  });
+
+  it('substitutes every ${…} placeholder of the ASL with a function ARN and leaves none over', () => {
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0];
+    const asl = readFileSync(ASL_PATH, 'utf8');
+    const placeholders = [...new Set([...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]))].sort();
+    expect(Object.keys(machine.Properties.DefinitionSubstitutions).sort()).toEqual(placeholders);
+    for (const value of Object.values(machine.Properties.DefinitionSubstitutions)) {
+      expect(value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Function[0-9A-F]{8}$/), 'Arn'] });
+    }
+    // The definition is the ASL file itself, uploaded as an asset; CloudFormation substitutes on deploy.
+    expect(machine.Properties.DefinitionS3Location).toBeDefined();
+    const rendered = Object.keys(machine.Properties.DefinitionSubstitutions).reduce((text, key) => text.split(`\${${key}}`).join('ARN'), asl);
+    expect(rendered).not.toMatch(/\$\{/);
+  });
+
+  it('may invoke exactly the task functions', () => {
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0];
+    const roleRef = machine.Properties.RoleArn['Fn::GetAtt'][0];
+    const statements = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleRef))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [s.Action].flat().includes('lambda:InvokeFunction'));
+    const invoked = new Set(statements.flatMap((s: any) => [s.Resource].flat()).map((r: any) => (r['Fn::GetAtt'] ?? r['Fn::Join'][1][0]['Fn::GetAtt'])[0]));
+    const expected = FUNCTIONS.filter((f) => f.placeholder).length;
+    expect(invoked.size).toBe(expected);
+  });
+});
+
+describe('API Gateway', () => {
+  const method = (httpMethod: string, pathPart: string) => {
+    const resourceId = ofType('AWS::ApiGateway::Resource').find(([, r]) => r.Properties.PathPart === pathPart)![0];
+    return ofType('AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === httpMethod && m.Properties.ResourceId.Ref === resourceId)![1];
+  };
+
+  it('requires IAM for runs and leaves only the signed webhook public', () => {
+    expect(method('POST', 'runs').Properties.AuthorizationType).toBe('AWS_IAM');
+    expect(method('GET', '{runId}').Properties.AuthorizationType).toBe('AWS_IAM');
+    expect(method('DELETE', '{runId}').Properties.AuthorizationType).toBe('AWS_IAM');
+    const webhook = method('POST', 'replicate').Properties;
+    expect(webhook.AuthorizationType).toBe('NONE');
+    expect(webhook.RequestParameters).toMatchObject({ 'method.request.querystring.run': true, 'method.request.header.webhook-signature': true });
+    expect(webhook.RequestValidatorId).toBeDefined();
+    expect(method('POST', 'runs').Properties.RequestModels).toBeDefined();
+  });
+
+  it('throttles, traces, and writes access logs without query strings', () => {
+    const [, stage] = ofType('AWS::ApiGateway::Stage')[0];
+    expect(stage.Properties.TracingEnabled).toBe(true);
+    expect(stage.Properties.MethodSettings[0]).toMatchObject({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20, DataTraceEnabled: false });
+    const format = stage.Properties.AccessLogSetting.Format as string;
+    expect(format).toContain('$context.requestId');
+    expect(format).not.toMatch(/querystring|requestOverride|\$input/i);
+  });
+});
+
+describe('upload trigger, alarm and outputs', () => {
+  it('starts runs from inbox/*.json objects through EventBridge, with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [Match.anyValue()] }, object: { key: [{ wildcard: 'inbox/*.json' }] } },
+      },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 } })],
+    });
+  });
+
+  it('alarms on failed or timed-out executions, with an optional e-mail subscription', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut' })]),
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+    });
+    template.hasParameter('AlarmEmail', { Default: '' });
+    template.hasResource('AWS::SNS::Subscription', { Condition: 'HasAlarmEmail' });
+  });
+
+  it('outputs the API URL, bucket, state machine ARN, console link and secret', () => {
+    for (const name of ['ApiUrl', 'WebhookUrl', 'BucketName', 'StateMachineArn', 'ConsoleUrl', 'SecretArn']) template.hasOutput(name, {});
+  });
+});
+
+describe('cdk-nag (AwsSolutions)', () => {
+  it('passes with every acknowledgement carrying a reason (synth above would have thrown)', async () => {
+    const { REASONS } = (await import('../../cdk/nag-acknowledgements')) as unknown as { REASONS?: Record<string, string> };
+    for (const [id, reason] of Object.entries(REASONS ?? {})) expect(reason.length, id).toBeGreaterThan(30);
+  });
+
+  it('is really checking: an unacknowledged finding fails the synth', () => {
+    const { app, stack } = buildApp(SKIP_BUNDLING);
+    new s3.Bucket(stack, 'UnloggedBucket'); // no SSL enforcement, no access logs
+    expect(() => app.synth()).toThrow(/AwsSolutions-S(1|10)/);
+  });
+});
