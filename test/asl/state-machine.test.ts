@@ -54,6 +54,10 @@ describe('statemachine/longshot.asl.json', () => {
     }
   });
 
+  it('bounds a whole run (6 h) so a stuck execution cannot wait forever', () => {
+    expect(definition.TimeoutSeconds).toBe(21_600);
+  });
+
   it('gives every Task an explicit TimeoutSeconds (the local default is 60 s) and callback tasks a token', () => {
     const tasks = states.filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThanOrEqual(8);
