@@ -67,20 +67,10 @@ describe('recoverable faults', () => {
 
 describe('failures are recorded with state and cause', () => {
   it('fails the run after bounded retries of a failing scene and names the scene in the manifest', async () => {
-    stack.emulator!.faults.failNext = 0;
-    const original = stack.emulator!.faults;
-    // Let the anchor succeed, then fail every clip prediction.
-    const result = await (async () => {
-      const pending = renderShort('Always failing scene');
-      const waitForAnchor = async () => {
-        while (!stack.engine.list().some((e) => e.name.includes('always-failing') && e.history.some((h) => h.type === 'StateExited' && h.state === 'StoreAnchor'))) {
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        original.failNext = 10;
-      };
-      await waitForAnchor();
-      return pending;
-    })();
+    // Text-only (no anchor prediction), so every prediction of this run is a scene-1 attempt.
+    stack.emulator!.faults.failNext = 3;
+    const storyboard = { ...shortStoryboard('Always failing scene'), anchor: false };
+    const result = (await render({ storyboard, outDir: dir, on: stack, progress: false })) as Rendered;
     expect(result.exitCode).toBe(1);
     expect(result.execution).toMatchObject({ status: 'FAILED', error: 'PredictionFailedError' });
     expect(retried(result, 'Clip')).toBe(2);

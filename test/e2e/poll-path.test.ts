@@ -31,7 +31,7 @@ describe('webhooks switched off (how --replicate live completes on a laptop)', (
   let result: Rendered;
   beforeAll(async () => {
     // Slow predictions so the first poll finds them still processing.
-    stack = await startLocalStack({ webhooks: false, retryIntervalMs: 200, emulator: { faults: { processingDelayMs: 800 } } });
+    stack = await startLocalStack({ webhooks: false, retryIntervalMs: 200, emulator: { faults: { processingDelayMs: 2000 } } });
     result = await renderOn(stack, 'Poll only');
   }, 120_000);
   afterAll(() => stack?.stop());
