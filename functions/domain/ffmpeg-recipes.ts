@@ -86,17 +86,21 @@ function tagSeconds(tag: string | undefined): number {
 // Still images demux through image2 / *_pipe; they have a "video" stream but are not clips.
 export const isImageFormat = (formatName: string) => /(^|,)(image2|\w+_pipe)(,|$)/.test(formatName);
 
+function readProbeJson(json: string): RawProbe | string {
+  try {
+    return JSON.parse(json) as RawProbe;
+  } catch {
+    return 'ffprobe output is not JSON';
+  }
+}
+
 /**
  * Parses probeVideoArgs JSON. Returns an error string instead of throwing so the adapter can name
  * the file in its OutputInvalidError.
  */
 export function parseVideoProbe(json: string): ClipProbe | string {
-  let raw: RawProbe;
-  try {
-    raw = JSON.parse(json) as RawProbe;
-  } catch {
-    return 'ffprobe output is not JSON';
-  }
+  const raw = readProbeJson(json);
+  if (typeof raw === 'string') return raw;
   const formatName = raw.format?.format_name ?? '';
   if (isImageFormat(formatName)) return `it is a still image (${formatName}), not a video`;
   const v = raw.streams?.find((s) => s.codec_type === 'video');
@@ -127,12 +131,8 @@ export function parseVideoProbe(json: string): ClipProbe | string {
 }
 
 export function parseImageProbe(json: string): { width: number; height: number } | string {
-  let raw: RawProbe;
-  try {
-    raw = JSON.parse(json) as RawProbe;
-  } catch {
-    return 'ffprobe output is not JSON';
-  }
+  const raw = readProbeJson(json);
+  if (typeof raw === 'string') return raw;
   const formatName = raw.format?.format_name ?? '';
   const v = raw.streams?.find((s) => s.codec_type === 'video');
   if (!v || !isImageFormat(formatName)) return `it is not an image (format ${formatName || 'unknown'})`;
