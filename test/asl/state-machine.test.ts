@@ -88,9 +88,18 @@ describe('statemachine/longshot.asl.json', () => {
     const byName = Object.fromEntries(states);
     for (const wait of ['Anchor', 'Clip']) {
       const retried = byName[wait].Retry.flatMap((r: State) => r.ErrorEquals);
-      expect(retried).toEqual(expect.arrayContaining(['RateLimitedError', 'PredictionFailedError']));
+      expect(retried).toContain('RateLimitedError');
       expect(retried).not.toContain('PredictionCanceledError');
     }
+    expect(byName.Anchor.Retry.flatMap((r: State) => r.ErrorEquals)).toContain('PredictionFailedError');
+    // A scene whose prediction fails (webhook or poll) or whose clip does not decode is generated
+    // again by the iteration's own loop, a bounded number of times.
+    for (const [state, error] of [['Clip', 'PredictionFailedError'], ['PollClip', 'PredictionFailedError'], ['StoreClip', 'OutputInvalidError']]) {
+      expect(byName[state].Catch.find((c: State) => c.ErrorEquals.includes(error))?.Next, state).toBe('RegenerateOrFail');
+    }
+    expect(byName.RegenerateOrFail.Choices[0]).toMatchObject({ Variable: '$.attempt', NumericLessThan: 3, Next: 'NextAttempt' });
+    expect(byName.NextAttempt.Parameters['attempt.$']).toBe('States.MathAdd($.attempt, 1)');
+    expect(byName.SceneFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.lastError.Error' });
     for (const poll of ['PollAnchor', 'PollClip']) {
       expect(byName[poll].Retry.flatMap((r: State) => r.ErrorEquals)).toContain('PredictionStillRunning');
     }

@@ -73,14 +73,22 @@ describe('failures are recorded with state and cause', () => {
     const result = (await render({ storyboard, outDir: dir, on: stack, progress: false })) as Rendered;
     expect(result.exitCode).toBe(1);
     expect(result.execution).toMatchObject({ status: 'FAILED', error: 'PredictionFailedError' });
-    expect(retried(result, 'Clip')).toBe(2);
+    expect(result.history.filter((e) => e.type === 'StateEntered' && e.state === 'NextAttempt')).toHaveLength(2);
     expect(result.manifest.status).toBe('failed');
     expect(result.manifest.failure).toMatchObject({ state: 'Scenes', error: 'PredictionFailedError' });
     expect(result.manifest.failure!.cause).toMatch(/scene-1: prediction \w+ failed/);
     expect(result.manifest.steps.find((s) => s.step === 'scene-1')).toMatchObject({ attempts: 3 });
   });
 
-  it('detects a corrupt output (OutputInvalidError) instead of passing it on', async () => {
+  it('generates a scene again when its clip does not decode (OutputInvalidError)', async () => {
+    stack.emulator!.faults.corruptOutputs = 1; // text-only: the first prediction is scene 1's clip
+    const result = (await render({ storyboard: { ...shortStoryboard('Corrupt clip'), anchor: false }, outDir: dir, on: stack, progress: false })) as Rendered;
+    expect(result.exitCode).toBe(0);
+    expect(result.history.some((e) => e.type === 'StateFailed' && e.state === 'StoreClip' && e.error === 'OutputInvalidError')).toBe(true);
+    expect(result.manifest.steps.find((s) => s.step === 'scene-1')).toMatchObject({ attempts: 2, status: 'stored' });
+  });
+
+  it('fails on a corrupt anchor image (OutputInvalidError) instead of passing it on', async () => {
     stack.emulator!.faults.corruptOutputs = 1; // the anchor image
     const result = await renderShort('Corrupt output');
     expect(result.exitCode).toBe(1);

@@ -66,3 +66,21 @@ describe('webhook lost (emulator drops it): the wait times out and the poll fini
     expect(stack.emulator!.webhookDeliveries()).toEqual([]);
   });
 });
+
+describe('a prediction that fails on the poll path', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({ webhooks: false, retryIntervalMs: 200 });
+  });
+  afterAll(() => stack?.stop());
+
+  it('generates the scene again, as a webhook-reported failure would', async () => {
+    stack.emulator!.faults.failNext = 1;
+    const storyboard = { ...shortStoryboard('Poll finds a failure', 1), anchor: false };
+    const result = (await render({ storyboard, outDir: dir, on: stack, progress: false })) as Rendered;
+    expect(result.exitCode).toBe(0);
+    expect(result.history.some((e) => e.type === 'StateFailed' && e.state === 'PollClip' && e.error === 'PredictionFailedError')).toBe(true);
+    expect(entered(result, 'NextAttempt')).toBe(1);
+    expect(result.manifest.steps[0]).toMatchObject({ step: 'scene-1', attempts: 2, status: 'stored' });
+  });
+});
