@@ -12,7 +12,8 @@ import type { RunRequest } from './prepare-run';
 
 export interface StartedRun {
   runId: string;
-  status: 'running';
+  /** 'running' for a new run; for a repeat, the existing execution's state. */
+  status: string;
   statusUrl: string;
   estimate: { seconds: number; usd: number };
   /** false when an identical start was already running (idempotent repeat). */
@@ -31,7 +32,8 @@ export async function startRun(
     : { storyboard: request.storyboard, overrides: request.overrides };
   // StartExecution with the same name and input while the execution runs answers 200 with the
   // original execution, so its success alone cannot tell a repeat from a new run: look first.
-  let created = !(await describeExecution(config, runId));
+  const existing = await describeExecution(config, runId);
+  let created = !existing;
   if (created) {
     try {
       await startExecution(config, runId, input);
@@ -42,7 +44,8 @@ export async function startRun(
     }
   }
   const { estimate } = buildPlan(runId, board);
-  return { runId, status: 'running', statusUrl: `/runs/${runId}`, estimate, created };
+  const status = existing?.status && existing.status !== 'RUNNING' ? existing.status.toLowerCase() : 'running';
+  return { runId, status, statusUrl: `/runs/${runId}`, estimate, created };
 }
 
 export interface RunStatus {
