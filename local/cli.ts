@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { render } from './render';
 import { runDevServer } from './dev-server';
+import { compare } from './compare';
+import { DEFAULT_VARIANTS, parseVariants } from '../functions/domain/compare';
 import { parseStoryboard } from '../functions/domain/storyboard';
 import { buildPlan } from '../functions/domain/plan';
 import { InvalidStoryboardError } from '../functions/domain/errors';
@@ -91,6 +93,44 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`✗ ${result.runId} failed in ${failure?.state ?? 'an unknown state'}: ${failure?.error ?? result.execution.error}: ${failure?.cause ?? result.execution.cause}\n`);
         process.stderr.write(`  manifest: ${result.dir}/manifest.json\n`);
       }
+    });
+
+  program
+    .command('compare')
+    .description('render variants of one storyboard (model × strategy) and put the films side by side')
+    .argument('<storyboard>', 'storyboard JSON file')
+    .option('--variants <list>', 'comma-separated model:strategy pairs (fast/pro accepted)', DEFAULT_VARIANTS)
+    .option('--out <dir>', 'output directory; results land in DIR/<compareId>/', 'out')
+    .addOption(new Option('--replicate <where>').choices(['emulator', 'live']).default('emulator'))
+    .option('--no-webhooks', 'complete every prediction through the poll path')
+    .option('--full-size', 'emulator renders real output sizes')
+    .option('--json', 'print a JSON summary on stdout')
+    .action(async (file: string, opts) => {
+      let variants;
+      try {
+        variants = parseVariants(opts.variants);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      const result = await compare({
+        storyboard: await readStoryboard(file),
+        variants,
+        outDir: opts.out,
+        progress: !opts.json,
+        stack: { replicate: opts.replicate, webhooks: opts.webhooks, emulator: { fullSize: Boolean(opts.fullSize) } },
+      });
+      exitCode = result.exitCode;
+      if (result.outcome === 'invalid') {
+        if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else printProblems(file, result.problems);
+        return;
+      }
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ outcome: result.outcome, dir: result.dir, sideBySide: result.sideBySide, variants: result.rows }, null, 2)}\n`);
+        return;
+      }
+      process.stderr.write(`\n${result.table}\n`);
+      if (result.sideBySide) process.stdout.write(`${result.sideBySide}\n`);
     });
 
   program

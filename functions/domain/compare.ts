@@ -1,0 +1,105 @@
+// Comparing variants of one storyboard (the seed blog's experiment: Fast vs Pro, chained scenes vs
+// one long prompt): which variants, the side-by-side recipe and the comparison table. Pure.
+import { STRATEGIES, type Strategy } from './storyboard';
+import { VIDEO_MODEL_IDS, type VideoModelId } from './models';
+
+export interface Variant {
+  model: VideoModelId;
+  strategy: Strategy;
+  label: string;
+}
+
+export const DEFAULT_VARIANTS = 'ltx-2-fast:chain,ltx-2-pro:chain,ltx-2-fast:single';
+
+const MODEL_ALIASES: Record<string, VideoModelId> = { fast: 'ltx-2-fast', pro: 'ltx-2-pro' };
+
+/** "ltx-2-fast:chain,pro:single" → variants; throws naming the bad part and the allowed values. */
+export function parseVariants(spec: string): Variant[] {
+  const parts = spec.split(',').map((p) => p.trim()).filter(Boolean);
+  if (parts.length < 1 || parts.length > 4) throw new Error(`--variants: give 1 to 4 variants, got ${parts.length}`);
+  const variants = parts.map((part) => {
+    const [rawModel, rawStrategy] = part.split(':');
+    const model = MODEL_ALIASES[rawModel] ?? rawModel;
+    if (!(VIDEO_MODEL_IDS as string[]).includes(model)) {
+      throw new Error(`--variants: "${part}": model must be one of ${[...VIDEO_MODEL_IDS, 'fast', 'pro'].join(', ')}`);
+    }
+    if (!(STRATEGIES as readonly string[]).includes(rawStrategy)) {
+      throw new Error(`--variants: "${part}": strategy must be one of ${STRATEGIES.join(', ')}`);
+    }
+    return { model: model as VideoModelId, strategy: rawStrategy as Strategy, label: `${model} × ${rawStrategy}` };
+  });
+  const labels = variants.map((v) => v.label);
+  const repeated = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (repeated) throw new Error(`--variants: "${repeated}" is listed twice`);
+  return variants;
+}
+
+export interface SideBySideInput {
+  path: string;
+  /** A file holding the label (drawtext reads it: no escaping of prompt-like text). */
+  labelFile: string;
+  durationSec: number;
+}
+
+/**
+ * Films next to each other, each scaled into a width×height tile and labelled; shorter films hold
+ * their last frame until the longest ends. Sound comes from the first film.
+ */
+export function sideBySideArgs(
+  inputs: SideBySideInput[],
+  out: string,
+  opts: { width: number; height: number; fps: number; fontFile: string },
+): string[] {
+  const longest = Math.max(...inputs.map((i) => i.durationSec));
+  const tiles = inputs.map((input, i) => {
+    const hold = Math.max(0, longest - input.durationSec).toFixed(3);
+    return (
+      `[${i}:v]scale=${opts.width}:${opts.height}:force_original_aspect_ratio=decrease,` +
+      `pad=${opts.width}:${opts.height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${opts.fps},` +
+      `tpad=stop_mode=clone:stop_duration=${hold},` +
+      `drawtext=fontfile='${opts.fontFile}':textfile='${input.labelFile}':fontsize=${Math.round(opts.height / 15)}:` +
+      `fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=8:x=12:y=12[t${i}]`
+    );
+  });
+  const stack = inputs.length > 1 ? `${inputs.map((_, i) => `[t${i}]`).join('')}hstack=inputs=${inputs.length}[v]` : '[t0]null[v]';
+  const audio = `[0:a]apad,atrim=end=${longest.toFixed(3)}[a]`;
+  return [
+    ...inputs.flatMap((i) => ['-i', i.path]),
+    '-filter_complex', [...tiles, stack, audio].join(';'),
+    '-map', '[v]', '-map', '[a]',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
+    '-c:a', 'aac', '-b:a', '160k',
+    '-movflags', '+faststart',
+    out,
+  ];
+}
+
+export interface ComparisonRow {
+  label: string;
+  runId: string;
+  outcome: string;
+  filmSeconds: number | null;
+  clips: number;
+  estimatedUsd: number;
+  meanSeamSsim: number | null;
+  renderSeconds: number;
+  film: string | null;
+}
+
+export function comparisonTable(title: string, rows: ComparisonRow[]): string {
+  const cell = (n: number | null, digits: number) => (n === null ? '—' : n.toFixed(digits));
+  return [
+    `# ${title}: comparison`,
+    '',
+    '| variant | outcome | film s | clips | est. $ | mean seam SSIM | render s | run |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.label} | ${r.outcome} | ${cell(r.filmSeconds, 2)} | ${r.clips} | ${r.estimatedUsd.toFixed(3)} | ${cell(r.meanSeamSsim, 4)} | ${r.renderSeconds.toFixed(1)} | ${r.runId} |`,
+    ),
+    '',
+    'Seam SSIM compares each seed frame with the first frame of the next clip (chain only; 1.0 = identical).',
+    'Costs are estimates at the list prices in functions/domain/models.ts.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,94 @@
+// `longshot compare`: render one storyboard as several variants (model × strategy) on one local
+// stack, then put the films side by side and write a comparison table.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startLocalStack, type StackOptions } from './stack';
+import { render } from './render';
+import { runFfmpeg, defaultFontFile } from '../functions/adapters/binaries';
+import { parseStoryboard } from '../functions/domain/storyboard';
+import { buildPlan } from '../functions/domain/plan';
+import { newRunId } from '../functions/domain/run-keys';
+import { InvalidStoryboardError } from '../functions/domain/errors';
+import { comparisonTable, sideBySideArgs, type ComparisonRow, type Variant } from '../functions/domain/compare';
+
+export interface CompareOptions {
+  storyboard: unknown;
+  variants: Variant[];
+  outDir?: string;
+  stack?: StackOptions;
+  progress?: boolean;
+}
+
+export type CompareResult =
+  | { outcome: 'invalid'; exitCode: 2; problems: string[] }
+  | { outcome: 'succeeded' | 'failed'; exitCode: 0 | 1; dir: string; sideBySide: string | null; table: string; rows: ComparisonRow[] };
+
+async function meanSeamSsim(runDir: string): Promise<number | null> {
+  try {
+    const { seams } = JSON.parse(await readFile(join(runDir, 'continuity.json'), 'utf8')) as { seams: { ssimSeedToFirstFrame: number }[] };
+    return seams.length ? seams.reduce((sum, s) => sum + s.ssimSeedToFirstFrame, 0) / seams.length : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function compare(options: CompareOptions): Promise<CompareResult> {
+  // Every variant is validated before anything starts.
+  const problems: string[] = [];
+  for (const variant of options.variants) {
+    try {
+      parseStoryboard(options.storyboard, { model: variant.model, strategy: variant.strategy });
+    } catch (error) {
+      if (!(error instanceof InvalidStoryboardError)) throw error;
+      problems.push(...error.problems.map((p) => `${variant.label}: ${p}`));
+    }
+  }
+  if (problems.length) return { outcome: 'invalid', exitCode: 2, problems };
+
+  const board = parseStoryboard(options.storyboard);
+  const dir = join(resolve(options.outDir ?? 'out'), newRunId(`${board.title} compare`));
+  await mkdir(dir, { recursive: true });
+  const stack = await startLocalStack(options.stack);
+  const rows: ComparisonRow[] = [];
+  try {
+    for (const variant of options.variants) {
+      if (options.progress !== false) process.stderr.write(`── ${variant.label}\n`);
+      const overrides = { model: variant.model, strategy: variant.strategy };
+      const result = await render({ storyboard: options.storyboard, overrides, outDir: dir, on: stack, progress: options.progress });
+      if (result.outcome === 'invalid') throw new InvalidStoryboardError(result.problems);
+      const plan = buildPlan(result.runId, parseStoryboard(options.storyboard, overrides));
+      rows.push({
+        label: variant.label,
+        runId: result.runId,
+        outcome: result.outcome,
+        filmSeconds: result.manifest.film?.durationSec ?? null,
+        clips: plan.scenes.length,
+        estimatedUsd: plan.estimate.usd,
+        meanSeamSsim: await meanSeamSsim(result.dir),
+        renderSeconds: result.seconds,
+        film: result.film,
+      });
+    }
+  } finally {
+    await stack.stop();
+  }
+
+  const made = rows.filter((r) => r.film && r.filmSeconds);
+  let sideBySide: string | null = null;
+  if (made.length) {
+    sideBySide = join(dir, 'side-by-side.mp4');
+    const inputs = await Promise.all(
+      made.map(async (row, i) => {
+        const labelFile = join(dir, `label-${i}.txt`);
+        await writeFile(labelFile, row.label);
+        return { path: row.film!, labelFile, durationSec: row.filmSeconds! };
+      }),
+    );
+    await runFfmpeg(sideBySideArgs(inputs, sideBySide, { width: 640, height: 360, fps: 25, fontFile: defaultFontFile() }), { label: 'ffmpeg side-by-side' });
+  }
+  const table = comparisonTable(board.title, rows);
+  await writeFile(join(dir, 'comparison.md'), table);
+  await writeFile(join(dir, 'comparison.json'), `${JSON.stringify({ title: board.title, variants: rows, sideBySide }, null, 2)}\n`);
+  const allSucceeded = rows.every((r) => r.outcome === 'succeeded');
+  return { outcome: allSucceeded ? 'succeeded' : 'failed', exitCode: allSucceeded ? 0 : 1, dir, sideBySide, table, rows };
+}

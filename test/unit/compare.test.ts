@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_VARIANTS, comparisonTable, parseVariants, sideBySideArgs } from '../../functions/domain/compare';
+
+describe('parseVariants', () => {
+  it('reads model:strategy pairs, with fast/pro shorthands', () => {
+    expect(parseVariants(DEFAULT_VARIANTS).map((v) => v.label)).toEqual(['ltx-2-fast × chain', 'ltx-2-pro × chain', 'ltx-2-fast × single']);
+    expect(parseVariants('pro:independent')).toEqual([{ model: 'ltx-2-pro', strategy: 'independent', label: 'ltx-2-pro × independent' }]);
+  });
+
+  it('names the bad part and the allowed values', () => {
+    expect(() => parseVariants('ltx-3:chain')).toThrow(/"ltx-3:chain": model must be one of ltx-2-fast, ltx-2-pro, fast, pro/);
+    expect(() => parseVariants('fast:zigzag')).toThrow(/"fast:zigzag": strategy must be one of chain, single, independent/);
+    expect(() => parseVariants('fast:chain,ltx-2-fast:chain')).toThrow(/listed twice/);
+    expect(() => parseVariants('a:b,c:d,e:f,g:h,i:j')).toThrow(/1 to 4 variants/);
+  });
+});
+
+describe('sideBySideArgs', () => {
+  const inputs = [
+    { path: 'a.mp4', labelFile: 'a.txt', durationSec: 29.92 },
+    { path: 'b.mp4', labelFile: 'b.txt', durationSec: 20 },
+  ];
+  const args = sideBySideArgs(inputs, 'out.mp4', { width: 640, height: 360, fps: 25, fontFile: '/f.ttf' });
+  const graph = args[args.indexOf('-filter_complex') + 1];
+
+  it('holds the shorter film’s last frame until the longest ends, and stacks the tiles', () => {
+    expect(graph).toContain('[0:v]scale=640:360');
+    expect(graph).toContain('tpad=stop_mode=clone:stop_duration=0.000');
+    expect(graph).toContain('tpad=stop_mode=clone:stop_duration=9.920');
+    expect(graph).toContain('[t0][t1]hstack=inputs=2[v]');
+    expect(graph).toContain("textfile='b.txt'");
+    expect(graph).toContain('[0:a]apad,atrim=end=29.920[a]');
+    expect(args.slice(-1)).toEqual(['out.mp4']);
+  });
+
+  it('needs no stack for a single film', () => {
+    const one = sideBySideArgs(inputs.slice(0, 1), 'o.mp4', { width: 640, height: 360, fps: 25, fontFile: '/f.ttf' });
+    expect(one[one.indexOf('-filter_complex') + 1]).toContain('[t0]null[v]');
+  });
+});
+
+describe('comparisonTable', () => {
+  it('lists every variant with its numbers, dashes where a number does not apply', () => {
+    const table = comparisonTable('Winter ad', [
+      { label: 'ltx-2-fast × chain', runId: 'r1', outcome: 'succeeded', filmSeconds: 29.92, clips: 3, estimatedUsd: 1.204, meanSeamSsim: 0.98456, renderSeconds: 10.04, film: 'a' },
+      { label: 'ltx-2-fast × single', runId: 'r2', outcome: 'failed', filmSeconds: null, clips: 1, estimatedUsd: 0.804, meanSeamSsim: null, renderSeconds: 3, film: null },
+    ]);
+    expect(table).toContain('| ltx-2-fast × chain | succeeded | 29.92 | 3 | 1.204 | 0.9846 | 10.0 | r1 |');
+    expect(table).toContain('| ltx-2-fast × single | failed | — | 1 | 0.804 | — | 3.0 | r2 |');
+  });
+});
