@@ -80,7 +80,7 @@ export async function runBench(args: string[]): Promise<number> {
     'contact sheet and continuity report. On AWS the Clip column is Replicate time (minutes per clip).',
     '',
   ].join('\n');
-  await writeFile(projectPath('docs/bench.md'), report);
+  await writeFile(projectPath(fullSize ? 'docs/bench-full-size.md' : 'docs/bench.md'), report);
   process.stdout.write(report);
   return 0;
 }
