@@ -128,6 +128,7 @@ export class LongshotStack extends Stack {
       'record-failure': withSecret,
       webhook: withSecret,
       api: withSecret,
+      'execution-ended': withSecret,
     };
     for (const spec of FUNCTIONS) {
       const name = spec.name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -161,6 +162,16 @@ export class LongshotStack extends Stack {
 
     this.addRoutes(fn);
     this.addUploadTrigger(fn['start-from-upload']);
+    // Ends the ASL cannot catch (a stop from the console, the execution timeout) are recorded too.
+    new events.Rule(this, 'ExecutionEnded', {
+      description: 'Record longshot runs that failed, timed out or were stopped outside the state machine',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+      targets: [new targets.LambdaFunction(fn['execution-ended'], { retryAttempts: 4, maxEventAge: Duration.hours(2) })],
+    });
     const topic = this.addAlarm();
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'POST runs, GET/DELETE runs/{runId} (IAM-signed)' });
@@ -192,10 +203,12 @@ export class LongshotStack extends Stack {
     const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${this.stateMachine.stateMachineName}:*`;
     const add = (name: string, ...statements: iam.PolicyStatement[]) => statements.forEach((s) => fn[name].addToRolePolicy(s));
 
-    for (const name of ['prepare', 'anchor', 'clip', 'poll', 'last-frame', 'concat', 'record-failure', 'webhook', 'api']) add(name, ...runsReadWrite);
+    for (const name of ['prepare', 'anchor', 'clip', 'poll', 'last-frame', 'concat', 'record-failure', 'webhook', 'api', 'execution-ended']) {
+      add(name, ...runsReadWrite);
+    }
     add('prepare', readUploads);
     add('last-frame', readUploads);
-    for (const name of ['anchor', 'clip', 'poll', 'record-failure', 'webhook', 'api']) secret.grantRead(fn[name]);
+    for (const name of ['anchor', 'clip', 'poll', 'record-failure', 'webhook', 'api', 'execution-ended']) secret.grantRead(fn[name]);
     // Only the webhook sends task results (a clip function with SendTask* would be a dependency cycle).
     add('webhook', new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [this.stateMachine.stateMachineArn] }));
     add(

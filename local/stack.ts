@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import S3rver from 's3rver';
 import { HANDLERS, type AnyHandler } from './handlers';
-import { LocalStepFunctions } from './step-functions';
+import { LocalStepFunctions, type Execution } from './step-functions';
 import { startSfnApi } from './sfn-api';
 import { startHttpGateway } from './http-gateway';
 import { startReplicateEmulator, type EmulatorOptions, type ReplicateEmulator } from './replicate-emulator';
@@ -53,6 +53,8 @@ export interface LocalStack {
   config: RuntimeConfig;
   /** Inbox events handled (for tests and the dev console). */
   inboxResults: Promise<unknown>[];
+  /** "Execution Status Change" events handled for runs that failed, timed out or were aborted. */
+  statusChanges: Promise<unknown>[];
   stop(): Promise<void>;
 }
 
@@ -140,6 +142,26 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     });
   }
 
+  // The deployed EventBridge rule on Step Functions status changes, for ends the ASL cannot catch
+  // (a stop from outside, the execution timeout).
+  const statusChanges: Promise<unknown>[] = [];
+  let stopping = false;
+  engine.on('finished', (execution: Execution) => {
+    if (stopping || execution.status === 'SUCCEEDED') return;
+    statusChanges.push(
+      handlers['execution-ended']({
+        version: '0',
+        id: `local-${Date.now()}`,
+        'detail-type': 'Step Functions Execution Status Change',
+        source: 'aws.states',
+        time: new Date().toISOString(),
+        region: REGION,
+        resources: [execution.executionArn],
+        detail: { executionArn: execution.executionArn, stateMachineArn: execution.stateMachineArn, name: execution.name, status: execution.status, error: execution.error ?? null, cause: execution.cause ?? null },
+      }).catch((error: Error) => ({ error: error.message })),
+    );
+  });
+
   return {
     bucket: LOCAL_BUCKET,
     apiUrl: gateway.url,
@@ -149,7 +171,10 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     emulator,
     config: loadConfig(),
     inboxResults,
+    statusChanges,
     async stop() {
+      await Promise.all(statusChanges);
+      stopping = true;
       for (const execution of engine.list()) if (execution.status === 'RUNNING') engine.stopExecution(execution.executionArn, 'StackStopped', 'local stack stopped');
       await Promise.all([closeServer(gateway.server), closeServer(sfn.server)]);
       await emulator?.stop();

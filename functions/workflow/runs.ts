@@ -94,8 +94,8 @@ export async function cancelRun(config: RuntimeConfig, runId: string): Promise<{
   const execution = await describeExecution(config, runId);
   if (!execution) return null;
   if (execution.status !== 'RUNNING') return { runId, status: execution.status!.toLowerCase(), canceledPredictions: [] };
-  await stopExecution(config, runId, 'canceled by DELETE /runs/{runId}');
-  const failure = await recordCancel(config, runId, 'canceled by DELETE /runs/{runId}');
+  const reason = 'canceled by DELETE /runs/{runId}';
+  const failure = await recordCancel(config, runId, reason, () => stopExecution(config, runId, reason));
   return { runId, status: 'canceled', canceledPredictions: failure.canceledPredictions };
 }
 

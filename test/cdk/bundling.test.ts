@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../cdk/build-app';
 import { runTool } from '../../functions/adapters/binaries';
+import { FUNCTIONS } from '../../functions/catalog';
 
 let outdir: string;
 let assets: Record<string, string>;
@@ -27,7 +28,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('Lambda bundles', () => {
   it('put executable ffmpeg and ffprobe into the last-frame and concat bundles only', async () => {
-    expect(Object.keys(assets).length).toBe(10);
+    expect(Object.keys(assets).length).toBe(FUNCTIONS.length);
     for (const [name, dir] of Object.entries(assets)) {
       const media = name === 'LastFrame' || name === 'Concat';
       expect(existsSync(join(dir, 'index.mjs')), name).toBe(true);

@@ -98,7 +98,7 @@ describe('functions', () => {
       expect(env, name).not.toMatch(/REPLICATE_API_TOKEN|REPLICATE_WEBHOOK_SECRET|r8_/);
     }
     const fns = functionsByName();
-    for (const name of ['Anchor', 'Clip', 'Poll', 'Webhook', 'Api', 'RecordFailure']) {
+    for (const name of ['Anchor', 'Clip', 'Poll', 'Webhook', 'Api', 'RecordFailure', 'ExecutionEnded']) {
       expect(fns[name].Properties.Environment.Variables.LONGSHOT_SECRET_ARN, name).toEqual({ Ref: expect.stringMatching(/^ReplicateSecret/) });
       expect(actionsOf(fns[name].id), name).toContain('secretsmanager:GetSecretValue');
     }
@@ -221,6 +221,17 @@ describe('upload trigger, alarm and outputs', () => {
         detail: { bucket: { name: [Match.anyValue()] }, object: { key: [{ wildcard: 'inbox/*.json' }] } },
       },
       Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 } })],
+    });
+  });
+
+  it('records runs that end outside the failure path, from Step Functions status changes', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: Match.stringLikeRegexp('^StateMachine') }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ExecutionEndedFunction'), 'Arn'] } })],
     });
   });
 

@@ -1,0 +1,51 @@
+// Runs that end outside the state machine's failure path (stopped from the console, timed out) are
+// still recorded in their manifest, through the Step Functions status-change event.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { findManifest } from '../../functions/adapters/run-store';
+import { shortStoryboard } from './short-storyboard';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({ emulator: { faults: { processingDelayMs: 4000 } } });
+});
+afterAll(() => stack?.stop());
+
+async function startRun(title: string): Promise<string> {
+  const response = await fetch(`${stack.apiUrl}/runs`, { method: 'POST', body: JSON.stringify({ ...shortStoryboard(title), anchor: false }) });
+  return ((await response.json()) as { runId: string }).runId;
+}
+
+async function waitForState(runId: string, state: string) {
+  const execution = stack.engine.list().find((e) => e.name === runId)!;
+  while (!execution.history.some((e) => e.type === 'StateEntered' && e.state === state)) await new Promise((r) => setTimeout(r, 20));
+  return execution;
+}
+
+describe('execution status change', () => {
+  it('records a run stopped from outside (the console) as canceled and cancels its prediction', async () => {
+    const runId = await startRun('Stopped from console');
+    const execution = await waitForState(runId, 'Clip');
+    await new Promise((r) => setTimeout(r, 300)); // let the clip prediction be created
+    stack.engine.stopExecution(execution.executionArn); // no error or cause, as the console does
+    await execution.done;
+    await Promise.all(stack.statusChanges);
+    const manifest = await findManifest(stack.config, runId);
+    expect(manifest).toMatchObject({ status: 'canceled', failure: { state: 'Execution', error: 'ExecutionAborted' } });
+    expect(manifest!.failure!.cause).toMatch(/ABORTED/);
+    const [predictionId] = manifest!.failure!.canceledPredictions;
+    expect(stack.emulator!.predictions().find((p) => p.id === predictionId)?.status).toBe('canceled');
+  }, 30_000);
+
+  it('leaves a run that recorded its own ending alone (DELETE)', async () => {
+    const runId = await startRun('Deleted run');
+    await waitForState(runId, 'Clip');
+    await new Promise((r) => setTimeout(r, 300));
+    const response = await fetch(`${stack.apiUrl}/runs/${runId}`, { method: 'DELETE' });
+    expect(response.status).toBe(202);
+    await stack.engine.list().find((e) => e.name === runId)!.done;
+    await Promise.all(stack.statusChanges);
+    const manifest = await findManifest(stack.config, runId);
+    expect(manifest?.failure).toMatchObject({ state: 'Canceled', error: 'RunCanceled', cause: expect.stringMatching(/DELETE/) });
+  }, 30_000);
+});
