@@ -40,11 +40,12 @@ export async function handleWebhook(config: RuntimeConfig, request: WebhookReque
   if (!isRunId(run) || !isStepName(step)) throw new WebhookRejectedError('query must carry a valid run and step');
 
   const secret = await webhookSigningSecret(config);
+  const headers = lowerCaseKeys(request.headers);
   let payload: PredictionLike;
   try {
     const verifier = new Webhook(secret);
     // The library's fixed tolerance is 5 minutes, which is Replicate's recommendation.
-    payload = verifier.verify(request.rawBody, lowerCaseKeys(request.headers)) as PredictionLike;
+    payload = verifier.verify(request.rawBody, headers) as PredictionLike;
   } catch (error) {
     const reason = error instanceof WebhookVerificationError ? error.message : 'malformed request';
     throw new WebhookRejectedError(`webhook rejected: ${reason}`);
@@ -60,7 +61,7 @@ export async function handleWebhook(config: RuntimeConfig, request: WebhookReque
   const prediction = toPredictionResult(payload);
   if (!isTerminal(prediction.status)) return 'not-terminal';
   if (callback.resumedAt) return 'duplicate';
-  return resume(config, callback, prediction, `webhook ${request.headers['webhook-id'] ?? lowerCaseKeys(request.headers)['webhook-id']}`);
+  return resume(config, callback, prediction, `webhook ${headers['webhook-id']}`);
 }
 
 async function resume(
