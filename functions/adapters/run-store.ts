@@ -65,15 +65,18 @@ export async function refreshManifest(
   return manifest;
 }
 
-/** Merges `patch` into the step's record and refreshes the manifest. */
+type StepPatch = Partial<StepRecord> & Pick<StepRecord, 'kind'>;
+
+/** Merges `patch` (or what it computes from the previous record) into the step's record and refreshes the manifest. */
 export async function updateStep(
   config: RuntimeConfig,
   runId: string,
   step: string,
-  patch: Partial<StepRecord> & Pick<StepRecord, 'kind'>,
+  patch: StepPatch | ((previous: StepRecord | null) => StepPatch),
 ): Promise<StepRecord> {
   const previous = await findStep(config, runId, step);
-  const record: StepRecord = { step, status: 'waiting', attempts: 0, ...previous, ...patch };
+  const changes = typeof patch === 'function' ? patch(previous) : patch;
+  const record: StepRecord = { step, status: 'waiting', attempts: 0, ...previous, ...changes };
   await putJson(config, runKeys(runId).step(step), record);
   await refreshManifest(config, runId);
   return record;

@@ -3,7 +3,7 @@
 import type { RuntimeConfig } from '../adapters/config';
 import { createPrediction } from '../adapters/replicate';
 import { exists, presignGet } from '../adapters/s3';
-import { findManifest, findStep, saveCallback, updateStep, type CallbackRecord } from '../adapters/run-store';
+import { findManifest, saveCallback, updateStep, type CallbackRecord } from '../adapters/run-store';
 import { cancelPrediction } from '../adapters/replicate';
 import { logger } from '../adapters/logger';
 import type { AnchorPlan, ScenePlan } from '../domain/plan';
@@ -23,14 +23,7 @@ async function start(
   taskToken: string,
 ): Promise<Started> {
   const { runId, step, kind } = target;
-  const now = new Date();
-  const record: CallbackRecord = {
-    runId,
-    step,
-    taskToken,
-    predictionId: null,
-    createdAt: now.toISOString(),
-  };
+  const record: CallbackRecord = { runId, step, taskToken, predictionId: null, createdAt: new Date().toISOString() };
   // The record must exist before Replicate can possibly call back.
   await saveCallback(config, record);
   const hook = config.webhookUrl ? webhookUrl(config.webhookUrl, runId, step) : null;
@@ -42,14 +35,13 @@ async function start(
     await cancelPrediction(config, prediction.id);
     throw new PredictionCanceledError(`${step}: run ${runId} is ${manifest.status}; prediction ${prediction.id} canceled`);
   }
-  const previous = await findStep(config, runId, step);
-  await updateStep(config, runId, step, {
+  await updateStep(config, runId, step, (previous) => ({
     kind,
     status: 'waiting',
     predictionId: prediction.id,
     attempts: (previous?.attempts ?? 0) + 1,
     requestedAt: record.createdAt,
-  });
+  }));
   logger.info('prediction created', { runId, step, predictionId: prediction.id, webhook: Boolean(hook) });
   return { runId, step, predictionId: prediction.id };
 }
