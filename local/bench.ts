@@ -1,7 +1,6 @@
 // Speed and memory of local renders, as a written report (docs/bench.md) rather than timed tests.
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from './stack';
 import { render } from './render';

@@ -5,11 +5,10 @@ import { render } from './render';
 import { runDevServer } from './dev-server';
 import { compare } from './compare';
 import { DEFAULT_VARIANTS, parseVariants } from '../functions/domain/compare';
-import { parseStoryboard } from '../functions/domain/storyboard';
+import { STRATEGIES, parseStoryboard } from '../functions/domain/storyboard';
 import { buildPlan } from '../functions/domain/plan';
 import { InvalidStoryboardError } from '../functions/domain/errors';
 import { VIDEO_MODEL_IDS } from '../functions/domain/models';
-import { STRATEGIES } from '../functions/domain/storyboard';
 
 class UsageError extends Error {}
 

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { startLocalStack, type StackOptions } from './stack';
 import { render } from './render';
 import { runFfmpeg, defaultFontFile } from '../functions/adapters/binaries';
-import { parseStoryboard } from '../functions/domain/storyboard';
+import { parseStoryboard, type Storyboard } from '../functions/domain/storyboard';
 import { buildPlan } from '../functions/domain/plan';
 import { newRunId } from '../functions/domain/run-keys';
 import { InvalidStoryboardError } from '../functions/domain/errors';
@@ -35,9 +35,10 @@ async function meanSeamSsim(runDir: string): Promise<number | null> {
 export async function compare(options: CompareOptions): Promise<CompareResult> {
   // Every variant is validated before anything starts.
   const problems: string[] = [];
+  const boards = new Map<Variant, Storyboard>();
   for (const variant of options.variants) {
     try {
-      parseStoryboard(options.storyboard, { model: variant.model, strategy: variant.strategy });
+      boards.set(variant, parseStoryboard(options.storyboard, { model: variant.model, strategy: variant.strategy }));
     } catch (error) {
       if (!(error instanceof InvalidStoryboardError)) throw error;
       problems.push(...error.problems.map((p) => `${variant.label}: ${p}`));
@@ -45,8 +46,8 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
   }
   if (problems.length) return { outcome: 'invalid', exitCode: 2, problems };
 
-  const board = parseStoryboard(options.storyboard);
-  const dir = join(resolve(options.outDir ?? 'out'), newRunId(`${board.title} compare`));
+  const { title } = boards.get(options.variants[0])!;
+  const dir = join(resolve(options.outDir ?? 'out'), newRunId(`${title} compare`));
   await mkdir(dir, { recursive: true });
   const stack = await startLocalStack(options.stack);
   const rows: ComparisonRow[] = [];
@@ -56,7 +57,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       const overrides = { model: variant.model, strategy: variant.strategy };
       const result = await render({ storyboard: options.storyboard, overrides, outDir: dir, on: stack, progress: options.progress });
       if (result.outcome === 'invalid') throw new InvalidStoryboardError(result.problems);
-      const plan = buildPlan(result.runId, parseStoryboard(options.storyboard, overrides));
+      const plan = buildPlan(result.runId, boards.get(variant)!);
       rows.push({
         label: variant.label,
         runId: result.runId,
@@ -86,9 +87,9 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
     );
     await runFfmpeg(sideBySideArgs(inputs, sideBySide, { width: 640, height: 360, fps: 25, fontFile: defaultFontFile() }), { label: 'ffmpeg side-by-side' });
   }
-  const table = comparisonTable(board.title, rows);
+  const table = comparisonTable(title, rows);
   await writeFile(join(dir, 'comparison.md'), table);
-  await writeFile(join(dir, 'comparison.json'), `${JSON.stringify({ title: board.title, variants: rows, sideBySide }, null, 2)}\n`);
+  await writeFile(join(dir, 'comparison.json'), `${JSON.stringify({ title, variants: rows, sideBySide }, null, 2)}\n`);
   const allSucceeded = rows.every((r) => r.outcome === 'succeeded');
   return { outcome: allSucceeded ? 'succeeded' : 'failed', exitCode: allSucceeded ? 0 : 1, dir, sideBySide, table, rows };
 }

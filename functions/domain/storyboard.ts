@@ -130,7 +130,7 @@ export function clipDurations(board: Storyboard): number[] {
  * Scene lengths the model would refuse, checked on the raw input so they are reported together
  * with structural problems (every problem at once, not one round at a time).
  */
-function sceneDurationProblems(raw: Record<string, unknown>): string[] {
+function sceneDurationProblems(raw: Record<string, unknown> | Storyboard): string[] {
   const model = raw.model ?? 'ltx-2-fast';
   const scenes = raw.scenes;
   if (!isVideoModelId(model) || !Array.isArray(scenes) || raw.strategy === 'single') return [];
@@ -164,11 +164,7 @@ function crossFieldProblems(board: Storyboard): string[] {
         (p) => clipDurationUsed || !p.startsWith('clip.duration'),
       ),
     );
-    board.scenes.forEach((scene, i) => {
-      if (scene.duration === undefined) return;
-      const sceneProblems = clipProblems(board.model, { ...clip, duration: scene.duration }, `scenes[${i}]`);
-      problems.push(...sceneProblems.filter((p) => p.startsWith(`scenes[${i}].duration`)));
-    });
+    problems.push(...sceneDurationProblems(board));
   }
   const total = clipDurations(board).reduce((a, b) => a + b, 0);
   if (total > LIMITS.maxFilmSeconds) {
