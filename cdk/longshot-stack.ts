@@ -32,8 +32,8 @@ type Sizing = Omit<ProjectFunctionProps, 'spec' | 'environment'>;
 // Sized for 1080p 20 s clips (≈40 MB) and a 60 s film: ffmpeg's speed scales with Lambda memory (vCPUs).
 const SIZING: Record<string, Sizing> = {
   prepare: { memoryMb: 512, timeout: Duration.seconds(60) },
-  'last-frame': { memoryMb: 2048, timeout: Duration.minutes(5), ephemeralMb: 2048 },
-  concat: { memoryMb: 4096, timeout: Duration.minutes(15), ephemeralMb: 6144 },
+  'store-output': { memoryMb: 2048, timeout: Duration.minutes(5), ephemeralMb: 2048 },
+  'join-film': { memoryMb: 4096, timeout: Duration.minutes(15), ephemeralMb: 6144 },
   'record-failure': { memoryMb: 512, timeout: Duration.minutes(2) },
 };
 
@@ -203,11 +203,11 @@ export class LongshotStack extends Stack {
     const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${this.stateMachine.stateMachineName}:*`;
     const add = (name: string, ...statements: iam.PolicyStatement[]) => statements.forEach((s) => fn[name].addToRolePolicy(s));
 
-    for (const name of ['prepare', 'anchor', 'clip', 'poll', 'last-frame', 'concat', 'record-failure', 'webhook', 'api', 'execution-ended']) {
+    for (const name of ['prepare', 'anchor', 'clip', 'poll', 'store-output', 'join-film', 'record-failure', 'webhook', 'api', 'execution-ended']) {
       add(name, ...runsReadWrite);
     }
     add('prepare', readUploads);
-    add('last-frame', readUploads);
+    add('store-output', readUploads);
     for (const name of ['anchor', 'clip', 'poll', 'record-failure', 'webhook', 'api', 'execution-ended']) secret.grantRead(fn[name]);
     // Only the webhook sends task results (a clip function with SendTask* would be a dependency cycle).
     add('webhook', new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [this.stateMachine.stateMachineArn] }));

@@ -37,7 +37,7 @@ const INVOKE_VERSIONS = 'Step Functions may invoke any version of this task func
 
 export function acknowledgeFindings(stack: Stack): void {
   for (const [id, reason] of Object.entries(REASONS)) Validations.of(stack).acknowledge({ id, reason });
-  for (const name of ['Prepare', 'Anchor', 'Clip', 'Poll', 'LastFrame', 'Concat', 'RecordFailure']) {
+  for (const name of ['Prepare', 'Anchor', 'Clip', 'Poll', 'StoreOutput', 'JoinFilm', 'RecordFailure']) {
     const fn = stack.node.tryFindChild(`${name}Function`);
     if (!fn) continue;
     const logicalId = stack.getLogicalId((fn as unknown as { node: { defaultChild: import('aws-cdk-lib').CfnElement } }).node.defaultChild);

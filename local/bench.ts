@@ -60,7 +60,7 @@ export async function runBench(args: string[]): Promise<number> {
   const rows = cases.map(([name]) => {
     const mine = samples.filter((s) => s.name === name);
     const stage = (state: string) => median(mine.map((s) => s.stages[state] ?? 0)).toFixed(2);
-    return `| ${name} | ${median(mine.map((s) => s.seconds)).toFixed(2)} | ${mine[0].filmSeconds.toFixed(2)} | ${stage('Anchor')} | ${stage('Clip')} | ${stage('StoreClip')} | ${stage('Concat')} |`;
+    return `| ${name} | ${median(mine.map((s) => s.seconds)).toFixed(2)} | ${mine[0].filmSeconds.toFixed(2)} | ${stage('Anchor')} | ${stage('Clip')} | ${stage('StoreClip')} | ${stage('JoinFilm')} |`;
   });
   const report = [
     '# Local render benchmark',
@@ -68,14 +68,14 @@ export async function runBench(args: string[]): Promise<number> {
     `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
     `Emulator output size: ${fullSize ? 'full (1920×1080)' : '640×360 (default)'}; ${rounds} round(s), medians shown. Stage columns sum each state's time over all scenes.`,
     '',
-    '| storyboard | wall s | film s | Anchor s | Clip s (Σ) | StoreClip s (Σ) | Concat s |',
+    '| storyboard | wall s | film s | Anchor s | Clip s (Σ) | StoreClip s (Σ) | JoinFilm s |',
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Peak resident memory of the CLI process (stack, handlers, emulator; ffmpeg children excluded): ${peakRssMb.toFixed(0)} MB.`,
     '',
     'Clip time is the emulator rendering with ffmpeg and the webhook round trip; StoreClip streams the clip',
-    'into S3, probes it and extracts the true last frame; Concat re-encodes the film once and writes the',
+    'into S3, probes it and extracts the true last frame; JoinFilm re-encodes the film once and writes the',
     'contact sheet and continuity report. On AWS the Clip column is Replicate time (minutes per clip).',
     '',
   ].join('\n');

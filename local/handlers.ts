@@ -3,8 +3,8 @@ import { handler as prepare } from '../functions/handlers/prepare';
 import { handler as anchor } from '../functions/handlers/anchor';
 import { handler as clip } from '../functions/handlers/clip';
 import { handler as poll } from '../functions/handlers/poll';
-import { handler as lastFrame } from '../functions/handlers/last-frame';
-import { handler as concat } from '../functions/handlers/concat';
+import { handler as storeOutput } from '../functions/handlers/store-output';
+import { handler as joinFilm } from '../functions/handlers/join-film';
 import { handler as recordFailure } from '../functions/handlers/record-failure';
 import { handler as webhook } from '../functions/handlers/webhook';
 import { handler as api } from '../functions/handlers/api';
@@ -19,8 +19,8 @@ export const HANDLERS: Record<string, AnyHandler> = {
   anchor,
   clip,
   poll,
-  'last-frame': lastFrame,
-  concat,
+  'store-output': storeOutput,
+  'join-film': joinFilm,
   'record-failure': recordFailure,
   webhook,
   api,

@@ -12,7 +12,7 @@ const LABELS: Record<string, string> = {
   Clip: 'generating clip',
   PollClip: 'polling Replicate for the clip',
   StoreClip: 'storing clip and extracting its true last frame',
-  Concat: 'joining clips into the film',
+  JoinFilm: 'joining clips into the film',
   RecordFailure: 'recording the failure',
 };
 
@@ -49,7 +49,7 @@ export function reportProgress(engine: LocalStepFunctions, executionName: string
     if (event.type === 'StateEntered') line = `${where}${label}…`;
     if (event.type === 'StateRetried') line = `${where}${label}: retrying`;
     if (event.type === 'StateFailed') line = `${where}${label}: ${event.error}${event.cause ? ` — ${event.cause.slice(0, 300)}` : ''}`;
-    if (event.type === 'StateExited' && ['Prepare', 'StoreAnchor', 'StoreProvidedAnchor', 'StoreClip', 'Concat'].includes(event.state!)) {
+    if (event.type === 'StateExited' && ['Prepare', 'StoreAnchor', 'StoreProvidedAnchor', 'StoreClip', 'JoinFilm'].includes(event.state!)) {
       done += 1;
       line = `${where}${label}: done`;
     }

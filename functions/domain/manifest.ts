@@ -95,7 +95,7 @@ export function buildManifest(plan: RunPlan, storyboardKey: string, steps: StepR
     updatedAt: new Date().toISOString(),
     scenesTotal: plan.scenes.length,
     scenesDone,
-    currentStep: status !== 'running' ? null : (waiting?.step ?? (scenesDone === plan.scenes.length ? 'concat' : null)),
+    currentStep: status !== 'running' ? null : (waiting?.step ?? (scenesDone === plan.scenes.length ? 'join-film' : null)),
     estimate: plan.estimate,
     cost: { usd: spentUsd(plan, sorted), basis: 'stored outputs × list prices in models.ts (approximate)' },
     storyboardKey,

@@ -9,7 +9,7 @@ import { contactSheet, extractFirstFrame, joinClips, seamTrims, ssim } from '../
 import { runKeys } from '../domain/run-keys';
 import type { RunPlan } from '../domain/plan';
 import type { FilmRecord } from '../domain/manifest';
-import type { StoredClip } from './persist-output';
+import type { StoredClip } from './store-output';
 
 export interface JoinRequest {
   runId: string;
@@ -41,7 +41,7 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
     extraTrim: request.join.extraTrimFrames,
   });
 
-  return withScratchDir('concat', async (dir) => {
+  return withScratchDir('join-film', async (dir) => {
     const local = clips.map((c) => join(dir, `scene-${c.index}.mp4`));
     for (const [i, clip] of clips.entries()) await downloadToFile(config, clip.clipKey, local[i]);
 

@@ -48,7 +48,7 @@ export async function startRun(
   return { runId, status, statusUrl: `/runs/${runId}`, estimate, created };
 }
 
-export interface RunStatus {
+export interface RunReport {
   runId: string;
   status: string;
   execution: { status: string; startDate?: string; stopDate?: string } | null;
@@ -57,11 +57,11 @@ export interface RunStatus {
   error?: { error?: string; cause?: string };
 }
 
-export async function runStatus(config: RuntimeConfig, runId: string): Promise<RunStatus | null> {
+export async function runStatus(config: RuntimeConfig, runId: string): Promise<RunReport | null> {
   const [manifest, execution] = await Promise.all([findManifest(config, runId), describeExecution(config, runId)]);
   if (!manifest && !execution) return null;
   const keys = runKeys(runId);
-  const urls: RunStatus['urls'] = {};
+  const urls: RunReport['urls'] = {};
   if (manifest?.film) {
     urls.film = await presignGet(config, keys.final, 3600);
     if (await exists(config, keys.contactSheet)) urls.contactSheet = await presignGet(config, keys.contactSheet, 3600);

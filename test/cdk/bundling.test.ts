@@ -27,10 +27,10 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('Lambda bundles', () => {
-  it('put executable ffmpeg and ffprobe into the last-frame and concat bundles only', async () => {
+  it('put executable ffmpeg and ffprobe into the store-output and join-film bundles only', async () => {
     expect(Object.keys(assets).length).toBe(FUNCTIONS.length);
     for (const [name, dir] of Object.entries(assets)) {
-      const media = name === 'LastFrame' || name === 'Concat';
+      const media = name === 'StoreOutput' || name === 'JoinFilm';
       expect(existsSync(join(dir, 'index.mjs')), name).toBe(true);
       expect(existsSync(join(dir, 'bin', 'ffmpeg')), name).toBe(media);
       if (!media) continue;
@@ -45,7 +45,7 @@ describe('Lambda bundles', () => {
 
   it('keeps handler exports and error class names through minification', async () => {
     process.env.LONGSHOT_BUCKET = 'bundle-test-bucket';
-    const lastFrame = await import(join(assets.LastFrame, 'index.mjs'));
+    const lastFrame = await import(join(assets.StoreOutput, 'index.mjs'));
     const failed = { id: 'p-test', status: 'failed', error: 'model error', output: null };
     await expect(
       lastFrame.handler({ runId: '20261125-1042-test-7f3a', step: 'scene-1', kind: 'video', scene: { step: 'scene-1' }, prediction: failed }),

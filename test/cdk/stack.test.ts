@@ -84,12 +84,12 @@ describe('functions', () => {
   it('ships ffmpeg only to the media functions, on x86_64, sized for 1080p clips and a 60 s film', () => {
     const fns = functionsByName();
     for (const [name, fn] of Object.entries(fns)) {
-      const media = name === 'LastFrame' || name === 'Concat';
+      const media = name === 'StoreOutput' || name === 'JoinFilm';
       expect(fn.Properties.Architectures, name).toEqual([media ? 'x86_64' : 'arm64']);
       expect(fn.Properties.Environment.Variables.FFMPEG_PATH, name).toBe(media ? '/var/task/bin/ffmpeg' : undefined);
     }
-    expect(fns.Concat.Properties).toMatchObject({ MemorySize: 4096, Timeout: 900, EphemeralStorage: { Size: 6144 } });
-    expect(fns.LastFrame.Properties).toMatchObject({ MemorySize: 2048, Timeout: 300, EphemeralStorage: { Size: 2048 } });
+    expect(fns.JoinFilm.Properties).toMatchObject({ MemorySize: 4096, Timeout: 900, EphemeralStorage: { Size: 6144 } });
+    expect(fns.StoreOutput.Properties).toMatchObject({ MemorySize: 2048, Timeout: 300, EphemeralStorage: { Size: 2048 } });
   });
 
   it('keeps the Replicate token out of environment variables: only the secret ARN is passed', () => {
@@ -102,7 +102,7 @@ describe('functions', () => {
       expect(fns[name].Properties.Environment.Variables.LONGSHOT_SECRET_ARN, name).toEqual({ Ref: expect.stringMatching(/^ReplicateSecret/) });
       expect(actionsOf(fns[name].id), name).toContain('secretsmanager:GetSecretValue');
     }
-    for (const name of ['Prepare', 'LastFrame', 'Concat', 'StartFromUpload']) {
+    for (const name of ['Prepare', 'StoreOutput', 'JoinFilm', 'StartFromUpload']) {
       expect(actionsOf(fns[name].id), name).not.toContain('secretsmanager:GetSecretValue');
     }
   });
@@ -131,7 +131,7 @@ describe('least privilege', () => {
     }
     const fns = functionsByName();
     expect(statementsOf(fns.StartFromUpload.id).map(resourceText).join()).not.toMatch(/runs\/\*/);
-    expect(statementsOf(fns.Concat.id).map(resourceText).join()).not.toMatch(/inbox/);
+    expect(statementsOf(fns.JoinFilm.id).map(resourceText).join()).not.toMatch(/inbox/);
   });
 
   it('lets only the webhook send task results, and only the api and upload trigger start runs', () => {

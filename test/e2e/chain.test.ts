@@ -91,7 +91,7 @@ describe('render examples/winter-ad.json (chain, ltx-2-fast, 3 × 10 s)', () => 
     expect(entered).not.toContain('RecordFailure');
     // The Node 20 trap: a Task failing with a TypeError hidden by a Catch would still "succeed".
     expect(result.history.filter((e) => e.type === 'StateFailed')).toEqual([]);
-    for (const task of ['Prepare', 'Anchor', 'StoreAnchor', 'Concat']) {
+    for (const task of ['Prepare', 'Anchor', 'StoreAnchor', 'JoinFilm']) {
       expect(result.history.filter((e) => e.type === 'StateExited' && e.state === task), task).toHaveLength(1);
     }
     expect(result.history.filter((e) => e.type === 'StateExited' && e.state === 'StoreClip')).toHaveLength(3);

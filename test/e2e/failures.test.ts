@@ -102,9 +102,9 @@ describe('failures are recorded with state and cause', () => {
       retryIntervalMs: 50,
       emulator: { faults: { processingDelayMs: 1500 } },
       handlers: {
-        'last-frame': async (event: { kind: string; step: string }) => {
+        'store-output': async (event: { kind: string; step: string }) => {
           if (event.kind === 'video') throw Object.assign(new Error(`${event.step}: disk full`), { name: 'MediaToolError' });
-          return HANDLERS['last-frame'](event);
+          return HANDLERS['store-output'](event);
         },
       },
     });

@@ -64,11 +64,11 @@ describe('buildManifest', () => {
     expect(buildManifest(plan, storyboardKey, [anchor('waiting')], { createdAt }).currentStep).toBe('anchor');
   });
 
-  it('says concat once every scene is stored', () => {
+  it('says join-film once every scene is stored', () => {
     const steps = [anchor('stored'), scene(1, 'stored'), scene(2, 'stored'), scene(3, 'stored')];
     const m = buildManifest(plan, storyboardKey, steps, { createdAt });
     expect(m.scenesDone).toBe(3);
-    expect(m.currentStep).toBe('concat');
+    expect(m.currentStep).toBe('join-film');
   });
 
   it('has no current step once the run has ended', () => {

@@ -1,4 +1,4 @@
-// last-frame: copy a prediction's output into the run at once (Replicate deletes it after an hour),
+// store-output: copy a prediction's output into the run at once (Replicate deletes it after an hour),
 // check it decodes, and store the frame the next scene starts from: the clip's TRUE last frame,
 // or the anchor image itself.
 import { createWriteStream } from 'node:fs';
