@@ -6,10 +6,10 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import S3rver from 's3rver';
 import { HANDLERS, type AnyHandler } from './handlers';
 import { LocalStepFunctions, type Execution } from './step-functions';
 import { startSfnApi } from './sfn-api';
+import { startS3Server } from './s3-server';
 import { startHttpGateway } from './http-gateway';
 import { startReplicateEmulator, type EmulatorOptions, type ReplicateEmulator } from './replicate-emulator';
 import { loadConfig, type RuntimeConfig } from '../functions/adapters/config';
@@ -70,16 +70,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const ownS3Dir = !options.s3Directory;
   const s3Directory = options.s3Directory ?? (await mkdtemp(join(tmpdir(), 'longshot-s3-')));
   await mkdir(s3Directory, { recursive: true });
-  const s3 = new S3rver({
-    address: '127.0.0.1',
-    port: options.s3Port ?? 0,
-    silent: true,
-    directory: s3Directory,
-    allowMismatchedSignatures: true,
-    configureBuckets: [{ name: LOCAL_BUCKET, configs: [] }],
-  });
-  const { port: s3Port } = (await s3.run()) as unknown as { port: number };
-  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+  const s3 = await startS3Server({ port: options.s3Port ?? 0, directory: s3Directory, bucket: LOCAL_BUCKET });
+  const s3Endpoint = s3.endpoint;
 
   const emulator = live ? null : await startReplicateEmulator({ token: 'local-emulator-token', ...options.emulator });
 
@@ -122,7 +114,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
 
   const inboxResults: Promise<unknown>[] = [];
   if (options.watchInbox) {
-    s3.on('event', (event: { Records: { eventName: string; eventTime: string; s3: { bucket: { name: string }; object: { key: string; eTag?: string; size?: number } } }[] }) => {
+    s3.events.on('event', (event: { Records: { eventName: string; eventTime: string; s3: { bucket: { name: string }; object: { key: string; eTag?: string; size?: number } } }[] }) => {
       for (const record of event.Records ?? []) {
         const key = decodeURIComponent(record.s3.object.key);
         if (!record.eventName.startsWith('ObjectCreated') || !key.startsWith(INBOX_PREFIX) || !key.endsWith('.json')) continue;
@@ -178,8 +170,6 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       for (const execution of engine.list()) if (execution.status === 'RUNNING') engine.stopExecution(execution.executionArn, 'StackStopped', 'local stack stopped');
       await Promise.all([closeServer(gateway.server), closeServer(sfn.server)]);
       await emulator?.stop();
-      // Keep-alive sockets from the SDK would hold close() open for seconds.
-      (s3 as unknown as { httpServer?: { closeAllConnections?: () => void } }).httpServer?.closeAllConnections?.();
       await s3.close();
       if (ownS3Dir) await rm(s3Directory, { recursive: true, force: true });
     },

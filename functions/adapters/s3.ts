@@ -14,7 +14,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { RuntimeConfig } from './config';
-import { MissingObjectError } from '../domain/errors';
+import { ConcurrentUpdateError, MissingObjectError } from '../domain/errors';
 import { RETENTION_TAG, retentionOf } from '../domain/run-keys';
 
 /** x-amz-tagging for a key: the lifecycle rule expires objects tagged intermediate. */
@@ -78,6 +78,70 @@ export async function putJson(config: RuntimeConfig, key: string, value: unknown
       Tagging: tagging(key),
     }),
   );
+}
+
+const httpStatus = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+
+/** S3 answers 412 when a condition does not hold, 409 while another conditional write to the key is in flight. */
+const lostRace = (error: unknown) =>
+  httpStatus(error) === 412 || httpStatus(error) === 409 || ['PreconditionFailed', 'ConditionalRequestConflict'].includes((error as { name?: string })?.name ?? '');
+
+async function putJsonIf(config: RuntimeConfig, key: string, value: unknown, condition: { IfNoneMatch: '*' } | { IfMatch: string }): Promise<boolean> {
+  try {
+    await s3Client(config).send(
+      new PutObjectCommand({
+        Bucket: config.bucket,
+        Key: key,
+        Body: JSON.stringify(value, null, 2),
+        ContentType: 'application/json',
+        Tagging: tagging(key),
+        ...condition,
+      }),
+    );
+    return true;
+  } catch (error) {
+    // If-Match on a key deleted meanwhile answers 404: the version we read is gone, same outcome.
+    if (lostRace(error) || ('IfMatch' in condition && isMissing(error))) return false;
+    throw error;
+  }
+}
+
+/** Creates the object only if the key is free (If-None-Match: *). false: another writer got there first. */
+export const createJson = (config: RuntimeConfig, key: string, value: unknown) => putJsonIf(config, key, value, { IfNoneMatch: '*' });
+
+/** Replaces the object only if it is still the version with this ETag (If-Match). false: it changed meanwhile. */
+export const replaceJson = (config: RuntimeConfig, key: string, value: unknown, etag: string) => putJsonIf(config, key, value, { IfMatch: etag });
+
+/** A JSON object and the ETag to compare-and-swap it with. */
+export async function findJsonVersion<T>(config: RuntimeConfig, key: string): Promise<{ value: T; etag: string } | null> {
+  try {
+    const res = await s3Client(config).send(new GetObjectCommand({ Bucket: config.bucket, Key: key }));
+    return { value: JSON.parse(await res.Body!.transformToString('utf8')) as T, etag: res.ETag! };
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Read-modify-write without losing a concurrent writer's change: `change` gets the current value
+ * (null if absent) and returns the new one, or undefined to leave it as it is. A lost race re-reads
+ * and asks again. Returns the value that is stored when it returns.
+ */
+export async function updateJson<T>(
+  config: RuntimeConfig,
+  key: string,
+  change: (current: T | null) => T | undefined,
+  attempts = 8,
+): Promise<T | null> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await findJsonVersion<T>(config, key);
+    const next = change(current?.value ?? null);
+    if (next === undefined) return current?.value ?? null;
+    const written = current ? await replaceJson(config, key, next, current.etag) : await createJson(config, key, next);
+    if (written) return next;
+    if (attempt >= attempts) throw new ConcurrentUpdateError(`s3://${config.bucket}/${key}: still changing after ${attempts} attempts`);
+  }
 }
 
 export async function exists(config: RuntimeConfig, key: string): Promise<boolean> {

@@ -43,3 +43,6 @@ export class ConfigError extends LongshotError {}
 
 /** Replicate refused a request for a reason retrying will not fix (401, 404, 422). */
 export class ReplicateRequestError extends LongshotError {}
+
+/** A conditional write (If-Match) kept losing to other writers of the same object; safe to retry. */
+export class ConcurrentUpdateError extends LongshotError {}
