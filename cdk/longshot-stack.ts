@@ -211,13 +211,17 @@ export class LongshotStack extends Stack {
     for (const name of ['anchor', 'clip', 'poll', 'record-failure', 'webhook', 'api', 'execution-ended']) secret.grantRead(fn[name]);
     // Only the webhook sends task results (a clip function with SendTask* would be a dependency cycle).
     add('webhook', new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [this.stateMachine.stateMachineArn] }));
+    // Idempotency records (Idempotency-Key, uploads): read, and created with If-None-Match.
+    const idempotencyRecords = new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'], resources: [objects('idempotency/')] });
     add(
       'api',
+      idempotencyRecords,
       new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
       new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] }),
     );
     add(
       'start-from-upload',
+      idempotencyRecords,
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects('inbox/')] }),
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectTagging'], resources: [objects('rejected/')] }),
       new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
@@ -269,7 +273,9 @@ export class LongshotStack extends Stack {
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
-        detail: { bucket: { name: [this.bucket.bucketName] }, object: { key: events.Match.wildcard('inbox/*.json') } },
+        // Every object under inbox/: the function starts .json in any case, names images as ignored
+        // and rejects the rest with a report (a case-sensitive *.json pattern dropped .JSON silently).
+        detail: { bucket: { name: [this.bucket.bucketName] }, object: { key: events.Match.prefix('inbox/') } },
       },
       targets: [new targets.LambdaFunction(startFromUpload, { retryAttempts: 4, maxEventAge: Duration.hours(2), deadLetterQueue: deadLetters })],
     });

@@ -140,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--strategy <strategy>').choices([...STRATEGIES]))
     .action(async (file: string, opts) => {
       const board = parseStoryboard(await readStoryboard(file), { model: opts.model, strategy: opts.strategy });
-      const plan = buildPlan('00000000-0000-validate-0000', board);
+      const plan = buildPlan('00000000-0000-validate-0000000000000000', board);
       process.stdout.write(`✓ ${file}: "${board.title}", ${board.strategy} with ${board.model}\n`);
       process.stdout.write(`  anchor: ${plan.anchor.mode}${plan.anchor.mode === 'generate' ? ` (SDXL ${plan.anchor.width}x${plan.anchor.height})` : ''}\n`);
       for (const scene of plan.scenes) {

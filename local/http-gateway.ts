@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import ipaddr from 'ipaddr.js';
 import type { AnyHandler } from './handlers';
 
 interface Route {
@@ -19,17 +20,61 @@ const ROUTES: Route[] = [
   { method: 'POST', resource: '/webhooks/replicate', pattern: /^\/webhooks\/replicate\/?$/, handler: 'webhook' },
 ];
 
-const MAX_BODY_BYTES = 6 * 1024 * 1024; // API Gateway's payload limit for Lambda proxy (approx.)
+/** API Gateway's limit for a Lambda proxy request; larger bodies get 413, as there. */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+/** Past this we stop reading a too-large body and drop the connection. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
+type BodyRead = { body: Buffer } | { tooLarge: number } | { abandoned: number };
+
+/**
+ * The whole body, or how big it was when over the limit. An oversized body is still read to the
+ * end (and thrown away): closing a socket the client is still writing to resets the connection
+ * before the client can read the 413.
+ */
+function readBody(req: IncomingMessage): Promise<BodyRead> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
+      if (size > MAX_DRAIN_BYTES) {
+        req.pause();
+        resolve({ abandoned: size });
+      }
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? { tooLarge: size } : { body: Buffer.concat(chunks) }));
+    req.on('error', reject);
+  });
+}
+
+/** localhost, 127.0.0.0/8 and ::1: the only hosts a developer's own tools use. */
+function isLoopbackHost(hostname: string): boolean {
+  const bare = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
+  return ipaddr.isValid(bare) && ipaddr.process(bare).range() === 'loopback';
+}
+
+/**
+ * Why a request from a browser is refused, or null. A web page may send requests to 127.0.0.1
+ * (its Origin says where it came from), or reach this port under its own name through DNS
+ * rebinding (its Host says which name): either way it must not start paid runs. Tools (curl,
+ * the AWS SDKs, Replicate's emulator) send no Origin and a loopback Host.
+ */
+export function browserRefusal(headers: IncomingMessage['headers']): string | null {
+  const origin = headers.origin;
+  if (origin !== undefined) {
+    const hostname = URL.canParse(origin) ? new URL(origin).hostname : '';
+    if (!hostname || !isLoopbackHost(hostname)) return `requests from the web page at ${JSON.stringify(origin.slice(0, 100))} are refused; the local API only answers this machine`;
   }
-  return Buffer.concat(chunks);
+  const host = headers.host;
+  if (host !== undefined) {
+    const hostname = URL.canParse(`http://${host}`) ? new URL(`http://${host}`).hostname : '';
+    if (!hostname || !isLoopbackHost(hostname)) return `Host ${JSON.stringify(host.slice(0, 100))} is not this machine's loopback address; use http://127.0.0.1`;
+  }
+  return null;
 }
 
 export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, route: Route, pathParameters: Record<string, string> | null): APIGatewayProxyEvent {
@@ -53,24 +98,44 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, route: Rou
   };
 }
 
+const problem = (statusCode: number, body: Record<string, unknown>, headers: Record<string, string> = {}): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  body: JSON.stringify(body),
+});
+
+async function answer(req: IncomingMessage, handlers: Record<string, AnyHandler>): Promise<APIGatewayProxyResult> {
+  const refusal = browserRefusal(req.headers);
+  if (refusal) return problem(403, { error: 'Forbidden', message: refusal });
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const matching = ROUTES.filter((r) => r.pattern.test(path));
+  if (!matching.length) return problem(404, { error: 'NotFound', message: `no route for ${path}` });
+  const route = matching.find((r) => r.method === req.method);
+  if (!route) return problem(405, { error: 'MethodNotAllowed', allowed: matching.map((r) => r.method) });
+  const read = await readBody(req);
+  if (!('body' in read)) {
+    const size = 'tooLarge' in read ? read.tooLarge : read.abandoned;
+    return problem(413, { error: 'PayloadTooLarge', message: `the request body is ${Math.ceil(size / 1024 / 1024)} MB; the limit is ${MAX_BODY_BYTES / 1024 / 1024} MB` }, { connection: 'close' });
+  }
+  const params = route.pattern.exec(path)?.groups ?? null;
+  const event = toApiGatewayEvent(req, read.body, route, params ? { ...params } : null);
+  return (await handlers[route.handler](event)) as APIGatewayProxyResult;
+}
+
 export async function startHttpGateway(handlers: Record<string, AnyHandler>, port = 0): Promise<{ url: string; server: Server }> {
   const server = createServer(async (req, res) => {
-    const send = (result: APIGatewayProxyResult) => {
-      res.writeHead(result.statusCode, result.headers as Record<string, string>);
-      res.end(result.body);
-    };
+    let result: APIGatewayProxyResult;
     try {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      const matching = ROUTES.filter((r) => r.pattern.test(path));
-      if (!matching.length) return send({ statusCode: 404, body: JSON.stringify({ error: 'NotFound', message: `no route for ${path}` }) });
-      const route = matching.find((r) => r.method === req.method);
-      if (!route) return send({ statusCode: 405, body: JSON.stringify({ error: 'MethodNotAllowed', allowed: matching.map((r) => r.method) }) });
-      const params = route.pattern.exec(path)?.groups ?? null;
-      const event = toApiGatewayEvent(req, await readBody(req), route, params ? { ...params } : null);
-      send((await handlers[route.handler](event)) as APIGatewayProxyResult);
+      result = await answer(req, handlers);
     } catch (error) {
-      send({ statusCode: 500, body: JSON.stringify({ error: 'GatewayError', message: (error as Error).message }) });
+      result = problem(500, { error: 'GatewayError', message: (error as Error).message });
     }
+    res.writeHead(result.statusCode, result.headers as Record<string, string>);
+    res.end(result.body);
+    // A body nobody read (refused before routing): let it arrive and be discarded, so the client
+    // reads the answer instead of a reset.
+    if (!req.complete && req.readableFlowing === null) req.resume();
+    if (result.headers?.connection === 'close' && !req.complete) res.once('finish', () => req.socket.destroySoon());
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };

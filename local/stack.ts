@@ -116,8 +116,9 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   if (options.watchInbox) {
     s3.events.on('event', (event: { Records: { eventName: string; eventTime: string; s3: { bucket: { name: string }; object: { key: string; eTag?: string; size?: number } } }[] }) => {
       for (const record of event.Records ?? []) {
-        const key = decodeURIComponent(record.s3.object.key);
-        if (!record.eventName.startsWith('ObjectCreated') || !key.startsWith(INBOX_PREFIX) || !key.endsWith('.json')) continue;
+        // Like the deployed rule: every object under inbox/, key as s3rver has it; the handler decides.
+        const key = record.s3.object.key;
+        if (!record.eventName.startsWith('ObjectCreated') || !key.startsWith(INBOX_PREFIX)) continue;
         // The same EventBridge "Object Created" shape the deployed rule delivers.
         const handled = handlers['start-from-upload']({
           version: '0',

@@ -1,14 +1,16 @@
 // Runs the recipes in ../domain/ffmpeg-recipes against files on disk. ffmpeg streams from and to
 // files; Node never holds video bytes in memory.
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { runFfmpeg, runFfprobe } from './binaries';
 import { MediaToolError, OutputInvalidError } from '../domain/errors';
 import {
   type ClipProbe,
+  type ImageFormat,
   type JoinOptions,
   type VideoProbe,
   contactSheetArgs,
   firstFrameArgs,
+  imageFormatOf,
   joinPlan,
   lastFrameArgs,
   lastFrameFullDecodeArgs,
@@ -18,6 +20,7 @@ import {
   probeImageArgs,
   probeVideoArgs,
   ssimArgs,
+  toPngArgs,
 } from '../domain/ffmpeg-recipes';
 
 export type { VideoProbe } from '../domain/ffmpeg-recipes';
@@ -43,16 +46,47 @@ export async function probeVideo(file: string): Promise<VideoProbe> {
   return probe;
 }
 
-export async function probeImage(file: string): Promise<{ width: number; height: number }> {
+export async function probeImage(file: string, format?: ImageFormat): Promise<{ width: number; height: number }> {
   let stdout: string;
   try {
-    ({ stdout } = await runFfprobe(probeImageArgs(file)));
+    ({ stdout } = await runFfprobe(probeImageArgs(file, format)));
   } catch (error) {
     throw new OutputInvalidError(`${file} is not a readable image`, { cause: error });
   }
   const parsed = parseImageProbe(stdout);
   if (typeof parsed === 'string') throw new OutputInvalidError(`${file} is not a usable image: ${parsed}`);
   return parsed;
+}
+
+/**
+ * An image from outside (PNG, JPEG or WebP by its magic number, at most `maxSide` pixels a side) as
+ * a PNG. ffmpeg only ever reads it with that one image demuxer. Problems are OutputInvalidError
+ * naming `what`, never the scratch path.
+ */
+export async function imageToPng(input: string, outPng: string, what: string, maxSide: number): Promise<{ width: number; height: number }> {
+  const handle = await open(input, 'r');
+  const head = Buffer.alloc(12);
+  try {
+    await handle.read(head, 0, head.length, 0);
+  } finally {
+    await handle.close();
+  }
+  const format = imageFormatOf(head);
+  if (!format) throw new OutputInvalidError(`${what} is not a PNG, JPEG or WebP image`);
+  const original = await probeImage(input, format).catch(() => {
+    throw new OutputInvalidError(`${what} is not a readable ${format.toUpperCase()} image`);
+  });
+  if (original.width > maxSide || original.height > maxSide) {
+    throw new OutputInvalidError(`${what} is ${original.width}x${original.height}; images are at most ${maxSide} pixels a side`);
+  }
+  try {
+    await runFfmpeg(toPngArgs(input, format, outPng), { label: 'ffmpeg to-png' });
+  } catch (error) {
+    throw new OutputInvalidError(`${what}: the ${format.toUpperCase()} image could not be decoded`, { cause: error });
+  }
+  return probeImage(outPng, 'png').catch(() => {
+    throw new OutputInvalidError(`${what}: converting it to PNG gave no image`);
+  });
 }
 
 async function nonEmpty(file: string): Promise<boolean> {

@@ -154,6 +154,17 @@ export async function exists(config: RuntimeConfig, key: string): Promise<boolea
   }
 }
 
+/** An object's ETag and size, or null if it does not exist. */
+export async function headObject(config: RuntimeConfig, key: string): Promise<{ etag: string; size: number } | null> {
+  try {
+    const res = await s3Client(config).send(new HeadObjectCommand({ Bucket: config.bucket, Key: key }));
+    return { etag: res.ETag ?? '', size: res.ContentLength ?? 0 };
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
 export async function listKeys(config: RuntimeConfig, prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;

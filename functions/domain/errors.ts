@@ -46,3 +46,6 @@ export class ReplicateRequestError extends LongshotError {}
 
 /** A conditional write (If-Match) kept losing to other writers of the same object; safe to retry. */
 export class ConcurrentUpdateError extends LongshotError {}
+
+/** An Idempotency-Key came back with a different request: nothing is started (HTTP 422). */
+export class IdempotencyConflictError extends LongshotError {}

@@ -41,12 +41,39 @@ export function probeVideoArgs(file: string): string[] {
   ];
 }
 
-export function probeImageArgs(file: string): string[] {
+/** `format` forces the demuxer (see imageFormatOf): ffprobe then reads nothing but that image type. */
+export function probeImageArgs(file: string, format?: ImageFormat): string[] {
   return [
     '-v', 'error',
+    ...(format ? ['-f', IMAGE_DEMUXERS[format]] : []),
     '-show_entries', 'stream=codec_type,codec_name,width,height:format=format_name',
     '-of', 'json', file,
   ];
+}
+
+// ---------------------------------------------------------------- images from outside
+
+export type ImageFormat = 'png' | 'jpeg' | 'webp';
+
+/** The single-image demuxer for each accepted format. */
+const IMAGE_DEMUXERS: Record<ImageFormat, string> = { png: 'png_pipe', jpeg: 'jpeg_pipe', webp: 'webp_pipe' };
+
+/**
+ * The image type from a file's first 12 bytes (its magic number), or null. Images that come from
+ * users are only handed to ffmpeg with this format forced: left to probe, ffmpeg would also open
+ * playlists or concat lists, which can read local files or fetch URLs.
+ */
+export function imageFormatOf(head: Uint8Array): ImageFormat | null {
+  const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp';
+  return null;
+}
+
+/** One frame of `input`, read only as `format`, written as PNG (every seed has the same format). */
+export function toPngArgs(input: string, format: ImageFormat, outPng: string): string[] {
+  return ['-f', IMAGE_DEMUXERS[format], '-i', input, '-map', '0:v:0', '-frames:v', '1', '-update', '1', outPng];
 }
 
 interface RawStream {

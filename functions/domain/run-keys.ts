@@ -1,8 +1,13 @@
 // Run ids (also the Step Functions execution names) and every S3 key a run uses: all under runs/{runId}/.
 import { createHash, randomBytes } from 'node:crypto';
 
-/** e.g. 20261125-1042-winter-jacket-7f3a: sorts by time, reads like a film list in the console. */
-const RUN_ID_PATTERN = /^\d{8}-\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{4,12}$/;
+/**
+ * e.g. 20261125-1042-winter-jacket-3f9c2a7be41d08c6: sorts by time, reads like a film list in the
+ * console. The time is only for reading; the 64-bit suffix makes the id unique, and repeats are
+ * found through idempotency records, never through the clock.
+ */
+export const RUN_ID_SUFFIX_HEX = 16;
+const RUN_ID_PATTERN = /^\d{8}-\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{16}$/;
 const STEP_PATTERN = /^(anchor|scene-(?:[1-9]|[1-9]\d))$/;
 
 export function slugify(title: string, maxLength = 40): string {
@@ -22,14 +27,11 @@ function stamp(date: Date): string {
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}`;
 }
 
-/**
- * A new run id. `dedupeKey` makes it deterministic (same upload → same id, so a repeated S3 event
- * starts nothing new); without it the suffix is random.
- */
+/** A new run id: the suffix is random (64 bits), or derived from `dedupeKey` when given. */
 export function newRunId(title: string, date = new Date(), dedupeKey?: string): string {
   const suffix = dedupeKey
-    ? createHash('sha256').update(dedupeKey).digest('hex').slice(0, 8)
-    : randomBytes(2).toString('hex');
+    ? createHash('sha256').update(dedupeKey).digest('hex').slice(0, RUN_ID_SUFFIX_HEX)
+    : randomBytes(RUN_ID_SUFFIX_HEX / 2).toString('hex');
   return `${stamp(date)}-${slugify(title)}-${suffix}`;
 }
 
@@ -43,6 +45,10 @@ export const sceneStep = (index: number) => `scene-${index}`;
 /** Every object of a run. Scene indexes are 1-based; seed n is the frame scene n+1 starts from. */
 export function runKeys(runId: string) {
   if (!isRunId(runId)) throw new Error(`not a run id: ${JSON.stringify(runId)}`);
+  const checkedStep = (step: string) => {
+    if (!isStepName(step)) throw new Error(`not a step name: ${JSON.stringify(step)}`);
+    return step;
+  };
   const prefix = `runs/${runId}/`;
   return {
     prefix,
@@ -50,9 +56,9 @@ export function runKeys(runId: string) {
     plan: `${prefix}plan.json`,
     manifest: `${prefix}manifest.json`,
     callbacksPrefix: `${prefix}callbacks/`,
-    callback: (step: string) => `${prefix}callbacks/${step}.json`,
+    callback: (step: string) => `${prefix}callbacks/${checkedStep(step)}.json`,
     stepsPrefix: `${prefix}steps/`,
-    step: (step: string) => `${prefix}steps/${step}.json`,
+    step: (step: string) => `${prefix}steps/${checkedStep(step)}.json`,
     anchor: `${prefix}anchor.png`,
     seed: (n: number) => `${prefix}seeds/${n}.png`,
     clip: (n: number) => `${prefix}scenes/${n}/clip.mp4`,
@@ -61,8 +67,6 @@ export function runKeys(runId: string) {
     continuity: `${prefix}continuity.json`,
   };
 }
-
-export type RunKeys = ReturnType<typeof runKeys>;
 
 /**
  * Tag that lets a bucket lifecycle rule expire a run's intermediate objects (callback and step
@@ -74,7 +78,73 @@ const INTERMEDIATE = /^runs\/[^/]+\/(callbacks\/|steps\/|seeds\/|scenes\/|anchor
 
 export const retentionOf = (key: string): 'intermediate' | 'keep' => (INTERMEDIATE.test(key) ? 'intermediate' : 'keep');
 
+// ---------------------------------------------------------------- keys users choose
+
+/** S3 allows 1,024 bytes; nothing we accept from a user needs more than this. */
+export const MAX_USER_KEY_CHARS = 512;
+
+/**
+ * Why a key that came from a user (storyboard, upload) is unsafe to use, or null. S3 keys are
+ * literal, but HTTP stacks and the local S3 server resolve `..`, `.` and `//` in paths, so
+ * `inbox/../runs/<run>/seeds/1.png` would read another run's file.
+ */
+export function keyProblem(key: string): string | null {
+  if (!key) return 'must not be empty';
+  if (key.length > MAX_USER_KEY_CHARS) return `is ${key.length} characters long; keys are at most ${MAX_USER_KEY_CHARS}`;
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(key)) return 'contains a control character';
+  if (key.includes('\\')) return 'contains a backslash';
+  if (key.startsWith('/')) return 'starts with "/"';
+  if (/%(2e|2f|5c|00)/i.test(key)) return 'contains a percent-encoded ".", "/", "\\" or NUL';
+  const segments = key.split('/');
+  if (segments.some((s) => s === '.' || s === '..')) return 'contains a "." or ".." path segment';
+  if (segments.slice(0, -1).includes('')) return 'contains "//"';
+  return null;
+}
+
+/** Records of requests already answered (Idempotency-Key, uploads): one per sha256 of the request's identity. */
+export const IDEMPOTENCY_PREFIX = 'idempotency/';
+export const idempotencyRecordKey = (identityHash: string) => {
+  if (!/^[0-9a-f]{64}$/.test(identityHash)) throw new Error('an idempotency record is named by a sha256 hex digest');
+  return `${IDEMPOTENCY_PREFIX}${identityHash}.json`;
+};
+
 /** Storyboards uploaded here start a run; rejected ones get a report outside inbox/. */
 export const INBOX_PREFIX = 'inbox/';
-export const rejectedKey = (inboxKey: string) =>
-  `rejected/${inboxKey.slice(INBOX_PREFIX.length).replace(/\.json$/i, '')}.json`;
+
+/**
+ * What an object under inbox/ is: a storyboard (.json in any case), an image kept there for
+ * anchor.image, a folder marker (the console's "Create folder"), or something we cannot use.
+ */
+export function inboxObjectKind(key: string): 'storyboard' | 'image' | 'folder' | 'other' {
+  if (key.endsWith('/')) return 'folder';
+  if (/\.json$/i.test(key)) return 'storyboard';
+  if (/\.(png|jpe?g|webp)$/i.test(key)) return 'image';
+  return 'other';
+}
+
+/**
+ * The keys an S3 event's `key` may stand for: as delivered, then form-decoded (S3 notifications
+ * encode keys as in a query string: space → "+", "+" → "%2B"; whether EventBridge does is not
+ * documented). The caller keeps the one that exists with the event's ETag.
+ */
+export function deliveredKeyCandidates(delivered: string): string[] {
+  let decoded: string | null = null;
+  try {
+    decoded = decodeURIComponent(delivered.replace(/\+/g, ' '));
+  } catch {
+    // Not valid percent-encoding ("100%.json"): it can only be the literal key.
+  }
+  return decoded !== null && decoded !== delivered ? [delivered, decoded] : [delivered];
+}
+
+/**
+ * Where the report on a rejected upload goes: rejected/<name>.json. A key that is unsafe to build
+ * another key from gets a report named by its hash instead.
+ */
+export function rejectedKey(inboxKey: string): string {
+  const name = inboxKey.slice(INBOX_PREFIX.length).replace(/\.json$/i, '');
+  if (!inboxKey.startsWith(INBOX_PREFIX) || !name || keyProblem(inboxKey)) {
+    return `rejected/unsafe-key-${createHash('sha256').update(inboxKey).digest('hex').slice(0, 16)}.json`;
+  }
+  return `rejected/${name}.json`;
+}

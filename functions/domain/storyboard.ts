@@ -3,12 +3,29 @@
 import { z } from 'zod';
 import { InvalidStoryboardError } from './errors';
 import { SDXL, VIDEO_MODEL_IDS, VIDEO_MODELS, clipProblems, isVideoModelId, type VideoModelId } from './models';
+import { addressRefusal, ipLiteralOf } from './public-address';
+import { keyProblem } from './run-keys';
 
 export const STRATEGIES = ['chain', 'single', 'independent'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
-/** Product limits: a film is 20–60 s in practice; we refuse what cannot be a film at all. */
-export const LIMITS = { maxScenes: 12, maxFilmSeconds: 60, maxPromptChars: 2500, maxTitleChars: 120 } as const;
+/**
+ * Product limits: a film is 20–60 s in practice; we refuse what cannot be a film at all. Every
+ * string is bounded, and so is the whole storyboard: it travels in the Step Functions execution
+ * input (at most 256 KiB, together with the plan built from it).
+ */
+export const LIMITS = {
+  maxScenes: 12,
+  maxFilmSeconds: 60,
+  maxPromptChars: 2500,
+  maxTitleChars: 120,
+  maxNameChars: 60,
+  maxImageRefChars: 2048,
+  maxSchemaRefChars: 512,
+  maxStoryboardBytes: 64 * 1024,
+  /** Problems listed at most; a storyboard with thousands of mistakes gets the first ones. */
+  maxProblems: 30,
+} as const;
 
 const prompt = z.string().trim().min(1, 'must not be empty').max(LIMITS.maxPromptChars);
 const sdxlSide = z
@@ -18,17 +35,37 @@ const sdxlSide = z
   .max(SDXL.maxSide)
   .refine((n) => n % 8 === 0, { message: 'must be a multiple of 8' });
 
+const IMAGE_REF_RULE =
+  'must be an https:// URL or a key in this bucket under inbox/ or images/ ending in .png, .jpg, .jpeg or .webp';
+
+/** What is wrong with an anchor image reference, or null. Addresses behind DNS names are checked when fetched. */
+function imageRefProblem(ref: string): string | null {
+  if (/^https:\/\/\S+$/.test(ref)) {
+    if (!URL.canParse(ref)) return 'is not a valid URL';
+    const url = new URL(ref);
+    if (url.username || url.password) return 'must not carry a user name or password (use a presigned URL)';
+    const literal = ipLiteralOf(url.hostname);
+    const refusal = literal && addressRefusal(literal);
+    if (refusal) return `points at ${literal}, ${refusal}; only public addresses are fetched`;
+    return null;
+  }
+  if (!/^(inbox|images)\/[\w.\-/]+\.(png|jpe?g|webp)$/i.test(ref)) return IMAGE_REF_RULE;
+  const problem = keyProblem(ref);
+  return problem && `${problem}; keys must stay inside inbox/ or images/`;
+}
+
 const imageRef = z
   .string()
   .trim()
-  .refine((s) => /^https:\/\/\S+$/.test(s) || /^(inbox|images)\/[\w.\-/]+\.(png|jpe?g|webp)$/i.test(s), {
-    message:
-      'must be an https:// URL or a key in this bucket under inbox/ or images/ ending in .png, .jpg, .jpeg or .webp',
+  .max(LIMITS.maxImageRefChars)
+  .superRefine((ref, ctx) => {
+    const problem = imageRefProblem(ref);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 export const storyboardSchema = z.strictObject({
   /** Lets editors find docs/storyboard.schema.json; ignored otherwise. */
-  $schema: z.string().optional(),
+  $schema: z.string().max(LIMITS.maxSchemaRefChars).optional(),
   title: z.string().trim().min(1, 'must not be empty').max(LIMITS.maxTitleChars),
   strategy: z.enum(STRATEGIES).default('chain'),
   model: z.enum(VIDEO_MODEL_IDS as [VideoModelId, ...VideoModelId[]]).default('ltx-2-fast'),
@@ -59,7 +96,7 @@ export const storyboardSchema = z.strictObject({
   scenes: z
     .array(
       z.strictObject({
-        name: z.string().trim().min(1).max(60).optional(),
+        name: z.string().trim().min(1).max(LIMITS.maxNameChars).optional(),
         prompt,
         duration: z.number().int().positive().optional(),
       }),
@@ -75,7 +112,6 @@ export const storyboardSchema = z.strictObject({
     .default({ trimSeedFrame: true, extraTrimFrames: 0, seamFadeMs: 40 }),
 });
 
-export type StoryboardInput = z.input<typeof storyboardSchema>;
 export type Storyboard = z.output<typeof storyboardSchema>;
 
 /** Command-line or API overrides applied before validation, so their values are checked too. */
@@ -98,15 +134,52 @@ export function parseStoryboard(raw: unknown, overrides: StoryboardOverrides = {
   const merged: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
   if (overrides.model !== undefined) merged.model = overrides.model;
   if (overrides.strategy !== undefined) merged.strategy = overrides.strategy;
+  // Before the schema: a 5 MB storyboard should cost one measurement, not a walk over every item.
+  const tooBig = sizeProblem(merged);
+  if (tooBig) throw new InvalidStoryboardError([tooBig]);
 
   const result = storyboardSchema.safeParse(merged);
   if (!result.success) {
     const structural = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-    throw new InvalidStoryboardError([...new Set([...structural, ...sceneDurationProblems(merged)])]);
+    throw new InvalidStoryboardError(capped([...new Set([...structural, ...sceneDurationProblems(merged)])]));
   }
   const problems = crossFieldProblems(result.data);
   if (problems.length) throw new InvalidStoryboardError(problems);
   return result.data;
+}
+
+const serialisedBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KiB`;
+
+/**
+ * The storyboard serialised must fit LIMITS.maxStoryboardBytes. Names the field that makes it too
+ * big: the largest part, descending while one part holds most of its parent's size.
+ */
+function sizeProblem(board: Record<string, unknown>): string | null {
+  const total = serialisedBytes(board);
+  if (total <= LIMITS.maxStoryboardBytes) return null;
+  let path: PropertyKey[] = [];
+  let value: unknown = board;
+  let size = total;
+  for (let depth = 0; depth < 8 && value !== null && typeof value === 'object'; depth++) {
+    const parts = Object.entries(value as Record<string, unknown>).map(([k, v]) => ({
+      key: Array.isArray(value) ? Number(k) : k,
+      value: v,
+      size: serialisedBytes(v),
+    }));
+    const largest = parts.sort((a, b) => b.size - a.size)[0];
+    if (!largest || largest.size * 2 < size) break;
+    path = [...path, largest.key];
+    value = largest.value;
+    size = largest.size;
+  }
+  const field = path.length ? formatPath(path) : '(storyboard)';
+  return `${field}: too long (${kib(size)}); a storyboard is at most ${kib(LIMITS.maxStoryboardBytes)} as JSON and this one is ${kib(total)}`;
+}
+
+function capped(problems: string[]): string[] {
+  if (problems.length <= LIMITS.maxProblems) return problems;
+  return [...problems.slice(0, LIMITS.maxProblems), `(storyboard): ${problems.length - LIMITS.maxProblems} more problems not listed`];
 }
 
 /** Length of each clip the run will generate (one for `single`). */

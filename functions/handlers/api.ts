@@ -1,10 +1,11 @@
 // POST /runs, GET /runs/{runId}, DELETE /runs/{runId} (IAM-authorised on AWS).
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { loadConfig } from '../adapters/config';
+import { loadConfig, type RuntimeConfig } from '../adapters/config';
 import { cancelRun, runStatus, startRun } from '../workflow/runs';
 import { isRunId } from '../domain/run-keys';
 import { InvalidStoryboardError } from '../domain/errors';
-import { errorResponse, json, rawBody } from './http';
+import { IDEMPOTENCY_KEY_PATTERN, apiRequestOnce } from '../domain/idempotency';
+import { errorResponse, header, isJsonContentType, json, rawBody } from './http';
 
 function parseBody(event: APIGatewayProxyEvent): unknown {
   try {
@@ -14,28 +15,42 @@ function parseBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
+async function postRun(config: RuntimeConfig, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  // A web page can send text/plain or a form across origins without asking; JSON needs a CORS
+  // preflight, which this API never grants. So only JSON starts (paid) runs.
+  const contentType = header(event, 'content-type');
+  if (!isJsonContentType(contentType)) {
+    return json(415, {
+      error: 'UnsupportedMediaType',
+      message: `POST /runs takes Content-Type: application/json (got ${contentType ? JSON.stringify(contentType.slice(0, 100)) : 'none'})`,
+    });
+  }
+  const idempotencyKey = header(event, 'idempotency-key');
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+    return json(400, { error: 'InvalidIdempotencyKey', message: 'Idempotency-Key: 1–255 printable ASCII characters without spaces (e.g. a UUID)' });
+  }
+  const body = parseBody(event) as Record<string, unknown>;
+  // Either the storyboard itself, or {storyboard, model?, strategy?}.
+  const wrapped = body && typeof body === 'object' && 'storyboard' in body;
+  const query = event.queryStringParameters ?? {};
+  const request = {
+    storyboard: wrapped ? body.storyboard : body,
+    overrides: {
+      model: ((wrapped ? body.model : undefined) as string | undefined) ?? query.model ?? undefined,
+      strategy: ((wrapped ? body.strategy : undefined) as string | undefined) ?? query.strategy ?? undefined,
+    },
+  };
+  const started = await startRun(config, { ...request, once: idempotencyKey ? apiRequestOnce(idempotencyKey, request) : undefined });
+  return json(202, started);
+}
+
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   try {
     const config = loadConfig();
     const runId = event.pathParameters?.runId;
-    if (event.resource === '/runs' && event.httpMethod === 'POST') {
-      const body = parseBody(event) as Record<string, unknown>;
-      // Either the storyboard itself, or {storyboard, model?, strategy?}.
-      const wrapped = body && typeof body === 'object' && 'storyboard' in body;
-      const query = event.queryStringParameters ?? {};
-      const overrides = {
-        model: (wrapped ? body.model : undefined) as string | undefined ?? query.model ?? undefined,
-        strategy: (wrapped ? body.strategy : undefined) as string | undefined ?? query.strategy ?? undefined,
-      };
-      const started = await startRun(config, {
-        storyboard: wrapped ? body.storyboard : body,
-        overrides,
-        dedupeKey: event.headers?.['Idempotency-Key'] ?? event.headers?.['idempotency-key'] ?? undefined,
-      });
-      return json(202, started);
-    }
+    if (event.resource === '/runs' && event.httpMethod === 'POST') return await postRun(config, event);
     if (event.resource === '/runs/{runId}' && (event.httpMethod === 'GET' || event.httpMethod === 'DELETE')) {
-      if (!isRunId(runId)) return json(400, { error: 'InvalidRunId', message: 'runId must look like 20261125-1042-winter-ad-7f3a' });
+      if (!isRunId(runId)) return json(400, { error: 'InvalidRunId', message: 'runId must look like 20261125-1042-winter-ad-3f9c2a7be41d08c6' });
       const result = event.httpMethod === 'GET' ? await runStatus(config, runId) : await cancelRun(config, runId);
       return result ? json(event.httpMethod === 'GET' ? 200 : 202, result) : json(404, { error: 'RunNotFound', runId });
     }

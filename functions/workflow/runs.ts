@@ -2,50 +2,85 @@
 import type { RuntimeConfig } from '../adapters/config';
 import { describeExecution, startExecution, stopExecution } from '../adapters/sfn';
 import { findManifest } from '../adapters/run-store';
-import { exists, getJson, presignGet, putJson } from '../adapters/s3';
+import { createJson, exists, findJson, presignGet } from '../adapters/s3';
 import { parseStoryboard, type StoryboardOverrides } from '../domain/storyboard';
 import { buildPlan } from '../domain/plan';
-import { newRunId, rejectedKey, runKeys } from '../domain/run-keys';
-import { InvalidStoryboardError } from '../domain/errors';
+import { idempotencyRecordKey, isRunId, newRunId, runKeys } from '../domain/run-keys';
+import { ConcurrentUpdateError, IdempotencyConflictError } from '../domain/errors';
+import type { IdempotencyRecord, OnceOnly } from '../domain/idempotency';
 import { recordCancel } from './end-run';
 import type { RunRequest } from './prepare-run';
 
 export interface StartedRun {
   runId: string;
-  /** 'running' for a new run; for a repeat, the existing execution's state. */
+  /** 'running' for a new run; for a repeat, the existing run's state. */
   status: string;
   statusUrl: string;
   estimate: { seconds: number; usd: number };
-  /** false when an identical start was already running (idempotent repeat). */
+  /** false for a repeat: this request found the run another one had claimed. */
   created: boolean;
 }
 
+export interface StartRequest {
+  storyboard: unknown;
+  overrides?: StoryboardOverrides;
+  /** Set for uploads: the execution reads the storyboard from this key, not from its input. */
+  source?: { key: string };
+  /** A request that may come twice (Idempotency-Key, upload event): at most one run for it. */
+  once?: OnceOnly;
+}
+
 /** Validates before anything starts: an invalid storyboard starts nothing and costs nothing. */
-export async function startRun(
-  config: RuntimeConfig,
-  request: { storyboard: unknown; overrides?: StoryboardOverrides; dedupeKey?: string; source?: { key: string }; at?: Date },
-): Promise<StartedRun> {
+export async function startRun(config: RuntimeConfig, request: StartRequest): Promise<StartedRun> {
   const board = parseStoryboard(request.storyboard, request.overrides);
-  const runId = newRunId(board.title, request.at ?? new Date(), request.dedupeKey);
   const input: RunRequest = request.source
     ? { source: request.source, overrides: request.overrides }
     : { storyboard: request.storyboard, overrides: request.overrides };
-  // StartExecution with the same name and input while the execution runs answers 200 with the
-  // original execution, so its success alone cannot tell a repeat from a new run: look first.
-  const existing = await describeExecution(config, runId);
-  let created = !existing;
-  if (created) {
-    try {
-      await startExecution(config, runId, input);
-    } catch (error) {
-      // Closed, or started with another input in the meantime: the name is already used.
-      if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
-      created = false;
-    }
+  const claim = request.once
+    ? await claimRun(config, request.once, () => newRunId(board.title))
+    : { runId: newRunId(board.title), claimed: true };
+  // A fresh id (64 random bits) cannot exist yet; a repeat's run may, or may not have started.
+  const status = claim.claimed ? (await startExecution(config, claim.runId, input), 'running') : await ensureStarted(config, claim.runId, input);
+  const { estimate } = buildPlan(claim.runId, board);
+  return { runId: claim.runId, status, statusUrl: `/runs/${claim.runId}`, estimate, created: claim.claimed };
+}
+
+/**
+ * The run for this request: a new id if this request creates idempotency/<identity>.json first
+ * (If-None-Match: *), else the id the record holds — unless the record was made for a different
+ * request, which is refused.
+ */
+async function claimRun(config: RuntimeConfig, once: OnceOnly, newId: () => string): Promise<{ runId: string; claimed: boolean }> {
+  const key = idempotencyRecordKey(once.identity);
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const record: IdempotencyRecord = { runId: newId(), fingerprint: once.fingerprint, createdAt: new Date().toISOString() };
+    if (await createJson(config, key, record)) return { runId: record.runId, claimed: true };
+    const existing = await findJson<IdempotencyRecord>(config, key);
+    if (!existing) continue; // removed between the two calls: claim again
+    if (existing.fingerprint !== once.fingerprint) throw new IdempotencyConflictError(once.conflict);
+    if (!isRunId(existing.runId)) throw new Error(`s3://${config.bucket}/${key} holds no valid run id`);
+    return { runId: existing.runId, claimed: false };
   }
-  const { estimate } = buildPlan(runId, board);
-  const status = existing?.status && existing.status !== 'RUNNING' ? existing.status.toLowerCase() : 'running';
-  return { runId, status, statusUrl: `/runs/${runId}`, estimate, created };
+  throw new ConcurrentUpdateError(`s3://${config.bucket}/${key}: created and removed again ${3} times`);
+}
+
+/**
+ * A repeat's run: report it if it exists; start it if the first request stopped (crashed, timed
+ * out) between writing the record and StartExecution. A run Step Functions no longer knows (its
+ * history is kept 90 days) still has its manifest and is not started again.
+ */
+async function ensureStarted(config: RuntimeConfig, runId: string, input: RunRequest): Promise<string> {
+  const execution = await describeExecution(config, runId);
+  if (execution) return execution.status === 'RUNNING' ? 'running' : (execution.status ?? 'unknown').toLowerCase();
+  const manifest = await findManifest(config, runId);
+  if (manifest) return manifest.status;
+  try {
+    await startExecution(config, runId, input);
+  } catch (error) {
+    // The other request started it meanwhile (same name): it runs.
+    if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
+  }
+  return 'running';
 }
 
 export interface RunReport {
@@ -99,35 +134,3 @@ export async function cancelRun(config: RuntimeConfig, runId: string): Promise<{
   return { runId, status: 'canceled', canceledPredictions: failure.canceledPredictions };
 }
 
-/** S3 upload trigger: start a run named from bucket+key+ETag, or write rejected/<name>.json. */
-export async function startFromUpload(
-  config: RuntimeConfig,
-  object: { bucket: string; key: string; etag: string; eventTime: Date },
-): Promise<{ started?: StartedRun; rejectedKey?: string }> {
-  let storyboard: unknown;
-  try {
-    storyboard = await getJson(config, object.key);
-  } catch (error) {
-    if (error instanceof SyntaxError) return reject(config, object.key, [`(file): not valid JSON: ${error.message}`]);
-    throw error;
-  }
-  try {
-    const started = await startRun(config, {
-      storyboard,
-      source: { key: object.key },
-      dedupeKey: `${object.bucket}/${object.key}@${object.etag}`,
-      // A redelivered event has the same time, so the same run id: nothing new starts.
-      at: object.eventTime,
-    });
-    return { started };
-  } catch (error) {
-    if (error instanceof InvalidStoryboardError) return reject(config, object.key, error.problems);
-    throw error;
-  }
-}
-
-async function reject(config: RuntimeConfig, key: string, problems: string[]) {
-  const target = rejectedKey(key);
-  await putJson(config, target, { source: key, rejectedAt: new Date().toISOString(), problems });
-  return { rejectedKey: target };
-}

@@ -1,21 +1,28 @@
 // store-output: copy a prediction's output into the run at once (Replicate deletes it after an hour),
 // check it decodes, and store the frame the next scene starts from: the clip's TRUE last frame,
 // or the anchor image itself.
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { RuntimeConfig } from '../adapters/config';
 import { downloadToFile, uploadFile } from '../adapters/s3';
 import { updateStep } from '../adapters/run-store';
 import { withScratchDir } from '../adapters/scratch';
-import { extractLastFrame, probeImage, probeVideo } from '../adapters/media';
-import { runFfmpeg } from '../adapters/binaries';
-import { OutputInvalidError, PredictionFailedError } from '../domain/errors';
-import { runKeys } from '../domain/run-keys';
+import { extractLastFrame, imageToPng, probeVideo } from '../adapters/media';
+import { describeUrl, downloadOutput, fetchPublicFile, FetchRefusedError } from '../adapters/safe-fetch';
+import { InvalidStoryboardError, MissingObjectError, OutputInvalidError, PredictionFailedError } from '../domain/errors';
+import { keyProblem, runKeys } from '../domain/run-keys';
 import type { ScenePlan } from '../domain/plan';
 import { outputUrl, predictionError, type PredictionResult } from '../domain/replicate-inputs';
+
+/** A storyboard's own anchor image: what we fetch from the URL it names, at most. */
+export const ANCHOR_IMAGE_LIMITS = {
+  maxBytes: 20 * 1024 * 1024,
+  timeoutMs: 20_000,
+  contentTypes: ['image/png', 'image/jpeg', 'image/webp'],
+  maxSide: 8192,
+} as const;
+
+/** Replicate's outputs: well inside the store function's 5 minutes and 2 GB of /tmp. */
+const OUTPUT_LIMITS = { maxBytes: 1024 * 1024 * 1024, timeoutMs: 240_000 };
 
 export interface StoredImage {
   seedKey: string;
@@ -39,19 +46,61 @@ export interface StoredClip {
   hasAudio: boolean;
 }
 
-/** Streams an HTTP(S) URL to a file: never the whole video in memory. */
-async function download(url: string, file: string, what: string): Promise<void> {
-  const response = await fetch(url, { redirect: 'follow' });
-  if (!response.ok || !response.body) {
-    throw new OutputInvalidError(`${what}: downloading the output failed with HTTP ${response.status}`);
-  }
-  await pipeline(Readable.fromWeb(response.body as WebReadableStream), createWriteStream(file));
-}
-
 function succeeded(step: string, prediction: PredictionResult): string {
   const error = predictionError(step, prediction);
   if (error) throw error;
   return outputUrl(step, prediction);
+}
+
+/**
+ * Runs `work` in a scratch directory; errors leave it without the directory's path (/tmp/longshot-…),
+ * which would otherwise reach failure causes and the manifest. `names` says what each file was.
+ */
+async function inScratch<T>(label: string, names: Record<string, string>, work: (dir: string) => Promise<T>): Promise<T> {
+  return withScratchDir(label, async (dir) => {
+    try {
+      return await work(dir);
+    } catch (error) {
+      throw withoutPaths(error, dir, names);
+    }
+  });
+}
+
+function withoutPaths(error: unknown, dir: string, names: Record<string, string>, depth = 0): unknown {
+  if (!(error instanceof Error) || depth > 3) return error;
+  const scrub = (text: string) =>
+    Object.entries(names).reduce((acc, [file, name]) => acc.replaceAll(join(dir, file), name), text).replaceAll(dir, '(scratch)');
+  error.message = scrub(error.message);
+  if (error.stack) error.stack = scrub(error.stack);
+  if (error instanceof InvalidStoryboardError) error.problems.splice(0, error.problems.length, ...error.problems.map(scrub));
+  if (error.cause) withoutPaths(error.cause, dir, names, depth + 1);
+  return error;
+}
+
+/** The storyboard's own image, by URL (public addresses only) or by key in the bucket. */
+async function fetchProvidedImage(config: RuntimeConfig, source: string, file: string): Promise<void> {
+  if (source.startsWith('https://')) {
+    try {
+      await fetchPublicFile(source, file, { field: 'anchor.image', ...ANCHOR_IMAGE_LIMITS });
+    } catch (error) {
+      if (error instanceof FetchRefusedError) throw new InvalidStoryboardError([error.message]);
+      throw error;
+    }
+    return;
+  }
+  // Validated with the storyboard; checked again here because this is where the key is used.
+  const problem = keyProblem(source);
+  if (problem) throw new InvalidStoryboardError([`anchor.image: ${JSON.stringify(source)} ${problem}`]);
+  try {
+    await downloadToFile(config, source, file);
+  } catch (error) {
+    // Without s3:ListBucket, S3 answers a missing key with 403 instead of 404.
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (error instanceof MissingObjectError || status === 403) {
+      throw new InvalidStoryboardError([`anchor.image: ${JSON.stringify(source)} does not exist in the bucket (or cannot be read)`]);
+    }
+    throw error;
+  }
 }
 
 /** Anchor image: from the SDXL prediction, or the storyboard's own image (URL or bucket key). */
@@ -61,18 +110,24 @@ export async function storeImage(
   input: { prediction?: PredictionResult; source?: string },
 ): Promise<StoredImage> {
   const keys = runKeys(runId);
-  return withScratchDir('image', async (dir) => {
+  const what = input.prediction ? `anchor: prediction ${input.prediction.id} output` : `anchor.image: ${describeSource(input.source)}`;
+  return inScratch('image', { original: what, 'anchor.png': 'anchor.png' }, async (dir) => {
     const original = join(dir, 'original');
-    if (input.prediction) await download(succeeded('anchor', input.prediction), original, 'anchor');
-    else if (input.source?.startsWith('https://')) await download(input.source, original, 'anchor image');
-    else if (input.source) await downloadToFile(config, input.source, original);
+    if (input.prediction) await downloadOutput(succeeded('anchor', input.prediction), original, 'anchor', OUTPUT_LIMITS);
+    else if (input.source) await fetchProvidedImage(config, input.source, original);
     else throw new PredictionFailedError('anchor: neither a prediction nor a source image was given');
 
-    await probeImage(original); // throws OutputInvalidError naming the problem
     // Normalise to PNG (JPEG/WebP sources) so every seed is the same format.
     const png = join(dir, 'anchor.png');
-    await runFfmpeg(['-i', original, '-frames:v', '1', '-update', '1', png], { label: 'ffmpeg to-png' });
-    const { width, height } = await probeImage(png);
+    let size: { width: number; height: number };
+    try {
+      size = await imageToPng(original, png, what, ANCHOR_IMAGE_LIMITS.maxSide);
+    } catch (error) {
+      // A bad image of the user's own is a storyboard problem; a bad SDXL output is the model's.
+      if (error instanceof OutputInvalidError && !input.prediction) throw new InvalidStoryboardError([error.message]);
+      throw error;
+    }
+    const { width, height } = size;
     await uploadFile(config, keys.anchor, png, 'image/png');
     await uploadFile(config, keys.seed(0), png, 'image/png');
     await updateStep(config, runId, 'anchor', {
@@ -90,18 +145,26 @@ export async function storeImage(
   });
 }
 
+/** A source for messages: a URL without its query (presigned URLs carry signatures), a key as JSON. */
+function describeSource(source: string | undefined): string {
+  if (!source) return '(none)';
+  if (!source.startsWith('https://')) return JSON.stringify(source);
+  return URL.canParse(source) ? describeUrl(new URL(source)) : JSON.stringify(source.slice(0, 100));
+}
+
 /** A scene's clip: store it, probe it, and store its true last frame as the next seed. */
 export async function storeClip(config: RuntimeConfig, scene: ScenePlan, prediction: PredictionResult): Promise<StoredClip> {
   const url = succeeded(scene.step, prediction);
-  return withScratchDir('clip', async (dir) => {
+  const what = `${scene.step}: prediction ${prediction.id} output`;
+  return inScratch('clip', { 'clip.mp4': what, 'last.png': `${scene.step} last frame` }, async (dir) => {
     const clip = join(dir, 'clip.mp4');
     const lastFrame = join(dir, 'last.png');
-    await download(url, clip, scene.step);
+    await downloadOutput(url, clip, scene.step, OUTPUT_LIMITS);
     let probe;
     try {
       probe = await probeVideo(clip);
     } catch (error) {
-      throw new OutputInvalidError(`${scene.step}: prediction ${prediction.id} output is not a playable video: ${(error as Error).message}`);
+      throw new OutputInvalidError(`${what} is not a playable video (${(error as Error).message.replaceAll(clip, 'the file')})`);
     }
     await extractLastFrame(clip, lastFrame);
     await uploadFile(config, scene.clipKey, clip, 'video/mp4');

@@ -48,7 +48,7 @@ describe('Lambda bundles', () => {
     const lastFrame = await import(join(assets.StoreOutput, 'index.mjs'));
     const failed = { id: 'p-test', status: 'failed', error: 'model error', output: null };
     await expect(
-      lastFrame.handler({ runId: '20261125-1042-test-7f3a', step: 'scene-1', kind: 'video', scene: { step: 'scene-1' }, prediction: failed }),
+      lastFrame.handler({ runId: '20261125-1042-test-3f9c2a7be41d08c6', step: 'scene-1', kind: 'video', scene: { step: 'scene-1' }, prediction: failed }),
     ).rejects.toMatchObject({ name: 'PredictionFailedError' });
   });
 });

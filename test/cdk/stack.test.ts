@@ -123,7 +123,7 @@ describe('least privilege', () => {
         if ([statement.Action].flat().includes('s3:ListBucket')) {
           expect(statement.Condition, name).toEqual({ StringLike: { 's3:prefix': ['runs/*'] } });
         } else {
-          expect(text, name).toMatch(/\/(runs|inbox|images|rejected)\/\*/);
+          expect(text, name).toMatch(/\/(runs|inbox|images|rejected|idempotency)\/\*/);
         }
         expect([statement.Action].flat(), name).not.toContain('s3:*');
         expect([statement.Action].flat(), name).not.toContain('s3:DeleteObject');
@@ -218,7 +218,7 @@ describe('upload trigger, alarm and outputs', () => {
       EventPattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: [Match.anyValue()] }, object: { key: [{ wildcard: 'inbox/*.json' }] } },
+        detail: { bucket: { name: [Match.anyValue()] }, object: { key: [{ prefix: 'inbox/' }] } },
       },
       Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 } })],
     });

@@ -28,7 +28,7 @@ describe('inbox/ upload trigger', () => {
   it('starts a run named after the storyboard and renders it', async () => {
     await upload('inbox/lighthouse.json', JSON.stringify(shortStoryboard('Lighthouse upload', 1)));
     const [handled] = (await handledUploads(1)) as { started?: { runId: string } }[];
-    expect(handled.started?.runId).toMatch(/^\d{8}-\d{4}-lighthouse-upload-[0-9a-f]{8}$/);
+    expect(handled.started?.runId).toMatch(/^\d{8}-\d{4}-lighthouse-upload-[0-9a-f]{16}$/);
     const execution = stack.engine.list().find((e) => e.name === handled.started!.runId)!;
     await execution.done;
     expect(execution.status).toBe('SUCCEEDED');

@@ -5,7 +5,7 @@ import { buildPlan } from '../../functions/domain/plan';
 import { clipDurations, parseStoryboard } from '../../functions/domain/storyboard';
 
 const load = (file: string) => JSON.parse(readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8')) as unknown;
-const runId = '20261125-1042-winter-ad-7f3a';
+const runId = '20261125-1042-winter-ad-3f9c2a7be41d08c6';
 const seed = (n: number) => `runs/${runId}/seeds/${n}.png`;
 
 describe('examples/winter-ad.json', () => {

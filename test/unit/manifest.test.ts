@@ -4,7 +4,7 @@ import { buildManifest, failureFromState, readableCause, spentUsd, type StepReco
 import { buildPlan } from '../../functions/domain/plan';
 import { parseStoryboard } from '../../functions/domain/storyboard';
 
-const runId = '20261125-1042-winter-ad-7f3a';
+const runId = '20261125-1042-winter-ad-3f9c2a7be41d08c6';
 const plan = buildPlan(
   runId,
   parseStoryboard({ title: 'Winter ad', scenes: [{ prompt: 'a' }, { prompt: 'b' }, { prompt: 'c' }] }),

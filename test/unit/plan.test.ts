@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../functions/domain/plan';
 import { parseStoryboard } from '../../functions/domain/storyboard';
 
-const runId = '20261125-1042-winter-ad-7f3a';
+const runId = '20261125-1042-winter-ad-3f9c2a7be41d08c6';
 const seed = (n: number) => `runs/${runId}/seeds/${n}.png`;
 const plan = (raw: Record<string, unknown>) =>
   buildPlan(runId, parseStoryboard({ title: 'Winter ad', scenes: [{ prompt: 'p1' }, { prompt: 'p2' }, { prompt: 'p3' }], ...raw }));

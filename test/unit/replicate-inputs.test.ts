@@ -17,7 +17,7 @@ import {
 import { parseStoryboard } from '../../functions/domain/storyboard';
 import { SDXL } from '../../functions/domain/models';
 
-const runId = '20261125-1042-winter-ad-7f3a';
+const runId = '20261125-1042-winter-ad-3f9c2a7be41d08c6';
 const planOf = (raw: Record<string, unknown>) =>
   buildPlan(runId, parseStoryboard({ title: 'Winter', scenes: [{ prompt: 'snowy ridge' }, { prompt: 'forest' }], ...raw }));
 const result = (extra: Partial<PredictionResult>): PredictionResult => ({
@@ -193,7 +193,9 @@ describe('errors.ts', () => {
   it('exports every error class', () => {
     expect(classes.map(([name]) => name).sort()).toEqual(
       [
+        'ConcurrentUpdateError',
         'ConfigError',
+        'IdempotencyConflictError',
         'InvalidStoryboardError',
         'LongshotError',
         'MediaToolError',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { retentionOf, runKeys } from '../../functions/domain/run-keys';
 
 describe('retentionOf (drives the bucket lifecycle rule)', () => {
-  const keys = runKeys('20261125-1042-winter-ad-7f3a');
+  const keys = runKeys('20261125-1042-winter-ad-3f9c2a7be41d08c6');
   it('marks records, seeds, clips and the anchor intermediate', () => {
     for (const key of [keys.callback('scene-1'), keys.step('anchor'), keys.seed(0), keys.clip(3), keys.anchor]) {
       expect(retentionOf(key), key).toBe('intermediate');

@@ -1,6 +1,19 @@
 // Run ids double as Step Functions execution names; every key of a run lives under runs/{runId}/.
 import { describe, expect, it } from 'vitest';
-import { INBOX_PREFIX, isRunId, isStepName, newRunId, rejectedKey, runKeys, sceneStep, slugify } from '../../functions/domain/run-keys';
+import {
+  INBOX_PREFIX,
+  deliveredKeyCandidates,
+  idempotencyRecordKey,
+  inboxObjectKind,
+  isRunId,
+  isStepName,
+  keyProblem,
+  newRunId,
+  rejectedKey,
+  runKeys,
+  sceneStep,
+  slugify,
+} from '../../functions/domain/run-keys';
 
 const date = new Date('2026-11-25T10:42:13.456Z');
 /** What Step Functions accepts as an execution name (and what is safe in an S3 key). */
@@ -28,20 +41,20 @@ describe('slugify', () => {
 });
 
 describe('newRunId', () => {
-  it('is stamp-slug-suffix, in UTC', () => {
-    expect(newRunId('Winter Ad', date)).toMatch(/^20261125-1042-winter-ad-[0-9a-f]{4}$/);
+  it('is stamp-slug-suffix, in UTC, with 64 random bits', () => {
+    expect(newRunId('Winter Ad', date)).toMatch(/^20261125-1042-winter-ad-[0-9a-f]{16}$/);
   });
 
   it('is deterministic with a dedupeKey and date', () => {
     const a = newRunId('Winter Ad', date, 'inbox/winter.json#etag1');
     expect(a).toBe(newRunId('Winter Ad', date, 'inbox/winter.json#etag1'));
-    expect(a).toMatch(/^20261125-1042-winter-ad-[0-9a-f]{8}$/);
+    expect(a).toMatch(/^20261125-1042-winter-ad-[0-9a-f]{16}$/);
     expect(a).not.toBe(newRunId('Winter Ad', date, 'inbox/winter.json#etag2'));
   });
 
-  it('is random without a dedupeKey', () => {
-    const ids = new Set(Array.from({ length: 20 }, () => newRunId('Winter Ad', date)));
-    expect(ids.size).toBeGreaterThan(1);
+  it('is random without a dedupeKey: 1,000 ids in the same minute never collide', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => newRunId('Winter Ad', date)));
+    expect(ids.size).toBe(1000);
   });
 
   it('is a valid execution name and run id for any title', () => {
@@ -62,30 +75,32 @@ describe('newRunId', () => {
 });
 
 describe('isRunId', () => {
-  it('accepts run ids', () => {
-    expect(isRunId('20261125-1042-winter-jacket-7f3a')).toBe(true);
-    expect(isRunId('20261125-1042-film-0123456789ab')).toBe(true);
+  it('accepts run ids with a 16-hex suffix', () => {
+    expect(isRunId('20261125-1042-winter-jacket-3f9c2a7be41d08c6')).toBe(true);
+    expect(isRunId('20261125-1042-film-0123456789abcdef')).toBe(true);
   });
 
   it.each([
     '',
     'winter-ad',
-    '20261125-1042-winter-7f3',
-    '20261125-1042-Winter-7f3a',
-    '20261125-1042--7f3a',
-    '20261125-1042-winter--ad-7f3a',
-    '20261125-1042-winter-7f3g',
-    '20261125-1042-winter-0123456789abc',
-    '20261125-1042-winter-7f3a/../x',
-    '../20261125-1042-winter-7f3a',
-    '20261125-1042-winter-7f3a\n',
-    `20261125-1042-${'a'.repeat(80)}-7f3a`,
+    '20261125-1042-winter-7f3a',
+    '20261125-1042-winter-0123456789ab',
+    '20261125-1042-winter-3f9c2a7be41d08c',
+    '20261125-1042-winter-3f9c2a7be41d08c6a',
+    '20261125-1042-Winter-3f9c2a7be41d08c6',
+    '20261125-1042--3f9c2a7be41d08c6',
+    '20261125-1042-winter--ad-3f9c2a7be41d08c6',
+    '20261125-1042-winter-3f9c2a7be41d08cg',
+    '20261125-1042-winter-3f9c2a7be41d08c6/../x',
+    '../20261125-1042-winter-3f9c2a7be41d08c6',
+    '20261125-1042-winter-3f9c2a7be41d08c6\n',
+    `20261125-1042-${'a'.repeat(80)}-3f9c2a7be41d08c6`,
   ])('rejects %j', (value) => {
     expect(isRunId(value)).toBe(false);
   });
 
   it('rejects non-strings', () => {
-    for (const value of [undefined, null, 20261125, {}, ['20261125-1042-winter-7f3a']]) expect(isRunId(value)).toBe(false);
+    for (const value of [undefined, null, 20261125, {}, ['20261125-1042-winter-3f9c2a7be41d08c6']]) expect(isRunId(value)).toBe(false);
   });
 });
 
@@ -106,7 +121,7 @@ describe('isStepName', () => {
 });
 
 describe('runKeys', () => {
-  const runId = '20261125-1042-winter-ad-7f3a';
+  const runId = '20261125-1042-winter-ad-3f9c2a7be41d08c6';
   const keys = runKeys(runId);
 
   it('puts every key under runs/{runId}/', () => {
@@ -133,8 +148,13 @@ describe('runKeys', () => {
     expect(keys.continuity).toBe(`runs/${runId}/continuity.json`);
   });
 
-  it.each(['', 'winter', '../x', '20261125-1042-winter-7f3a/..', 'runs/20261125-1042-winter-7f3a'])('throws on %j', (bad) => {
+  it.each(['', 'winter', '../x', '20261125-1042-winter-3f9c2a7be41d08c6/..', 'runs/20261125-1042-winter-3f9c2a7be41d08c6'])('throws on %j', (bad) => {
     expect(() => runKeys(bad)).toThrow(/not a run id/);
+  });
+
+  it.each(['../../other/x', 'anchor/../../x', '', 'scene-0'])('refuses the step %j in callback and step keys', (step) => {
+    expect(() => keys.callback(step)).toThrow(/not a step name/);
+    expect(() => keys.step(step)).toThrow(/not a step name/);
   });
 });
 
@@ -144,5 +164,73 @@ describe('rejectedKey', () => {
     expect(rejectedKey('inbox/winter.json')).toBe('rejected/winter.json');
     expect(rejectedKey('inbox/team/winter.JSON')).toBe('rejected/team/winter.json');
     expect(rejectedKey('inbox/notes.txt')).toBe('rejected/notes.txt.json');
+    expect(rejectedKey('inbox/my film+1 100%.json')).toBe('rejected/my film+1 100%.json');
+  });
+
+  it.each(['inbox/../runs/20261125-1042-winter-3f9c2a7be41d08c6/manifest.json', 'inbox/a/../../x.json', 'elsewhere/x.json', 'inbox/.json', 'inbox/a\\..\\b.json'])(
+    'names the report for the unsafe key %j by its hash, never by the key',
+    (key) => {
+      expect(rejectedKey(key)).toMatch(/^rejected\/unsafe-key-[0-9a-f]{16}\.json$/);
+    },
+  );
+});
+
+describe('keyProblem: user-supplied keys', () => {
+  it.each(['inbox/me.png', 'images/a/b-c_1.JPG', 'inbox/my film+1 100%.json', 'inbox/été/ski.json', 'inbox/a..b.json', 'inbox/.hidden.json'])('accepts %j', (key) => {
+    expect(keyProblem(key)).toBeNull();
+  });
+
+  it.each([
+    ['', /empty/],
+    ['inbox/../runs/x/seeds/1.png', /"\." or "\.\." path segment/],
+    ['inbox/./x.png', /"\." or "\.\." path segment/],
+    ['inbox/a/..', /path segment/],
+    ['inbox//x.png', /"\/\/"/],
+    ['/inbox/x.png', /starts with "\/"/],
+    ['inbox\\..\\runs\\x.png', /backslash/],
+    ['inbox/x\u0000.png', /control character/],
+    ['inbox/x\n.png', /control character/],
+    ['inbox/%2e%2e/runs/x.png', /percent-encoded/],
+    ['inbox/%2E%2E%2Fruns/x.png', /percent-encoded/],
+    ['inbox/a%5cb.png', /percent-encoded/],
+    [`inbox/${'a'.repeat(600)}.png`, /at most 512/],
+  ])('refuses %j', (key, problem) => {
+    expect(keyProblem(key)).toMatch(problem);
+  });
+});
+
+describe('deliveredKeyCandidates: keys from S3 events', () => {
+  it.each([
+    ['inbox/plain.json', ['inbox/plain.json']],
+    ['inbox/my+film.json', ['inbox/my+film.json', 'inbox/my film.json']],
+    ['inbox/a%2Bb.json', ['inbox/a%2Bb.json', 'inbox/a+b.json']],
+    ['inbox/100%.json', ['inbox/100%.json']],
+    ['inbox/%C3%A9t%C3%A9.json', ['inbox/%C3%A9t%C3%A9.json', 'inbox/été.json']],
+    ['inbox/été.json', ['inbox/été.json']],
+  ])('%j may stand for %j', (delivered, keys) => {
+    expect(deliveredKeyCandidates(delivered)).toEqual(keys);
+  });
+});
+
+describe('inboxObjectKind', () => {
+  it.each([
+    ['inbox/a.json', 'storyboard'],
+    ['inbox/a.JSON', 'storyboard'],
+    ['inbox/a.Json', 'storyboard'],
+    ['inbox/me.PNG', 'image'],
+    ['inbox/me.jpeg', 'image'],
+    ['inbox/me.webp', 'image'],
+    ['inbox/team/', 'folder'],
+    ['inbox/notes.txt', 'other'],
+    ['inbox/a.json.bak', 'other'],
+  ])('%j is a %s', (key, kind) => {
+    expect(inboxObjectKind(key)).toBe(kind);
+  });
+});
+
+describe('idempotencyRecordKey', () => {
+  it('names a record by a sha256 digest only', () => {
+    expect(idempotencyRecordKey('a'.repeat(64))).toBe(`idempotency/${'a'.repeat(64)}.json`);
+    for (const bad of ['', '../x', 'A'.repeat(64), 'a'.repeat(63)]) expect(() => idempotencyRecordKey(bad)).toThrow();
   });
 });

@@ -381,3 +381,75 @@ describe('storyboardJsonSchema', () => {
     }
   });
 });
+
+describe('parseStoryboard: unsafe image references', () => {
+  it.each([
+    ['inbox/../runs/20261125-1042-other-3f9c2a7be41d08c6/seeds/1.png', /^anchor\.image: contains a "\." or "\.\." path segment; keys must stay inside inbox\/ or images\/$/],
+    ['images/./a.png', /"\." or "\.\." path segment/],
+    ['inbox//a.png', /contains "\/\/"/],
+    ['https://127.0.0.1:8443/a.png', /^anchor\.image: points at 127\.0\.0\.1, a loopback address; only public addresses are fetched$/],
+    ['https://169.254.169.254/latest/meta-data/x.png', /the cloud metadata address/],
+    ['https://[fd00:ec2::254]/x.png', /the cloud metadata address/],
+    ['https://10.0.0.7/a.png', /a private address/],
+    ['https://100.64.0.1/a.png', /carrier-grade NAT/],
+    ['https://[::ffff:127.0.0.1]/a.png', /IPv4-mapped/],
+    ['https://2130706433/a.png', /points at 127\.0\.0\.1, a loopback address/],
+    ['https://user:secret@example.com/a.png', /user name or password/],
+  ])('refuses %j naming anchor.image', (image, problem) => {
+    const problems = problemsOf(board({ anchor: { image } }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(problem);
+  });
+
+  it('accepts public https URLs, including presigned ones', () => {
+    for (const image of ['https://93.184.215.14/a.png', 'https://cdn.example.com/a.png?X-Amz-Signature=abc&X-Amz-Expires=60']) {
+      expect(parseStoryboard(board({ anchor: { image } })).anchor).toMatchObject({ image });
+    }
+  });
+});
+
+describe('parseStoryboard: every string and the whole storyboard are bounded', () => {
+  it.each([
+    ['$schema', { $schema: 'x'.repeat(LIMITS.maxSchemaRefChars + 1) }],
+    ['anchor.image', { anchor: { image: `https://example.com/${'a'.repeat(LIMITS.maxImageRefChars)}.png` } }],
+    ['anchor.negativePrompt', { anchor: { negativePrompt: 'n'.repeat(LIMITS.maxPromptChars + 1) } }],
+    ['scenes[0].name', { scenes: [{ prompt: 'p', name: 'n'.repeat(LIMITS.maxNameChars + 1) }] }],
+    ['title', { title: 't'.repeat(LIMITS.maxTitleChars + 1) }],
+  ])('%s has a length limit', (field, extra) => {
+    const problems = problemsOf(board(extra));
+    expect(problems.some((p) => p.startsWith(`${field}: `)), problems.join(' | ')).toBe(true);
+  });
+
+  it.each([
+    ['$schema', { $schema: 'x'.repeat(20 * 1024 * 1024) }],
+    ['anchor.negativePrompt', { anchor: { negativePrompt: 'n'.repeat(200_000) } }],
+    ['scenes[1].prompt', { scenes: [{ prompt: 'a' }, { prompt: 'p'.repeat(100_000) }] }],
+    ['scenes', { scenes: Array.from({ length: 20_000 }, () => ({ prompt: 'x' })) }],
+    ['colour', { colour: 'red'.repeat(30_000) }],
+  ])('a storyboard over 64 KiB as JSON is refused before validation, naming %s', (field, extra) => {
+    const problems = problemsOf(board(extra));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${field.replace(/[[\]$.]/g, '\\$&')}: too long \\(\\d+ KiB\\); a storyboard is at most 64 KiB as JSON`));
+  });
+
+  it('the largest storyboard the fields allow fits the limit', () => {
+    const biggest = {
+      $schema: 's'.repeat(LIMITS.maxSchemaRefChars),
+      title: 't'.repeat(LIMITS.maxTitleChars),
+      model: 'ltx-2-fast',
+      strategy: 'single',
+      anchor: { prompt: 'p'.repeat(LIMITS.maxPromptChars), negativePrompt: 'n'.repeat(LIMITS.maxPromptChars) },
+      scenes: Array.from({ length: LIMITS.maxScenes }, () => ({ name: 'n'.repeat(LIMITS.maxNameChars), prompt: 'p'.repeat(LIMITS.maxPromptChars), duration: 6 })),
+      clip: { duration: 6 },
+    };
+    expect(JSON.stringify(biggest).length).toBeLessThan(LIMITS.maxStoryboardBytes);
+    expect(parseStoryboard(biggest).scenes).toHaveLength(LIMITS.maxScenes);
+  });
+
+  it('lists at most LIMITS.maxProblems problems and says how many more there were', () => {
+    const wrongScenes = Array.from({ length: LIMITS.maxScenes }, () => ({ prompt: '', name: '', duration: -1, colour: 'red' }));
+    const problems = problemsOf(board({ scenes: wrongScenes }));
+    expect(problems).toHaveLength(LIMITS.maxProblems + 1);
+    expect(problems.at(-1)).toMatch(/^\(storyboard\): \d+ more problems not listed$/);
+  });
+});
