@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 async function startRun(title: string): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/runs`, { method: 'POST', body: JSON.stringify({ ...shortStoryboard(title), anchor: false }) });
+  const response = await fetch(`${stack.apiUrl}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...shortStoryboard(title), anchor: false }) });
   return ((await response.json()) as { runId: string }).runId;
 }
 

@@ -1,10 +1,11 @@
 // POST /runs, GET /runs/{runId}, DELETE /runs/{runId} through the api handler against the local stack.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { handler as api } from '../../functions/handlers/api';
-import { findJson } from '../../functions/adapters/s3';
+import { createJson, findJson } from '../../functions/adapters/s3';
 import { loadCallback } from '../../functions/adapters/run-store';
-import { newRunId, runKeys } from '../../functions/domain/run-keys';
+import { idempotencyRecordKey, newRunId, runKeys } from '../../functions/domain/run-keys';
+import { apiRequestOnce } from '../../functions/domain/idempotency';
 import { apiEvent, bodyOf, tinyStoryboard, waitForStep } from './helpers';
 
 let stack: LocalStack;
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  api(apiEvent('POST', '/runs', { body: typeof body === 'string' ? body : JSON.stringify(body), headers }));
+  api(apiEvent('POST', '/runs', { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }));
 const get = (runId: string) => api(apiEvent('GET', `/runs/${encodeURIComponent(runId)}`));
 const del = (runId: string) => api(apiEvent('DELETE', `/runs/${encodeURIComponent(runId)}`));
 
@@ -74,7 +75,7 @@ describe('api handler: requests that start nothing', () => {
   });
 
   it('POST ?strategy=sideways (query override) → 400 naming the strategies', async () => {
-    const event = apiEvent('POST', '/runs?strategy=sideways', { body: JSON.stringify(tinyStoryboard()) });
+    const event = apiEvent('POST', '/runs?strategy=sideways', { body: JSON.stringify(tinyStoryboard()), headers: { 'content-type': 'application/json' } });
     const response = await api(event);
     expect(response.statusCode).toBe(400);
     const problem = (bodyOf(response).problems as string[]).find((p) => p.startsWith('strategy:'));
@@ -122,7 +123,7 @@ describe('api handler: a run from POST to film', () => {
     const response = await post(tinyStoryboard('Api happy path', 2));
     expect(response.statusCode).toBe(202);
     const started = bodyOf(response);
-    expect(started.runId).toMatch(/^\d{8}-\d{4}-api-happy-path-[0-9a-f]{4}$/);
+    expect(started.runId).toMatch(/^\d{8}-\d{4}-api-happy-path-[0-9a-f]{16}$/);
     expect(started.statusUrl).toBe(`/runs/${started.runId}`);
     expect(started.status).toBe('running');
     expect(started.created).toBe(true);
@@ -166,13 +167,8 @@ describe('api handler: a run from POST to film', () => {
     emulator!.faults.processingDelayMs = 60_000;
     try {
       const key = { 'Idempotency-Key': `cancel-${Date.now()}` };
-      let started = bodyOf(await post(tinyStoryboard('Api cancel'), key));
-      let repeat = bodyOf(await post(tinyStoryboard('Api cancel'), key));
-      if (repeat.runId.slice(0, 13) !== started.runId.slice(0, 13)) {
-        // The two calls straddled a minute (part of the id): once more inside one minute.
-        started = repeat;
-        repeat = bodyOf(await post(tinyStoryboard('Api cancel'), key));
-      }
+      const started = bodyOf(await post(tinyStoryboard('Api cancel'), key));
+      const repeat = bodyOf(await post(tinyStoryboard('Api cancel'), key));
       expect(started.created).toBe(true);
       // Same Idempotency-Key while the run is running: the same run, nothing new.
       expect(repeat).toMatchObject({ runId: started.runId, created: false });
@@ -205,5 +201,142 @@ describe('api handler: a run from POST to film', () => {
     } finally {
       emulator!.faults.processingDelayMs = 0;
     }
+  });
+});
+
+describe('api handler: only JSON starts runs', () => {
+  it.each(['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json-patch+json'])(
+    'POST with Content-Type %s → 415, nothing started',
+    async (contentType) => {
+      const before = stack.engine.list().length;
+      const response = await post(tinyStoryboard('Cross site'), { 'content-type': contentType });
+      expect(response.statusCode).toBe(415);
+      expect(bodyOf(response)).toMatchObject({ error: 'UnsupportedMediaType', message: expect.stringContaining('application/json') });
+      expect(stack.engine.list()).toHaveLength(before);
+    },
+  );
+
+  it('POST without a Content-Type → 415', async () => {
+    const response = await api(apiEvent('POST', '/runs', { body: JSON.stringify(tinyStoryboard('No type')) }));
+    expect(response.statusCode).toBe(415);
+    expect(bodyOf(response).message).toMatch(/got none/);
+  });
+
+  it('a text/plain POST with a foreign Origin through the local gateway starts nothing', async () => {
+    const before = stack.engine.list().length;
+    const response = await fetch(`${stack.apiUrl}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://attacker.example' },
+      body: JSON.stringify(tinyStoryboard('Drive-by run')),
+    });
+    expect(response.status).toBe(403);
+    expect(stack.engine.list()).toHaveLength(before);
+  });
+
+  it('a text/plain POST without an Origin through the local gateway → 415', async () => {
+    const response = await fetch(`${stack.apiUrl}/runs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(tinyStoryboard('Plain')) });
+    expect(response.status).toBe(415);
+  });
+});
+
+describe('api handler: bounded input', () => {
+  it('a storyboard over 64 KiB → 400 naming the field that makes it big, nothing started', async () => {
+    const before = stack.engine.list().length;
+    const response = await post({ ...tinyStoryboard('Huge schema'), $schema: 'x'.repeat(2 * 1024 * 1024) });
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).problems).toEqual([expect.stringMatching(/^\$schema: too long \(2049 KiB\); a storyboard is at most 64 KiB as JSON/)]);
+    expect(stack.engine.list()).toHaveLength(before);
+  });
+
+  it.each(['', 'has space', 'x'.repeat(256), 'ünïcode'])('Idempotency-Key %j → 400 naming the header', async (key) => {
+    const response = await post(tinyStoryboard('Bad key'), { 'Idempotency-Key': key });
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response)).toMatchObject({ error: 'InvalidIdempotencyKey', message: expect.stringMatching(/^Idempotency-Key: /) });
+  });
+});
+
+describe('api handler: an Idempotency-Key starts one run, whenever it comes back', () => {
+  const executionsNamed = (runId: string) => stack.engine.list().filter((e) => e.name === runId);
+  afterEach(() => {
+    vi.useRealTimers();
+    stack.emulator!.faults.processingDelayMs = 0;
+  });
+
+  it('the same key and body two minutes later → the same run, created: false, one execution', async () => {
+    stack.emulator!.faults.processingDelayMs = 60_000;
+    // Only Date is faked (timers run normally): the second request is two minutes later by the clock.
+    const now = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const key = { 'Idempotency-Key': `later-${now}` };
+    vi.setSystemTime(now);
+    const first = bodyOf(await post(tinyStoryboard('Api once'), key));
+    vi.setSystemTime(now + 2 * 60_000);
+    const second = await post(tinyStoryboard('Api once'), key);
+    expect(second.statusCode).toBe(202);
+    expect(first.created).toBe(true);
+    expect(bodyOf(second)).toMatchObject({ runId: first.runId, created: false, status: 'running' });
+    expect(executionsNamed(first.runId)).toHaveLength(1);
+  });
+
+  it('the same key with a different body → 422 naming the key, nothing new started', async () => {
+    stack.emulator!.faults.processingDelayMs = 60_000;
+    const key = { 'Idempotency-Key': `reused-${Date.now()}` };
+    const first = bodyOf(await post(tinyStoryboard('Api first body'), key));
+    const before = stack.engine.list().length;
+    const response = await post(tinyStoryboard('Api other body'), key);
+    expect(response.statusCode).toBe(422);
+    expect(bodyOf(response)).toEqual({
+      error: 'IdempotencyConflictError',
+      message: `Idempotency-Key "${key['Idempotency-Key']}" was already used with a different request; use a new key for a new run`,
+    });
+    expect(stack.engine.list()).toHaveLength(before);
+    expect(executionsNamed(first.runId)).toHaveLength(1);
+  });
+
+  it('the same body in another key order or indentation is the same request', async () => {
+    stack.emulator!.faults.processingDelayMs = 60_000;
+    const key = { 'Idempotency-Key': `reordered-${Date.now()}` };
+    const board = tinyStoryboard('Api reordered');
+    const reordered = Object.fromEntries(Object.entries(board).reverse());
+    const first = bodyOf(await post(board, key));
+    const second = await post(JSON.stringify(reordered, null, 4), key);
+    expect(bodyOf(second)).toMatchObject({ runId: first.runId, created: false });
+  });
+
+  it('a key whose first request stopped before StartExecution starts the run on the retry', async () => {
+    stack.emulator!.faults.processingDelayMs = 60_000;
+    const idempotencyKey = `crashed-${Date.now()}`;
+    const request = { storyboard: tinyStoryboard('Api crashed'), overrides: {} };
+    // What the first request left behind: the record, and no execution.
+    const runId = newRunId('Api crashed');
+    const once = apiRequestOnce(idempotencyKey, request);
+    expect(await createJson(stack.config, idempotencyRecordKey(once.identity), { runId, fingerprint: once.fingerprint, createdAt: new Date().toISOString() })).toBe(true);
+    expect(executionsNamed(runId)).toHaveLength(0);
+
+    const response = await post(request.storyboard, { 'Idempotency-Key': idempotencyKey });
+    expect(response.statusCode).toBe(202);
+    expect(bodyOf(response)).toMatchObject({ runId, created: false, status: 'running' });
+    expect(executionsNamed(runId)).toHaveLength(1);
+    const again = await post(request.storyboard, { 'Idempotency-Key': idempotencyKey });
+    expect(bodyOf(again)).toMatchObject({ runId, created: false });
+    expect(executionsNamed(runId)).toHaveLength(1);
+  });
+
+  it('concurrent requests with one key → one run, one of them created it', async () => {
+    stack.emulator!.faults.processingDelayMs = 60_000;
+    const key = { 'Idempotency-Key': `concurrent-${Date.now()}` };
+    const responses = await Promise.all(Array.from({ length: 5 }, () => post(tinyStoryboard('Api concurrent'), key)));
+    const bodies = responses.map((r) => bodyOf(r));
+    expect(new Set(bodies.map((b) => b.runId)).size).toBe(1);
+    expect(bodies.filter((b) => b.created)).toHaveLength(1);
+    expect(executionsNamed(bodies[0].runId)).toHaveLength(1);
+  });
+
+  it('without a key, each POST is a new run', async () => {
+    stack.emulator!.faults.processingDelayMs = 60_000;
+    const a = bodyOf(await post(tinyStoryboard('Api twice')));
+    const b = bodyOf(await post(tinyStoryboard('Api twice')));
+    expect(a.runId).not.toBe(b.runId);
+    expect([a.created, b.created]).toEqual([true, true]);
   });
 });

@@ -247,7 +247,7 @@ describe('webhook handler: resuming a task that really waits', () => {
     const { emulator, engine, config } = stack;
     emulator!.faults.dropWebhooks = true; // we deliver the webhook ourselves
     try {
-      const started = await api(apiEvent('POST', '/runs', { body: JSON.stringify(tinyStoryboard('Webhook resume')) }));
+      const started = await api(apiEvent('POST', '/runs', { body: JSON.stringify(tinyStoryboard('Webhook resume')), headers: { 'content-type': 'application/json' } }));
       expect(started.statusCode).toBe(202);
       const { runId } = bodyOf(started);
       const execution = engine.list().find((e) => e.name === runId)!;
