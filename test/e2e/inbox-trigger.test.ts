@@ -44,4 +44,25 @@ describe('inbox/ upload trigger', () => {
     expect(report?.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^model: /), expect.stringMatching(/^scenes: /)]));
     expect(stack.engine.list()).toHaveLength(before);
   });
+
+  it.each([
+    ['inbox/LOUD.JSON', 'rejected/LOUD.json'],
+    ['inbox/my film+1 100%.json', 'rejected/my film+1 100%.json'],
+    ['inbox/été ☃.json', 'rejected/été ☃.json'],
+  ])('hands %s to the trigger (not dropped by its name): an invalid one gets %s', async (key, report) => {
+    stack.inboxResults.length = 0;
+    await upload(key, JSON.stringify({ title: 'Named oddly', scenes: [] }));
+    const [handled] = (await handledUploads(1)) as { rejectedKey?: string; error?: string }[];
+    expect(handled).toMatchObject({ key, rejectedKey: report });
+    expect((await findJson<{ problems: string[] }>(stack.config, report))?.problems).toEqual([expect.stringMatching(/^scenes: /)]);
+  });
+
+  it('answers a file that is not a storyboard with a report instead of silence', async () => {
+    stack.inboxResults.length = 0;
+    await upload('inbox/readme.txt', 'not a storyboard');
+    await handledUploads(1);
+    expect((await findJson<{ problems: string[] }>(stack.config, 'rejected/readme.txt.json'))?.problems).toEqual([
+      expect.stringMatching(/^\(file\): only \.json files under inbox\/ start runs/),
+    ]);
+  });
 });
