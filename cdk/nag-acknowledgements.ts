@@ -17,6 +17,8 @@ export const REASONS: Record<string, string> = {
     'A storyboard may name its own anchor image under images/; read-only.',
   'AwsSolutions-IAM5[Resource::<Bucket83908E77.Arn>/rejected/*]':
     'Rejection reports for invalid uploads are written under rejected/ with the upload’s name.',
+  'AwsSolutions-IAM5[Resource::<Bucket83908E77.Arn>/idempotency/*]':
+    'One record per Idempotency-Key or upload, named by a hash known only at request time; created with If-None-Match, never deleted by these functions.',
   'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<StateMachine2E01A3A5.Name>:*]':
     'Executions of this one state machine, named by run ids created at run time (describe/stop only).',
   'AwsSolutions-L1':

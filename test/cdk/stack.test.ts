@@ -132,6 +132,10 @@ describe('least privilege', () => {
     const fns = functionsByName();
     expect(statementsOf(fns.StartFromUpload.id).map(resourceText).join()).not.toMatch(/runs\/\*/);
     expect(statementsOf(fns.JoinFilm.id).map(resourceText).join()).not.toMatch(/inbox/);
+    // Idempotency records: only the two functions that start runs.
+    for (const [name, fn] of Object.entries(fns)) {
+      expect(statementsOf(fn.id).map(resourceText).join().includes('/idempotency/*'), name).toBe(['Api', 'StartFromUpload'].includes(name));
+    }
   });
 
   it('lets only the webhook send task results, and only the api and upload trigger start runs', () => {
