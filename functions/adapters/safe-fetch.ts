@@ -91,15 +91,18 @@ function mediaType(response: IncomingMessage): string {
   return (response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** Counts bytes while they stream and fails as soon as there are too many. */
-function byteCap(maxBytes: number, tooBig: () => Error): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      done(seen > maxBytes ? tooBig() : null, chunk);
-    },
-  });
+/** Counts bytes while they stream (`seen`) and fails as soon as there are too many. */
+function byteCap(maxBytes: number, tooBig: () => Error): Transform & { seen: number } {
+  const cap = Object.assign(
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        cap.seen += chunk.length;
+        done(cap.seen > maxBytes ? tooBig() : null, chunk);
+      },
+    }),
+    { seen: 0 },
+  );
+  return cap;
 }
 
 function checkedResponse(response: IncomingMessage, url: URL, options: PublicFetchOptions, refuse: (why: string) => FetchRefusedError): void {
@@ -124,28 +127,15 @@ function checkedResponse(response: IncomingMessage, url: URL, options: PublicFet
  * failure is a FetchRefusedError whose message starts with `options.field`.
  */
 export async function fetchPublicFile(url: string, file: string, options: PublicFetchOptions): Promise<{ bytes: number; contentType: string }> {
-  const shownRaw = url.length > 100 ? `${url.slice(0, 100)}…` : url;
-  if (!URL.canParse(url)) throw new FetchRefusedError(`${options.field}: ${JSON.stringify(shownRaw)} is not a URL`);
-  const target = new URL(url);
-  const shown = describeUrl(target);
-  const refuse = (why: string) => new FetchRefusedError(`${options.field}: ${shown} ${why}`);
-  if (target.protocol !== 'https:') throw refuse('is not https://; only https:// URLs are fetched');
-  if (target.username || target.password) throw refuse('carries a user name or password; put access in a presigned URL instead');
-
+  const { target, hostname, refuse } = checkedUrl(url, options);
   const refusal = options.refusal ?? addressRefusal;
-  const hostname = target.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(hostname)) {
-    const why = refusal(hostname);
-    if (why) throw refuse(`is ${hostname}, ${why}; only public addresses are fetched`);
-  }
   const socketRefusal = (address: string | undefined) => {
     const why = address ? refusal(address) : 'an unknown address';
     return why ? refuse(`connected to ${address}, ${why}; only public addresses are fetched`) : null;
   };
-
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-  let bytes = 0;
+  const cap = byteCap(options.maxBytes, () => refuse(`is larger than ${megabytes(options.maxBytes)}, the limit`));
   try {
     const response = await get(
       {
@@ -167,22 +157,29 @@ export async function fetchPublicFile(url: string, file: string, options: Public
       response.destroy();
       throw error;
     }
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        bytes += chunk.length;
-        done(null, chunk);
-      },
-    });
-    await pipeline(response, byteCap(options.maxBytes, () => refuse(`is larger than ${megabytes(options.maxBytes)}, the limit`)), counter, createWriteStream(file));
-    return { bytes, contentType: mediaType(response) };
+    await pipeline(response, cap, createWriteStream(file));
+    return { bytes: cap.seen, contentType: mediaType(response) };
   } catch (error) {
     if (error instanceof FetchRefusedError) throw error;
-    if (controller.signal.aborted) throw refuse(`took longer than ${options.timeoutMs / 1000} s, the limit (${megabytes(bytes)} received)`);
+    if (controller.signal.aborted) throw refuse(`took longer than ${options.timeoutMs / 1000} s, the limit (${megabytes(cap.seen)} received)`);
     // Codes only: fs and TLS messages can name files and hosts we do not want in a failure cause.
     throw refuse(`could not be fetched (${(error as NodeJS.ErrnoException).code ?? (error as Error).name})`);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The URL if it may be fetched at all: https, no credentials, not an IP literal we refuse. */
+function checkedUrl(url: string, options: PublicFetchOptions): { target: URL; hostname: string; refuse: (why: string) => FetchRefusedError } {
+  if (!URL.canParse(url)) throw new FetchRefusedError(`${options.field}: ${JSON.stringify(url.length > 100 ? `${url.slice(0, 100)}…` : url)} is not a URL`);
+  const target = new URL(url);
+  const refuse = (why: string) => new FetchRefusedError(`${options.field}: ${describeUrl(target)} ${why}`);
+  if (target.protocol !== 'https:') throw refuse('is not https://; only https:// URLs are fetched');
+  if (target.username || target.password) throw refuse('carries a user name or password; put access in a presigned URL instead');
+  const hostname = target.hostname.replace(/^\[|\]$/g, '');
+  const why = isIP(hostname) ? (options.refusal ?? addressRefusal)(hostname) : null;
+  if (why) throw refuse(`is ${hostname}, ${why}; only public addresses are fetched`);
+  return { target, hostname, refuse };
 }
 
 /**

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FetchRefusedError, fetchPublicFile, type PublicFetchOptions, type ResolveHost } from '../../functions/adapters/safe-fetch';
+import { FetchRefusedError, downloadOutput, fetchPublicFile, type PublicFetchOptions, type ResolveHost } from '../../functions/adapters/safe-fetch';
+import { OutputInvalidError } from '../../functions/domain/errors';
 import { addressRefusal } from '../../functions/domain/public-address';
 import { TEST_HOSTNAME, makeTestCertificate } from './test-tls';
 
@@ -216,4 +217,41 @@ describe('fetchPublicFile: URLs', () => {
     const message = await refusal(`https://10.1.2.3/a.png?X-Amz-Signature=${'f'.repeat(64)}`);
     expect(message).toBe('anchor.image: https://10.1.2.3/a.png?… is 10.1.2.3, a private address; only public addresses are fetched');
   });
+});
+
+describe('downloadOutput: Replicate outputs, capped too', () => {
+  let outputs: import('node:http').Server;
+  let base: string;
+  beforeAll(async () => {
+    const { createServer } = await import('node:http');
+    outputs = createServer((req, res) => {
+      if (req.url === '/clip.mp4') return res.writeHead(200, { 'content-type': 'video/mp4' }).end(PNG);
+      if (req.url === '/big.mp4') return res.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.alloc(3 * MB));
+      if (req.url === '/stalls.mp4') return res.writeHead(200, { 'content-type': 'video/mp4' }).write('x');
+      return res.writeHead(410).end();
+    });
+    await new Promise<void>((resolve) => outputs.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(outputs.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    outputs?.closeAllConnections();
+    await new Promise((resolve) => outputs?.close(resolve));
+  });
+  const limits = { maxBytes: 2 * MB, timeoutMs: 5_000 };
+
+  it('streams the output into the file', async () => {
+    const file = target();
+    await downloadOutput(`${base}/clip.mp4`, file, 'scene-1', limits);
+    expect(await readFile(file)).toEqual(PNG);
+  });
+
+  it.each([
+    ['/gone.mp4', limits, 'scene-1: downloading the output failed with HTTP 410'],
+    ['/big.mp4', limits, 'scene-1: the output is larger than 2 MB, the limit'],
+    ['/stalls.mp4', { ...limits, timeoutMs: 300 }, 'scene-1: downloading the output took longer than 0.3 s'],
+  ])('%s fails as OutputInvalidError: %s', async (path, caps, message) => {
+    const error = await downloadOutput(`${base}${path}`, target(), 'scene-1', caps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutputInvalidError);
+    expect((error as Error).message).toBe(message);
+  }, 10_000);
 });
