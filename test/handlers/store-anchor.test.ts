@@ -12,12 +12,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { handler as prepare } from '../../functions/handlers/prepare';
 import { handler as storeOutput } from '../../functions/handlers/store-output';
-import { downloadToFile, exists, s3Client, uploadFile } from '../../functions/adapters/s3';
+import { handler as api } from '../../functions/handlers/api';
+import { downloadToFile, exists, findJson, s3Client, uploadFile } from '../../functions/adapters/s3';
 import { ffmpegPath } from '../../functions/adapters/binaries';
 import { InvalidStoryboardError, OutputInvalidError } from '../../functions/domain/errors';
 import { newRunId, runKeys } from '../../functions/domain/run-keys';
 import type { RunPlan } from '../../functions/domain/plan';
-import { tinyStoryboard } from './helpers';
+import { apiEvent, bodyOf, tinyStoryboard } from './helpers';
 
 let stack: LocalStack;
 let dir: string;
@@ -143,5 +144,23 @@ describe('store-output: failure causes', () => {
     expect(error).toBeInstanceOf(OutputInvalidError);
     expect(error.message).toMatch(/^scene-1: prediction pred-junk output is not a playable video/);
     expectNoScratchPath(error);
+  });
+});
+
+describe('a run whose anchor.image names this machine', () => {
+  it('fails in StoreProvidedAnchor with a cause naming the field and the address, and connects nowhere', async () => {
+    const board = { ...tinyStoryboard('Localhost anchor'), anchor: { image: `https://localhost:${listenerPort}/me.png` } };
+    const response = await api(apiEvent('POST', '/runs', { body: JSON.stringify(board), headers: { 'content-type': 'application/json' } }));
+    expect(response.statusCode).toBe(202);
+    const { runId } = bodyOf(response);
+    const execution = stack.engine.list().find((e) => e.name === runId)!;
+    expect((await execution.done).status).toBe('FAILED');
+    const manifest = await findJson<{ failure: { state: string; error: string; cause: string } }>(stack.config, runKeys(runId).manifest);
+    expect(manifest?.failure).toMatchObject({ state: 'StoreProvidedAnchor', error: 'InvalidStoryboardError' });
+    expect(manifest?.failure.cause).toMatch(
+      new RegExp(`anchor\\.image: https://localhost:${listenerPort}/me\\.png resolves to (127\\.0\\.0\\.1|::1), a loopback address; only public addresses are fetched`),
+    );
+    expect(manifest?.failure.cause).not.toMatch(/longshot-image-/);
+    expect(listenerConnections).toBe(0);
   });
 });
