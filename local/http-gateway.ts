@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import ipaddr from 'ipaddr.js';
+import { browserRefusal } from './loopback-only';
 import type { AnyHandler } from './handlers';
 
 interface Route {
@@ -48,33 +48,6 @@ function readBody(req: IncomingMessage): Promise<BodyRead> {
     req.on('end', () => resolve(size > MAX_BODY_BYTES ? { tooLarge: size } : { body: Buffer.concat(chunks) }));
     req.on('error', reject);
   });
-}
-
-/** localhost, 127.0.0.0/8 and ::1: the only hosts a developer's own tools use. */
-function isLoopbackHost(hostname: string): boolean {
-  const bare = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
-  return ipaddr.isValid(bare) && ipaddr.process(bare).range() === 'loopback';
-}
-
-/**
- * Why a request from a browser is refused, or null. A web page may send requests to 127.0.0.1
- * (its Origin says where it came from), or reach this port under its own name through DNS
- * rebinding (its Host says which name): either way it must not start paid runs. Tools (curl,
- * the AWS SDKs, Replicate's emulator) send no Origin and a loopback Host.
- */
-export function browserRefusal(headers: IncomingMessage['headers']): string | null {
-  const origin = headers.origin;
-  if (origin !== undefined) {
-    const hostname = URL.canParse(origin) ? new URL(origin).hostname : '';
-    if (!hostname || !isLoopbackHost(hostname)) return `requests from the web page at ${JSON.stringify(origin.slice(0, 100))} are refused; the local API only answers this machine`;
-  }
-  const host = headers.host;
-  if (host !== undefined) {
-    const hostname = URL.canParse(`http://${host}`) ? new URL(`http://${host}`).hostname : '';
-    if (!hostname || !isLoopbackHost(hostname)) return `Host ${JSON.stringify(host.slice(0, 100))} is not this machine's loopback address; use http://127.0.0.1`;
-  }
-  return null;
 }
 
 export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, route: Route, pathParameters: Record<string, string> | null): APIGatewayProxyEvent {

@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import S3rver from 's3rver';
+import { browserRefusal } from './loopback-only';
 
 interface StoredObject {
   key: string;
@@ -216,6 +217,20 @@ function listObjectsV2(store: FilesystemStore, bucket: string): Middleware {
 }
 
 /** Starts s3rver on loopback with the bucket configured and the fixes above in front of it. */
+/**
+ * s3rver takes unsigned browser-form uploads (POST multipart/form-data, no CORS preflight): a web
+ * page could drop a storyboard into inbox/ and start a run. Only this machine's tools get in.
+ */
+function loopbackOnly(): Middleware {
+  return async (ctx, next) => {
+    const refusal = browserRefusal({ origin: ctx.get('origin') || undefined, host: ctx.get('host') || undefined });
+    if (!refusal) return next();
+    ctx.status = 403;
+    ctx.type = 'application/xml';
+    ctx.body = s3ErrorXml('AccessDenied', refusal);
+  };
+}
+
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
   const server = new S3rver({
     address: '127.0.0.1',
@@ -228,7 +243,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   const internals = server as unknown as { store: FilesystemStore; middleware: Middleware[]; httpServer?: { closeAllConnections?: () => void } };
   internals.store.putObject = atomicPutObject(internals.store);
   // Koa composes its middleware when the server starts listening: these run before s3rver's own.
-  internals.middleware.unshift(conditionalWrites(internals.store), listObjectsV2(internals.store, options.bucket));
+  internals.middleware.unshift(loopbackOnly(), conditionalWrites(internals.store), listObjectsV2(internals.store, options.bucket));
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalStepFunctions, SfnApiError, type Execution } from './step-functions';
+import { browserRefusal } from './loopback-only';
 
 const epoch = (date?: Date) => (date ? date.getTime() / 1000 : undefined);
 
@@ -50,6 +51,9 @@ export async function startSfnApi(engine: LocalStepFunctions, port = 0): Promise
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify(body));
     };
+    // A page that rebinds its own name to 127.0.0.1 is same-origin here: refuse by Host and Origin.
+    const refusal = browserRefusal(req.headers);
+    if (refusal) return reply(403, { __type: 'AccessDeniedException', message: refusal });
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = OPERATIONS[target.replace(/^AWSStepFunctions\./, '')];
     if (req.method !== 'POST' || !operation) {

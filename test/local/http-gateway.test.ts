@@ -3,7 +3,7 @@
 import { request } from 'node:http';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES, browserRefusal, startHttpGateway } from '../../local/http-gateway';
+import { MAX_BODY_BYTES, startHttpGateway } from '../../local/http-gateway';
 
 let url: string;
 let server: Server;
@@ -90,19 +90,5 @@ describe('local gateway: web pages cannot use it', () => {
     expect(response.status).toBe(403);
     expect(JSON.parse(response.body).message).toMatch(/^Host "attacker\.example:8787" is not this machine's loopback address/);
     expect(calls).toBe(0);
-  });
-
-  it.each([
-    [{ host: '127.0.0.1:8787' }, null],
-    [{ host: 'localhost:8787' }, null],
-    [{ host: '[::1]:8787' }, null],
-    [{}, null],
-    [{ host: '127.0.0.1:8787', origin: 'http://127.0.0.1:8787' }, null],
-    [{ host: 'evil.example' }, /^Host/],
-    [{ host: '127.0.0.1:8787', origin: 'https://evil.example' }, /^requests from the web page at "https:\/\/evil\.example"/],
-  ])('browserRefusal(%j)', (headers, refusal) => {
-    const result = browserRefusal(headers);
-    if (refusal === null) expect(result).toBeNull();
-    else expect(result).toMatch(refusal);
   });
 });
