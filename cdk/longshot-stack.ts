@@ -3,7 +3,7 @@
 // Every construct is created directly in the stack (no wrapper constructs), so logical ids stay put.
 import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,6 +18,7 @@ import { RETENTION_TAG } from '../functions/domain/run-keys';
 import { ProjectFunction, type ProjectFunctionProps } from './project-function';
 import { BUCKET_ACCESS, KEYS, type KeyKind } from './bucket-access';
 import { addAlarms } from './alarms';
+import { addRoutes, createRestApi } from './rest-api';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
 export interface LongshotStackProps extends StackProps {
@@ -45,7 +46,7 @@ const ASYNC_TARGETS = ['start-from-upload', 'execution-ended'];
 const STAGE_NAME = 'v1';
 
 /** `start-from-upload` → `StartFromUpload`: the construct id prefix of each function. */
-export const constructName = (functionName: string) => functionName.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+const constructName = (functionName: string) => functionName.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 export class LongshotStack extends Stack {
   readonly bucket: s3.Bucket;
@@ -57,14 +58,14 @@ export class LongshotStack extends Stack {
     super(scope, id, props);
     this.bucket = this.createBucket(props.intermediateRetentionDays ?? 14);
     const secret = this.createSecret();
-    this.api = this.createApi(id, props);
+    this.api = createRestApi(this, { name: `${id}-api`, stageName: STAGE_NAME, rateLimit: props.apiRateLimit, burstLimit: props.apiBurstLimit });
     // Built from the RestApi id (not its deployment) so clip/anchor functions can know it without a cycle.
     const webhookUrl = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${STAGE_NAME}/webhooks/replicate`;
 
     this.createFunctions(secret, webhookUrl);
     this.stateMachine = this.createStateMachine(id);
     this.grantAccess(secret);
-    this.addRoutes();
+    addRoutes(this.api, { runs: this.functions.api, webhook: this.functions.webhook });
     const failedEvents = this.addFailureDestinations();
     const undeliveredUploads = this.addUploadTrigger();
     this.addExecutionEndedRule();
@@ -113,52 +114,6 @@ export class LongshotStack extends Stack {
         generateStringKey: 'unused',
       },
     });
-  }
-
-  private createApi(id: string, props: LongshotStackProps): apigw.RestApi {
-    const api = new apigw.RestApi(this, 'Api', {
-      restApiName: `${id}-api`,
-      description: 'longshot: start, watch and stop runs; receive Replicate webhooks',
-      endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
-      cloudWatchRole: true,
-      deployOptions: {
-        stageName: STAGE_NAME,
-        tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        throttlingRateLimit: props.apiRateLimit ?? 10,
-        throttlingBurstLimit: props.apiBurstLimit ?? 20,
-        accessLogDestination: new apigw.LogGroupLogDestination(
-          new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
-        ),
-        // $context.path carries no query string, so webhook run/step never reach the access log.
-        accessLogFormat: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            requestTime: '$context.requestTime',
-            ip: '$context.identity.sourceIp',
-            caller: '$context.identity.caller',
-            httpMethod: '$context.httpMethod',
-            resourcePath: '$context.resourcePath',
-            path: '$context.path',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-          }),
-        ),
-      },
-      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
-    });
-    // API Gateway creates its execution log group on first write, without expiry: create it first,
-    // with a retention, before the stage exists.
-    const executionLogs = new logs.LogGroup(this, 'ApiExecutionLogs', {
-      logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${STAGE_NAME}`,
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    api.deploymentStage.node.addDependency(executionLogs);
-    return api;
   }
 
   private createFunctions(secret: secrets.Secret, webhookUrl: string) {
@@ -232,39 +187,6 @@ export class LongshotStack extends Stack {
     fn.api.addToRolePolicy(allow(['states:DescribeExecution', 'states:StopExecution'], executions));
     fn['start-from-upload'].addToRolePolicy(allow(['states:StartExecution'], this.stateMachine.stateMachineArn));
     fn['start-from-upload'].addToRolePolicy(allow(['states:DescribeExecution'], executions));
-  }
-
-  private addRoutes() {
-    const { api, functions: fn } = this;
-    const validator = api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
-    const storyboardModel = api.addModel('StoryboardRequest', {
-      contentType: 'application/json',
-      schema: { schema: apigw.JsonSchemaVersion.DRAFT4, title: 'StoryboardRequest', type: apigw.JsonSchemaType.OBJECT, minProperties: 1 },
-    });
-    const runsIntegration = new apigw.LambdaIntegration(fn.api);
-
-    const runs = api.root.addResource('runs');
-    runs.addMethod('POST', runsIntegration, { requestValidator: validator, requestModels: { 'application/json': storyboardModel } });
-    const run = runs.addResource('{runId}');
-    const runParams = { requestValidator: validator, requestParameters: { 'method.request.path.runId': true } };
-    run.addMethod('GET', runsIntegration, runParams);
-    run.addMethod('DELETE', runsIntegration, runParams);
-
-    api.root
-      .addResource('webhooks')
-      .addResource('replicate')
-      .addMethod('POST', new apigw.LambdaIntegration(fn.webhook), {
-        // Replicate cannot sign AWS requests: this route is public and the handler checks the signature.
-        authorizationType: apigw.AuthorizationType.NONE,
-        requestValidator: validator,
-        requestParameters: {
-          'method.request.querystring.run': true,
-          'method.request.querystring.step': true,
-          'method.request.header.webhook-id': true,
-          'method.request.header.webhook-timestamp': true,
-          'method.request.header.webhook-signature': true,
-        },
-      });
   }
 
   /**
