@@ -43,3 +43,16 @@ export class ConfigError extends LongshotError {}
 
 /** Replicate refused a request for a reason retrying will not fix (401, 404, 422). */
 export class ReplicateRequestError extends LongshotError {}
+
+/**
+ * A Lambda received an event its boundary schema refuses (a wiring or caller bug, never retried).
+ * `problems` name each bad field and what it allows; values are never echoed (they may be tokens).
+ */
+export class InvalidEventError extends LongshotError {
+  constructor(
+    public readonly handler: string,
+    public readonly problems: string[],
+  ) {
+    super(`${handler}: invalid event: ${problems.join('; ')}`);
+  }
+}
