@@ -46,17 +46,18 @@ export function lambdaHandler<S extends z.ZodType, R>(
     withInvocationLogger(async (log) => {
       log.appendKeys({ handler: spec.name });
       if (context) log.addContext(context);
-      log.logEventIfEnabled(rawEvent); // POWERTOOLS_LOGGER_LOG_EVENT=true; secrets are redacted
       let event: z.output<S>;
       try {
         event = parseEvent(spec.name, spec.schema, rawEvent);
       } catch (error) {
+        log.logEventIfEnabled(rawEvent);
         log.warn('invalid event', { problems: (error as InvalidEventError).problems });
         if (hooks.onInvalidEvent) return hooks.onInvalidEvent(error as InvalidEventError);
         throw error;
       }
       const keys = spec.keys?.(event) ?? {};
       log.appendKeys({ ...keys });
+      log.logEventIfEnabled(rawEvent); // POWERTOOLS_LOGGER_LOG_EVENT=true; secrets are redacted
       return observe(spec.name, event, keys, () => body(event, context), hooks);
     });
 }
