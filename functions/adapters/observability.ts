@@ -59,7 +59,7 @@ export async function traced<T>(name: string, annotations: Record<string, string
     for (const [key, value] of Object.entries(annotations)) if (value) tracer.putAnnotation(key, value);
     return await fn();
   } catch (error) {
-    // The error's message only: responses and events can hold presigned URLs, so neither is recorded.
+    // Errors are recorded; responses and events are not (they can hold presigned URLs).
     tracer.addErrorAsMetadata(error as Error);
     throw error;
   } finally {
