@@ -38,12 +38,6 @@ export class MissingObjectError extends LongshotError {}
 /** A webhook failed verification (signature, timestamp, prediction id). Never resumes a task. */
 export class WebhookRejectedError extends LongshotError {}
 
-/** Misconfiguration: a required environment variable or secret is absent. */
-export class ConfigError extends LongshotError {}
-
-/** Replicate refused a request for a reason retrying will not fix (401, 404, 422). */
-export class ReplicateRequestError extends LongshotError {}
-
 /**
  * A Lambda received an event its boundary schema refuses (a wiring or caller bug, never retried).
  * `problems` name each bad field and what it allows; values are never echoed (they may be tokens).
@@ -56,3 +50,9 @@ export class InvalidEventError extends LongshotError {
     super(`${handler}: invalid event: ${problems.join('; ')}`);
   }
 }
+
+/** Misconfiguration: a required environment variable or secret is absent. */
+export class ConfigError extends LongshotError {}
+
+/** Replicate refused a request for a reason retrying will not fix (401, 404, 422). */
+export class ReplicateRequestError extends LongshotError {}
