@@ -1,12 +1,19 @@
 // POST /runs, GET /runs/{runId}, DELETE /runs/{runId} (IAM-authorised on AWS).
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig } from '../adapters/config';
 import { cancelRun, runStatus, startRun } from '../workflow/runs';
 import { isRunId } from '../domain/run-keys';
 import { InvalidStoryboardError } from '../domain/errors';
 import { errorResponse, json, rawBody } from './http';
+import { lambdaHandler } from './lambda-handler';
+import { proxyEvent, type ProxyEvent } from './events';
+import { count } from '../adapters/observability';
 
-function parseBody(event: APIGatewayProxyEvent): unknown {
+/** A POST /runs that started a new execution (not a repeat, not a refusal). */
+const startedNewRun = (response: APIGatewayProxyResult | undefined) =>
+  response?.statusCode === 202 && (JSON.parse(response.body) as { created?: unknown }).created === true;
+
+function parseBody(event: ProxyEvent): unknown {
   try {
     return JSON.parse(rawBody(event));
   } catch (error) {
@@ -14,7 +21,13 @@ function parseBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export const handler = lambdaHandler(
+  {
+    name: 'api',
+    schema: proxyEvent,
+    keys: ({ pathParameters }) => ({ runId: isRunId(pathParameters?.runId) ? pathParameters?.runId : undefined }),
+  },
+  async (event): Promise<APIGatewayProxyResult> => {
   try {
     const config = loadConfig();
     const runId = event.pathParameters?.runId;
@@ -43,4 +56,6 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
   } catch (error) {
     return errorResponse(error);
   }
-}
+},
+  { onInvalidEvent: errorResponse, metrics: ({ result }) => (startedNewRun(result) ? [count('RunsStarted')] : []) },
+);

@@ -1,6 +1,6 @@
 // API Gateway (REST, proxy integration) plumbing shared by the api and webhook handlers.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { InvalidStoryboardError, MissingObjectError, WebhookRejectedError } from '../domain/errors';
+import { InvalidEventError, InvalidStoryboardError, MissingObjectError, WebhookRejectedError } from '../domain/errors';
 import { logger } from '../adapters/logger';
 
 export const json = (statusCode: number, body: unknown): APIGatewayProxyResult => ({
@@ -9,13 +9,16 @@ export const json = (statusCode: number, body: unknown): APIGatewayProxyResult =
   body: JSON.stringify(body, null, 2),
 });
 
-export const rawBody = (event: APIGatewayProxyEvent): string =>
+export const rawBody = (event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): string =>
   event.body == null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 
 /** Known errors become 4xx with a useful body; anything else is a 500 without internals. */
 export function errorResponse(error: unknown): APIGatewayProxyResult {
   if (error instanceof InvalidStoryboardError) {
     return json(400, { error: 'InvalidStoryboardError', message: 'The storyboard has problems; nothing was started.', problems: error.problems });
+  }
+  if (error instanceof InvalidEventError) {
+    return json(400, { error: error.name, message: 'The request is not a well-formed API Gateway proxy event.', problems: error.problems });
   }
   if (error instanceof WebhookRejectedError) return json(401, { error: error.name, message: error.message });
   if (error instanceof MissingObjectError) return json(404, { error: error.name, message: error.message });

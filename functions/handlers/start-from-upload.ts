@@ -1,15 +1,17 @@
 // EventBridge "Object Created" under inbox/*.json → start a run (or write rejected/<name>.json).
-import type { EventBridgeEvent } from 'aws-lambda';
 import { loadConfig } from '../adapters/config';
 import { startFromUpload } from '../workflow/runs';
 import { logger } from '../adapters/logger';
+import { count } from '../adapters/observability';
+import { lambdaHandler } from './lambda-handler';
+import { objectCreatedEvent } from './events';
 
-interface ObjectCreatedDetail {
-  bucket: { name: string };
-  object: { key: string; etag?: string; size?: number };
-}
-
-export async function handler(event: EventBridgeEvent<'Object Created', ObjectCreatedDetail>) {
+export const handler = lambdaHandler(
+  {
+    name: 'start-from-upload',
+    schema: objectCreatedEvent,
+  },
+  async (event) => {
   const { bucket, object } = event.detail;
   // EventBridge delivers keys URL-encoded in some integrations; S3 keys here never contain '+'.
   const key = decodeURIComponent(object.key.replace(/\+/g, ' '));
@@ -21,4 +23,6 @@ export async function handler(event: EventBridgeEvent<'Object Created', ObjectCr
   });
   logger.info('storyboard upload handled', { key, ...result });
   return result;
-}
+},
+  { metrics: ({ result }) => (result?.started?.created ? [count('RunsStarted')] : []) },
+);
