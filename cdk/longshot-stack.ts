@@ -1,22 +1,24 @@
 // The deployed workflow: bucket, secret, functions, the Standard state machine from the one ASL
-// file, the REST API, the inbox/ upload trigger and an alarm. Secure and least-privilege by default.
-import { Aws, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+// file, the REST API, the inbox/ upload trigger and alarms. Secure and least-privilege by default.
+// Every construct is created directly in the stack (no wrapper constructs), so logical ids stay put.
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ASL_PATH, FUNCTIONS } from '../functions/catalog';
 import { RETENTION_TAG } from '../functions/domain/run-keys';
 import { ProjectFunction, type ProjectFunctionProps } from './project-function';
+import { BUCKET_ACCESS, KEYS, type KeyKind } from './bucket-access';
+import { addAlarms } from './alarms';
+import { addRoutes, createRestApi } from './rest-api';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
 export interface LongshotStackProps extends StackProps {
@@ -30,12 +32,21 @@ export interface LongshotStackProps extends StackProps {
 type Sizing = Omit<ProjectFunctionProps, 'spec' | 'environment'>;
 
 // Sized for 1080p 20 s clips (≈40 MB) and a 60 s film: ffmpeg's speed scales with Lambda memory (vCPUs).
+// The ASL gives each Task at least this timeout plus a margin (test/cdk/timeouts.test.ts).
 const SIZING: Record<string, Sizing> = {
   prepare: { memoryMb: 512, timeout: Duration.seconds(60) },
   'store-output': { memoryMb: 2048, timeout: Duration.minutes(5), ephemeralMb: 2048 },
   'join-film': { memoryMb: 4096, timeout: Duration.minutes(15), ephemeralMb: 6144 },
   'record-failure': { memoryMb: 512, timeout: Duration.minutes(2) },
 };
+
+/** Functions that EventBridge invokes asynchronously: their errors go to a failure queue, not away. */
+const ASYNC_TARGETS = ['start-from-upload', 'execution-ended'];
+
+const STAGE_NAME = 'v1';
+
+/** `start-from-upload` → `StartFromUpload`: the construct id prefix of each function. */
+const constructName = (functionName: string) => functionName.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 export class LongshotStack extends Stack {
   readonly bucket: s3.Bucket;
@@ -45,8 +56,25 @@ export class LongshotStack extends Stack {
 
   constructor(scope: Construct, id: string, props: LongshotStackProps = {}) {
     super(scope, id, props);
-    const retentionDays = props.intermediateRetentionDays ?? 14;
+    this.bucket = this.createBucket(props.intermediateRetentionDays ?? 14);
+    const secret = this.createSecret();
+    this.api = createRestApi(this, { name: `${id}-api`, stageName: STAGE_NAME, rateLimit: props.apiRateLimit, burstLimit: props.apiBurstLimit });
+    // Built from the RestApi id (not its deployment) so clip/anchor functions can know it without a cycle.
+    const webhookUrl = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${STAGE_NAME}/webhooks/replicate`;
 
+    this.createFunctions(secret, webhookUrl);
+    this.stateMachine = this.createStateMachine(id);
+    this.grantAccess(secret);
+    addRoutes(this.api, { runs: this.functions.api, webhook: this.functions.webhook });
+    const failedEvents = this.addFailureDestinations();
+    const undeliveredUploads = this.addUploadTrigger();
+    this.addExecutionEndedRule();
+    const topic = addAlarms(this, { stateMachine: this.stateMachine, queues: [failedEvents, undeliveredUploads] });
+    this.addOutputs(secret, webhookUrl, topic.topicArn);
+    acknowledgeFindings(this);
+  }
+
+  private createBucket(retentionDays: number): s3.Bucket {
     const accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -55,12 +83,10 @@ export class LongshotStack extends Stack {
       lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(90) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+    const bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
-      eventBridgeEnabled: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogsBucket,
       serverAccessLogsPrefix: 'longshot-bucket/',
@@ -72,8 +98,15 @@ export class LongshotStack extends Stack {
       // Films are the product: deleting the stack keeps them.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // EventBridge notifications set on the bucket itself, not with `eventBridgeEnabled`: that adds a
+    // custom resource whose Lambda writes logs that never expire. (bucket.addEventNotification would
+    // bring the custom resource back and overwrite this: use EventBridge rules instead.)
+    (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    return bucket;
+  }
 
-    const secret = new secrets.Secret(this, 'ReplicateSecret', {
+  private createSecret(): secrets.Secret {
+    return new secrets.Secret(this, 'ReplicateSecret', {
       description: 'longshot: {"replicateApiToken": "r8_…", "webhookSigningSecret": "whsec_…"} (see docs/deploy.md)',
       generateSecretString: {
         // Valid JSON with empty values until the operator stores the real ones.
@@ -81,44 +114,9 @@ export class LongshotStack extends Stack {
         generateStringKey: 'unused',
       },
     });
+  }
 
-    this.api = new apigw.RestApi(this, 'Api', {
-      restApiName: `${id}-api`,
-      description: 'longshot: start, watch and stop runs; receive Replicate webhooks',
-      endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
-      cloudWatchRole: true,
-      deployOptions: {
-        stageName: 'v1',
-        tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        throttlingRateLimit: props.apiRateLimit ?? 10,
-        throttlingBurstLimit: props.apiBurstLimit ?? 20,
-        accessLogDestination: new apigw.LogGroupLogDestination(
-          new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
-        ),
-        // $context.path carries no query string, so webhook run/step never reach the access log.
-        accessLogFormat: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            requestTime: '$context.requestTime',
-            ip: '$context.identity.sourceIp',
-            caller: '$context.identity.caller',
-            httpMethod: '$context.httpMethod',
-            resourcePath: '$context.resourcePath',
-            path: '$context.path',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-          }),
-        ),
-      },
-      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
-    });
-    // Built from the RestApi id (not its deployment) so clip/anchor functions can know it without a cycle.
-    const webhookUrl = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/v1/webhooks/replicate`;
-
+  private createFunctions(secret: secrets.Secret, webhookUrl: string) {
     const environment = { LONGSHOT_BUCKET: this.bucket.bucketName, PREDICTION_CANCEL_AFTER: '30m' };
     const withSecret = { LONGSHOT_SECRET_ARN: secret.secretArn };
     const envFor: Record<string, Record<string, string>> = {
@@ -131,21 +129,22 @@ export class LongshotStack extends Stack {
       'execution-ended': withSecret,
     };
     for (const spec of FUNCTIONS) {
-      const name = spec.name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
-      this.functions[spec.name] = new ProjectFunction(this, `${name}Function`, {
+      this.functions[spec.name] = new ProjectFunction(this, `${constructName(spec.name)}Function`, {
         spec,
         environment: { ...environment, ...envFor[spec.name] },
         ...SIZING[spec.name],
       });
     }
-    const fn = this.functions;
+  }
 
+  private createStateMachine(id: string): sfn.StateMachine {
+    const fn = this.functions;
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
       logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`,
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    const stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromFile(ASL_PATH),
       definitionSubstitutions: Object.fromEntries(
@@ -155,121 +154,70 @@ export class LongshotStack extends Stack {
       logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
-    for (const spec of FUNCTIONS) if (spec.placeholder) fn[spec.name].grantInvoke(this.stateMachine);
-
-    this.grantAccess(fn, secret);
-    for (const name of ['api', 'start-from-upload']) fn[name].addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
-
-    this.addRoutes(fn);
-    this.addUploadTrigger(fn['start-from-upload']);
-    // Ends the ASL cannot catch (a stop from the console, the execution timeout) are recorded too.
-    new events.Rule(this, 'ExecutionEnded', {
-      description: 'Record longshot runs that failed, timed out or were stopped outside the state machine',
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
-      },
-      targets: [new targets.LambdaFunction(fn['execution-ended'], { retryAttempts: 4, maxEventAge: Duration.hours(2) })],
-    });
-    const topic = this.addAlarm();
-
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'POST runs, GET/DELETE runs/{runId} (IAM-signed)' });
-    new CfnOutput(this, 'WebhookUrl', { value: webhookUrl, description: 'Where Replicate posts (public, signature-checked)' });
-    new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Upload storyboards to inbox/*.json' });
-    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
-    new CfnOutput(this, 'SecretArn', { value: secret.secretArn, description: 'Store the Replicate token here' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn });
-    new CfnOutput(this, 'ConsoleUrl', {
-      value: Fn.join('', ['https://', Aws.REGION, '.console.aws.amazon.com/states/home?region=', Aws.REGION, '#/statemachines/view/', this.stateMachine.stateMachineArn]),
-      description: 'Watch runs in the Step Functions console',
-    });
-
-    acknowledgeFindings(this);
+    for (const spec of FUNCTIONS) if (spec.placeholder) fn[spec.name].grantInvoke(stateMachine);
+    for (const name of ['api', 'start-from-upload']) fn[name].addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    return stateMachine;
   }
 
-  /** Each function may touch only the prefixes, secret and state machine actions it needs. */
-  private grantAccess(fn: Record<string, ProjectFunction>, secret: secrets.Secret) {
-    const objects = (prefix: string) => this.bucket.arnForObjects(`${prefix}*`);
-    const runsReadWrite = [
-      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'], resources: [objects('runs/')] }),
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['runs/*'] } },
-      }),
-    ];
-    const readUploads = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects('inbox/'), objects('images/')] });
-    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${this.stateMachine.stateMachineName}:*`;
-    const add = (name: string, ...statements: iam.PolicyStatement[]) => statements.forEach((s) => fn[name].addToRolePolicy(s));
-
-    for (const name of ['prepare', 'anchor', 'clip', 'poll', 'store-output', 'join-film', 'record-failure', 'webhook', 'api', 'execution-ended']) {
-      add(name, ...runsReadWrite);
+  /** Each function may touch only the objects, secret and state machine actions it needs. */
+  private grantAccess(secret: secrets.Secret) {
+    const fn = this.functions;
+    for (const [name, access] of Object.entries(BUCKET_ACCESS)) {
+      const objects = (kinds: readonly KeyKind[]) => kinds.map((kind) => this.bucket.arnForObjects(KEYS[kind].pattern));
+      const statements = [
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects(access.read) }),
+        new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectTagging'], resources: objects(access.write) }),
+        // Without ListBucket S3 answers 403 instead of 404 for a missing key, and every "not there
+        // yet" read (first step record, callback, idempotency record) would fail. A prefix condition
+        // does not help: that implicit check carries no s3:prefix. Lists names only, no content.
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+      ];
+      if (access.multipart?.length) {
+        statements.push(new iam.PolicyStatement({ actions: ['s3:AbortMultipartUpload'], resources: objects(access.multipart) }));
+      }
+      for (const statement of statements) if (statement.resources.length) fn[name].addToRolePolicy(statement);
     }
-    add('prepare', readUploads);
-    add('store-output', readUploads);
+
     for (const name of ['anchor', 'clip', 'poll', 'record-failure', 'webhook', 'api', 'execution-ended']) secret.grantRead(fn[name]);
+    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${this.stateMachine.stateMachineName}:*`;
+    const allow = (actions: string[], resource: string) => new iam.PolicyStatement({ actions, resources: [resource] });
     // Only the webhook sends task results (a clip function with SendTask* would be a dependency cycle).
-    add('webhook', new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [this.stateMachine.stateMachineArn] }));
-    // Idempotency records (Idempotency-Key, uploads): read, and created with If-None-Match.
-    const idempotencyRecords = new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'], resources: [objects('idempotency/')] });
-    add(
-      'api',
-      idempotencyRecords,
-      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
-      new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] }),
-    );
-    add(
-      'start-from-upload',
-      idempotencyRecords,
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects('inbox/')] }),
-      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectTagging'], resources: [objects('rejected/')] }),
-      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
-      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
-    );
+    fn.webhook.addToRolePolicy(allow(['states:SendTaskSuccess', 'states:SendTaskFailure'], this.stateMachine.stateMachineArn));
+    fn.api.addToRolePolicy(allow(['states:StartExecution'], this.stateMachine.stateMachineArn));
+    fn.api.addToRolePolicy(allow(['states:DescribeExecution', 'states:StopExecution'], executions));
+    fn['start-from-upload'].addToRolePolicy(allow(['states:StartExecution'], this.stateMachine.stateMachineArn));
+    fn['start-from-upload'].addToRolePolicy(allow(['states:DescribeExecution'], executions));
   }
 
-  private addRoutes(fn: Record<string, ProjectFunction>) {
-    const api = this.api;
-    const validator = api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
-    const storyboardModel = api.addModel('StoryboardRequest', {
-      contentType: 'application/json',
-      schema: { schema: apigw.JsonSchemaVersion.DRAFT4, title: 'StoryboardRequest', type: apigw.JsonSchemaType.OBJECT, minProperties: 1 },
+  /**
+   * EventBridge invokes the upload trigger and execution-ended asynchronously: Lambda retries a
+   * function error twice and then drops the event, unless it has an on-failure destination.
+   */
+  private addFailureDestinations(): sqs.Queue {
+    const failedEvents = new sqs.Queue(this, 'FailedEvents', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
     });
-    const runsIntegration = new apigw.LambdaIntegration(fn.api);
-
-    const runs = api.root.addResource('runs');
-    runs.addMethod('POST', runsIntegration, { requestValidator: validator, requestModels: { 'application/json': storyboardModel } });
-    const run = runs.addResource('{runId}');
-    const runParams = { requestValidator: validator, requestParameters: { 'method.request.path.runId': true } };
-    run.addMethod('GET', runsIntegration, runParams);
-    run.addMethod('DELETE', runsIntegration, runParams);
-
-    api.root
-      .addResource('webhooks')
-      .addResource('replicate')
-      .addMethod('POST', new apigw.LambdaIntegration(fn.webhook), {
-        // Replicate cannot sign AWS requests: this route is public and the handler checks the signature.
-        authorizationType: apigw.AuthorizationType.NONE,
-        requestValidator: validator,
-        requestParameters: {
-          'method.request.querystring.run': true,
-          'method.request.querystring.step': true,
-          'method.request.header.webhook-id': true,
-          'method.request.header.webhook-timestamp': true,
-          'method.request.header.webhook-signature': true,
-        },
+    for (const name of ASYNC_TARGETS) {
+      this.functions[name].configureAsyncInvoke({
+        onFailure: new destinations.SqsDestination(failedEvents),
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(2),
       });
+    }
+    return failedEvents;
   }
 
-  private addUploadTrigger(startFromUpload: ProjectFunction) {
+  /** Returns the queue of events EventBridge could not deliver to the upload trigger. */
+  private addUploadTrigger(): sqs.Queue {
     const deadLetters = new sqs.Queue(this, 'UploadTriggerDeadLetters', {
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       retentionPeriod: Duration.days(14),
     });
     new events.Rule(this, 'StoryboardUploaded', {
-      description: 'A storyboard uploaded to inbox/*.json starts a run',
+      description: 'An object under inbox/ is handed to start-from-upload (storyboards start runs, other files are answered)',
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
@@ -277,37 +225,36 @@ export class LongshotStack extends Stack {
         // and rejects the rest with a report (a case-sensitive *.json pattern dropped .JSON silently).
         detail: { bucket: { name: [this.bucket.bucketName] }, object: { key: events.Match.prefix('inbox/') } },
       },
-      targets: [new targets.LambdaFunction(startFromUpload, { retryAttempts: 4, maxEventAge: Duration.hours(2), deadLetterQueue: deadLetters })],
+      targets: [
+        new targets.LambdaFunction(this.functions['start-from-upload'], { retryAttempts: 4, maxEventAge: Duration.hours(2), deadLetterQueue: deadLetters }),
+      ],
+    });
+    return deadLetters;
+  }
+
+  /** Ends the ASL cannot catch (a stop from the console, the execution timeout) are recorded too. */
+  private addExecutionEndedRule() {
+    new events.Rule(this, 'ExecutionEnded', {
+      description: 'Record longshot runs that failed, timed out or were stopped outside the state machine',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+      targets: [new targets.LambdaFunction(this.functions['execution-ended'], { retryAttempts: 4, maxEventAge: Duration.hours(2) })],
     });
   }
 
-  private addAlarm(): sns.Topic {
-    const email = new CfnParameter(this, 'AlarmEmail', {
-      type: 'String',
-      default: '',
-      description: 'Optional e-mail address to notify when a run fails or times out',
+  private addOutputs(secret: secrets.Secret, webhookUrl: string, alarmTopicArn: string) {
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'POST runs, GET/DELETE runs/{runId} (IAM-signed)' });
+    new CfnOutput(this, 'WebhookUrl', { value: webhookUrl, description: 'Where Replicate posts (public, signature-checked)' });
+    new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Upload storyboards to inbox/ (*.json)' });
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'SecretArn', { value: secret.secretArn, description: 'Store the Replicate token here' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopicArn });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: Fn.join('', ['https://', Aws.REGION, '.console.aws.amazon.com/states/home?region=', Aws.REGION, '#/statemachines/view/', this.stateMachine.stateMachineArn]),
+      description: 'Watch runs in the Step Functions console',
     });
-    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'longshot run failures', enforceSSL: true });
-    const subscription = new sns.CfnSubscription(this, 'AlarmEmailSubscription', { topicArn: topic.topicArn, protocol: 'email', endpoint: email.valueAsString });
-    subscription.cfnOptions.condition = new CfnCondition(this, 'HasAlarmEmail', { expression: Fn.conditionNot(Fn.conditionEquals(email.valueAsString, '')) });
-
-    const period = Duration.minutes(5);
-    const alarm = new cloudwatch.Alarm(this, 'RunsFailedAlarm', {
-      alarmDescription: 'A longshot run failed or timed out (see the Step Functions console)',
-      metric: new cloudwatch.MathExpression({
-        expression: 'failed + timedOut',
-        usingMetrics: {
-          failed: this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
-          timedOut: this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
-        },
-        period,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new cwActions.SnsAction(topic));
-    return topic;
   }
 }

@@ -4,6 +4,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { join } from 'node:path';
 import { projectPath, type FunctionSpec } from '../functions/catalog';
 
 export interface ProjectFunctionProps {
@@ -16,6 +17,9 @@ export interface ProjectFunctionProps {
 
 /** Where the media functions find ffmpeg/ffprobe: copied next to the bundle by a command hook. */
 export const MEDIA_BIN_DIR = '/var/task/bin';
+
+/** Run by `node` from the project root (tsx resolves from there): cdk/media-binaries.ts. */
+const MEDIA_SCRIPT = projectPath('cdk/media-binaries.ts');
 
 export class ProjectFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
@@ -37,6 +41,7 @@ export class ProjectFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'longshot',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'longshot',
         ...(media && { FFMPEG_PATH: `${MEDIA_BIN_DIR}/ffmpeg`, FFPROBE_PATH: `${MEDIA_BIN_DIR}/ffprobe` }),
         ...props.environment,
       },
@@ -55,13 +60,9 @@ export class ProjectFunction extends NodejsFunction {
           commandHooks: {
             beforeBundling: () => [],
             beforeInstall: () => [],
-            // esbuild breaks the installer packages' own path lookup: copy the binaries instead.
-            afterBundling: (inputDir: string, outputDir: string) => [
-              `mkdir -p "${outputDir}/bin"`,
-              `cp "${inputDir}/node_modules/@ffmpeg-installer/linux-x64/ffmpeg" "${outputDir}/bin/ffmpeg"`,
-              `cp "${inputDir}/node_modules/@ffprobe-installer/linux-x64/ffprobe" "${outputDir}/bin/ffprobe"`,
-              `chmod 755 "${outputDir}/bin/ffmpeg" "${outputDir}/bin/ffprobe"`,
-            ],
+            // esbuild breaks the installer packages' own path lookup: copy the binaries instead, the
+            // linux-x64 builds whatever the host (fetched from the registry where npm ci skipped them).
+            afterBundling: (_inputDir: string, outputDir: string) => [`node --import tsx "${MEDIA_SCRIPT}" "${join(outputDir, 'bin')}"`],
           },
         }),
       },

@@ -16,6 +16,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { RuntimeConfig } from './config';
 import { ConcurrentUpdateError, MissingObjectError } from '../domain/errors';
 import { RETENTION_TAG, retentionOf } from '../domain/run-keys';
+import { tracer } from './observability';
 
 /** x-amz-tagging for a key: the lifecycle rule expires objects tagged intermediate. */
 const tagging = (key: string) => `${RETENTION_TAG}=${retentionOf(key)}`;
@@ -26,7 +27,7 @@ export function s3Client(config: RuntimeConfig): S3Client {
   const cacheKey = `${config.region}|${config.s3Endpoint ?? ''}`;
   let client = clients.get(cacheKey);
   if (!client) {
-    client = new S3Client({
+    client = tracer.captureAWSv3Client(new S3Client({
       region: config.region,
       ...(config.s3Endpoint && {
         endpoint: config.s3Endpoint,
@@ -35,7 +36,7 @@ export function s3Client(config: RuntimeConfig): S3Client {
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
       }),
-    });
+    }));
     clients.set(cacheKey, client);
   }
   return client;

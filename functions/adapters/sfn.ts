@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { RuntimeConfig } from './config';
 import { requireStateMachineArn } from './config';
+import { tracer } from './observability';
 
 const clients = new Map<string, SFNClient>();
 
@@ -16,7 +17,7 @@ export function sfnClient(config: RuntimeConfig): SFNClient {
   const cacheKey = `${config.region}|${config.sfnEndpoint ?? ''}`;
   let client = clients.get(cacheKey);
   if (!client) {
-    client = new SFNClient({ region: config.region, ...(config.sfnEndpoint && { endpoint: config.sfnEndpoint }) });
+    client = tracer.captureAWSv3Client(new SFNClient({ region: config.region, ...(config.sfnEndpoint && { endpoint: config.sfnEndpoint }) }));
     clients.set(cacheKey, client);
   }
   return client;

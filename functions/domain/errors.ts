@@ -38,6 +38,19 @@ export class MissingObjectError extends LongshotError {}
 /** A webhook failed verification (signature, timestamp, prediction id). Never resumes a task. */
 export class WebhookRejectedError extends LongshotError {}
 
+/**
+ * A Lambda received an event its boundary schema refuses (a wiring or caller bug, never retried).
+ * `problems` name each bad field and what it allows; values are never echoed (they may be tokens).
+ */
+export class InvalidEventError extends LongshotError {
+  constructor(
+    public readonly handler: string,
+    public readonly problems: string[],
+  ) {
+    super(`${handler}: invalid event: ${problems.join('; ')}`);
+  }
+}
+
 /** Misconfiguration: a required environment variable or secret is absent. */
 export class ConfigError extends LongshotError {}
 

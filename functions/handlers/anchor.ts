@@ -1,7 +1,10 @@
 // Start the SDXL anchor prediction; the webhook (or poll) later sends the task result.
 import { loadConfig } from '../adapters/config';
 import { startAnchor } from '../workflow/start-prediction';
-import type { AnchorPlan } from '../domain/plan';
+import { lambdaHandler } from './lambda-handler';
+import { anchorEvent } from './events';
 
-export const handler = async (event: { anchor: AnchorPlan; taskToken: string }) =>
-  startAnchor(loadConfig(), event.anchor, event.taskToken);
+export const handler = lambdaHandler(
+  { name: 'anchor', schema: anchorEvent, keys: ({ anchor }) => ({ runId: anchor.runId, step: 'anchor' }) },
+  async (event) => startAnchor(loadConfig(), event.anchor, event.taskToken),
+);

@@ -1,13 +1,20 @@
 // POST /runs, GET /runs/{runId}, DELETE /runs/{runId} (IAM-authorised on AWS).
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig, type RuntimeConfig } from '../adapters/config';
 import { cancelRun, runStatus, startRun } from '../workflow/runs';
 import { isRunId } from '../domain/run-keys';
 import { InvalidStoryboardError } from '../domain/errors';
 import { IDEMPOTENCY_KEY_PATTERN, apiRequestOnce } from '../domain/idempotency';
 import { errorResponse, header, isJsonContentType, json, rawBody } from './http';
+import { lambdaHandler } from './lambda-handler';
+import { proxyEvent, type ProxyEvent } from './events';
+import { count } from '../adapters/observability';
 
-function parseBody(event: APIGatewayProxyEvent): unknown {
+/** A POST /runs that started a new execution (not a repeat, not a refusal). */
+const startedNewRun = (response: APIGatewayProxyResult | undefined) =>
+  response?.statusCode === 202 && (JSON.parse(response.body) as { created?: unknown }).created === true;
+
+function parseBody(event: ProxyEvent): unknown {
   try {
     return JSON.parse(rawBody(event));
   } catch (error) {
@@ -15,7 +22,7 @@ function parseBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
-async function postRun(config: RuntimeConfig, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+async function postRun(config: RuntimeConfig, event: ProxyEvent): Promise<APIGatewayProxyResult> {
   // A web page can send text/plain or a form across origins without asking; JSON needs a CORS
   // preflight, which this API never grants. So only JSON starts (paid) runs.
   const contentType = header(event, 'content-type');
@@ -44,18 +51,26 @@ async function postRun(config: RuntimeConfig, event: APIGatewayProxyEvent): Prom
   return json(202, started);
 }
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  try {
-    const config = loadConfig();
-    const runId = event.pathParameters?.runId;
-    if (event.resource === '/runs' && event.httpMethod === 'POST') return await postRun(config, event);
-    if (event.resource === '/runs/{runId}' && (event.httpMethod === 'GET' || event.httpMethod === 'DELETE')) {
-      if (!isRunId(runId)) return json(400, { error: 'InvalidRunId', message: 'runId must look like 20261125-1042-winter-ad-3f9c2a7be41d08c6' });
-      const result = event.httpMethod === 'GET' ? await runStatus(config, runId) : await cancelRun(config, runId);
-      return result ? json(event.httpMethod === 'GET' ? 200 : 202, result) : json(404, { error: 'RunNotFound', runId });
+export const handler = lambdaHandler(
+  {
+    name: 'api',
+    schema: proxyEvent,
+    keys: ({ pathParameters }) => ({ runId: isRunId(pathParameters?.runId) ? pathParameters?.runId : undefined }),
+  },
+  async (event): Promise<APIGatewayProxyResult> => {
+    try {
+      const config = loadConfig();
+      const runId = event.pathParameters?.runId;
+      if (event.resource === '/runs' && event.httpMethod === 'POST') return await postRun(config, event);
+      if (event.resource === '/runs/{runId}' && (event.httpMethod === 'GET' || event.httpMethod === 'DELETE')) {
+        if (!isRunId(runId)) return json(400, { error: 'InvalidRunId', message: 'runId must look like 20261125-1042-winter-ad-3f9c2a7be41d08c6' });
+        const result = event.httpMethod === 'GET' ? await runStatus(config, runId) : await cancelRun(config, runId);
+        return result ? json(event.httpMethod === 'GET' ? 200 : 202, result) : json(404, { error: 'RunNotFound', runId });
+      }
+      return json(404, { error: 'NotFound', message: `${event.httpMethod} ${event.path} is not a route` });
+    } catch (error) {
+      return errorResponse(error);
     }
-    return json(404, { error: 'NotFound', message: `${event.httpMethod} ${event.path} is not a route` });
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+  },
+  { onInvalidEvent: errorResponse, metrics: ({ result }) => (startedNewRun(result) ? [count('RunsStarted')] : []) },
+);

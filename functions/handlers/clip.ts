@@ -1,7 +1,13 @@
 // Start one scene's LTX-2 prediction from its seed frame; the webhook (or poll) sends the result.
 import { loadConfig } from '../adapters/config';
 import { startClip } from '../workflow/start-prediction';
-import type { ScenePlan } from '../domain/plan';
+import { count } from '../adapters/observability';
+import { lambdaHandler } from './lambda-handler';
+import { clipEvent } from './events';
 
-export const handler = async (event: { scene: ScenePlan; taskToken: string }) =>
-  startClip(loadConfig(), event.scene, event.taskToken);
+export const handler = lambdaHandler(
+  { name: 'clip', schema: clipEvent, keys: ({ scene }) => ({ runId: scene.runId, step: scene.step }) },
+  async (event) => startClip(loadConfig(), event.scene, event.taskToken),
+  // An attempt is a prediction created (each costs money); regenerations and retries count again.
+  { metrics: ({ error }) => (error === undefined ? [count('SceneAttempts')] : []) },
+);

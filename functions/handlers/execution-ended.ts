@@ -1,17 +1,26 @@
 // EventBridge "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED): records runs
 // that ended where the state machine's own failure path could not run — a stop from the console,
 // the 6-hour execution timeout — and cancels their running predictions.
-import type { EventBridgeEvent } from 'aws-lambda';
 import { loadConfig } from '../adapters/config';
 import { recordExecutionEnd } from '../workflow/end-run';
+import { isRunId } from '../domain/run-keys';
+import { count } from '../adapters/observability';
+import { lambdaHandler } from './lambda-handler';
+import { executionStatusChangeEvent } from './events';
+import { runCost } from './run-cost';
 
-interface StatusChange {
-  executionArn: string;
-  name: string;
-  status: string;
-  error?: string | null;
-  cause?: string | null;
-}
-
-export const handler = async (event: EventBridgeEvent<'Step Functions Execution Status Change', StatusChange>) =>
-  recordExecutionEnd(loadConfig(), event.detail);
+export const handler = lambdaHandler(
+  {
+    name: 'execution-ended',
+    schema: executionStatusChangeEvent,
+    keys: ({ detail }) => ({ runId: isRunId(detail.name) ? detail.name : undefined }),
+  },
+  async (event) => recordExecutionEnd(loadConfig(), event.detail),
+  {
+    // Only ends recorded here (RecordFailure counts its own); a stop from outside (ABORTED) is a cancel.
+    metrics: async ({ event, result }) =>
+      result?.recorded
+        ? [...(event.detail.status === 'ABORTED' ? [] : [count('RunsFailed')]), ...(await runCost(event.detail.name))]
+        : [],
+  },
+);

@@ -1,5 +1,14 @@
 // The state machine's one failure path: record state, error and cause; cancel running predictions.
 import { loadConfig } from '../adapters/config';
-import { recordFailure, type FailureInput } from '../workflow/end-run';
+import { recordFailure } from '../workflow/end-run';
+import { count } from '../adapters/observability';
+import { lambdaHandler } from './lambda-handler';
+import { recordFailureEvent } from './events';
+import { runCost } from './run-cost';
 
-export const handler = async (event: FailureInput) => recordFailure(loadConfig(), event);
+export const handler = lambdaHandler(
+  { name: 'record-failure', schema: recordFailureEvent, keys: ({ runId }) => ({ runId }) },
+  async (event) => recordFailure(loadConfig(), event),
+  // The run failed even when recording it did not (the machine then ends in FailedUnrecorded).
+  { metrics: async ({ event }) => [count('RunsFailed'), ...(await runCost(event.runId))] },
+);

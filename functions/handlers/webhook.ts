@@ -1,10 +1,23 @@
 // POST /webhooks/replicate?run=…&step=…: public, verified by signature over the raw body.
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig } from '../adapters/config';
 import { handleWebhook } from '../workflow/resume-task';
 import { errorResponse, json, rawBody } from './http';
+import { lambdaHandler } from './lambda-handler';
+import { proxyEvent } from './events';
+import { isRunId, isStepName } from '../domain/run-keys';
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export const handler = lambdaHandler(
+  {
+    name: 'webhook',
+    schema: proxyEvent,
+    // As claimed by the URL (the signature is checked by the use case); only well-formed values.
+    keys: ({ queryStringParameters: query }) => ({
+      runId: isRunId(query?.run) ? query?.run : undefined,
+      step: isStepName(query?.step) ? query?.step : undefined,
+    }),
+  },
+  async (event): Promise<APIGatewayProxyResult> => {
   try {
     const outcome = await handleWebhook(loadConfig(), {
       rawBody: rawBody(event),
@@ -16,4 +29,6 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
   } catch (error) {
     return errorResponse(error);
   }
-}
+},
+  { onInvalidEvent: errorResponse },
+);

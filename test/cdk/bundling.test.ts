@@ -46,9 +46,18 @@ describe('Lambda bundles', () => {
   it('keeps handler exports and error class names through minification', async () => {
     process.env.LONGSHOT_BUCKET = 'bundle-test-bucket';
     const lastFrame = await import(join(assets.StoreOutput, 'index.mjs'));
-    const failed = { id: 'p-test', status: 'failed', error: 'model error', output: null };
+    const runId = '20261125-1042-test-3f9c2a7be41d08c6';
+    const failed = { id: 'p-test', status: 'failed', error: 'model error', output: null, createdAt: null, startedAt: null, completedAt: null, predictTimeSec: null };
+    const scene = {
+      runId, step: 'scene-1', index: 1, name: 'scene 1', prompt: 'a kite', model: 'ltx-2-fast', duration: 6, fps: 25, resolution: '1080p',
+      generateAudio: false, seedKey: null, clipKey: `runs/${runId}/scenes/1/clip.mp4`, lastFrameKey: `runs/${runId}/seeds/1.png`,
+    };
     await expect(
-      lastFrame.handler({ runId: '20261125-1042-test-3f9c2a7be41d08c6', step: 'scene-1', kind: 'video', scene: { step: 'scene-1' }, prediction: failed }),
+      lastFrame.handler({ runId, step: 'scene-1', kind: 'video', scene, prediction: failed }),
     ).rejects.toMatchObject({ name: 'PredictionFailedError' });
+    // The boundary's error keeps its name too (and the bundle carries zod and the Powertools schemas).
+    await expect(lastFrame.handler({ runId, step: 'scene-1', kind: 'video', scene: { step: 'scene-1' }, prediction: failed })).rejects.toMatchObject({
+      name: 'InvalidEventError',
+    });
   });
 });

@@ -22,7 +22,23 @@ afterAll(async () => {
 });
 afterEach(() => {
   vi.restoreAllMocks();
+  logger.setLogLevel('SILENT');
 });
+
+/** The JSON log lines written while the test runs (Powertools writes to stdout/stderr). */
+function capturedLogs(): Record<string, unknown>[] {
+  logger.setLogLevel('INFO');
+  const lines: Record<string, unknown>[] = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split('\n')) {
+        if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      return true;
+    }) as typeof stream.write);
+  }
+  return lines;
+}
 
 /** Writes an object and returns its ETag as an S3 event carries it (no quotes). */
 async function upload(key: string, body: unknown): Promise<string> {
@@ -95,12 +111,12 @@ describe('start-from-upload: one run per upload', () => {
   it('an event for an upload that has since been replaced starts nothing and says why', async () => {
     const oldEtag = await upload('inbox/replaced.json', tinyStoryboard('Upload old'));
     await upload('inbox/replaced.json', tinyStoryboard('Upload new'));
-    const info = vi.spyOn(logger, 'info');
+    const logs = capturedLogs();
     const before = stack.engine.list().length;
     const result = await startFromUpload(event('inbox/replaced.json', oldEtag));
     expect(result.ignored).toMatch(/deleted or replaced since the event/);
     expect(stack.engine.list()).toHaveLength(before);
-    expect(info).toHaveBeenCalledWith('upload ignored', expect.objectContaining({ key: 'inbox/replaced.json', reason: result.ignored }));
+    expect(logs).toContainEqual(expect.objectContaining({ message: 'upload ignored', key: 'inbox/replaced.json', reason: result.ignored }));
   });
 });
 
@@ -150,16 +166,16 @@ describe('start-from-upload: nothing is dropped without a word', () => {
     ['inbox/team/', 'a folder marker, not a storyboard'],
   ])('%s is ignored, and the log says why', async (key, reason) => {
     const etag = await upload(key, '');
-    const info = vi.spyOn(logger, 'info');
+    const logs = capturedLogs();
     const result = await startFromUpload(event(key, etag));
     expect(result).toEqual({ key, ignored: reason });
-    expect(info).toHaveBeenCalledWith('upload ignored', { key, reason });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'upload ignored', key, reason }));
   });
 
   it('an invalid storyboard → rejected/<name>.json listing the problems, nothing starts', async () => {
     const before = stack.engine.list().length;
     const etag = await upload('inbox/bad.json', { title: '', scenes: [], colour: 'red' });
-    const warn = vi.spyOn(logger, 'warn');
+    const logs = capturedLogs();
     const result = await startFromUpload(event('inbox/bad.json', etag));
     expect(result.rejectedKey).toBe('rejected/bad.json');
 
@@ -169,7 +185,7 @@ describe('start-from-upload: nothing is dropped without a word', () => {
     expect(report?.problems.some((p) => p.startsWith('scenes:'))).toBe(true);
     expect(report?.problems.some((p) => p.includes('colour'))).toBe(true);
     expect(stack.engine.list()).toHaveLength(before);
-    expect(warn).toHaveBeenCalledWith('storyboard upload rejected', expect.objectContaining({ key: 'inbox/bad.json', rejectedKey: 'rejected/bad.json' }));
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'storyboard upload rejected', key: 'inbox/bad.json', rejectedKey: 'rejected/bad.json' }));
   });
 
   it('invalid JSON → rejected too, nothing starts', async () => {

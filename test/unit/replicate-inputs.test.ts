@@ -196,6 +196,7 @@ describe('errors.ts', () => {
         'ConcurrentUpdateError',
         'ConfigError',
         'IdempotencyConflictError',
+        'InvalidEventError',
         'InvalidStoryboardError',
         'LongshotError',
         'MediaToolError',
@@ -213,7 +214,8 @@ describe('errors.ts', () => {
 
   it.each(classes.map(([name]) => name))('%s: name equals the class name (Step Functions matches on it)', (exported) => {
     const Class = (errors as unknown as Record<string, new (...args: any[]) => Error>)[exported];
-    const instance = exported === 'InvalidStoryboardError' ? new Class(['a: b']) : new Class('boom');
+    const instance =
+      exported === 'InvalidStoryboardError' ? new Class(['a: b']) : exported === 'InvalidEventError' ? new Class('handler', ['a: b']) : new Class('boom');
     expect(instance.name).toBe(exported);
     expect(instance).toBeInstanceOf(errors.LongshotError);
     expect(instance).toBeInstanceOf(Error);

@@ -1,0 +1,72 @@
+// Which objects of the bucket each function may read and write, key kind by key kind. The stack
+// turns this table into IAM statements; the tests hold it against what the code touches.
+
+/** Every kind of object the functions touch, with why its key needs a wildcard (for cdk-nag). */
+export const KEYS = {
+  inbox: { pattern: 'inbox/*', why: 'Storyboards are uploaded under inbox/ with names chosen by the user.' },
+  images: { pattern: 'images/*', why: 'A storyboard may name its own anchor image under images/, with a name chosen by the user.' },
+  rejected: { pattern: 'rejected/*', why: 'Rejection reports for invalid uploads are written under rejected/ with the upload’s name.' },
+  idempotency: { pattern: 'idempotency/*', why: 'One record per Idempotency-Key or upload, named by a hash known only at run time.' },
+  storyboard: { pattern: 'runs/*/storyboard.json', why: 'The validated storyboard of each run; run ids are created at run time.' },
+  plan: { pattern: 'runs/*/plan.json', why: 'The plan of each run; run ids are created at run time.' },
+  manifest: { pattern: 'runs/*/manifest.json', why: 'The manifest (status view) of each run; run ids are created at run time.' },
+  steps: { pattern: 'runs/*/steps/*', why: 'One record per step of each run; run ids and steps are known at run time only.' },
+  callbacks: { pattern: 'runs/*/callbacks/*', why: 'One callback record (task token) per waiting step of each run, known at run time only.' },
+  anchor: { pattern: 'runs/*/anchor.png', why: 'The anchor image of each run; run ids are created at run time.' },
+  seeds: { pattern: 'runs/*/seeds/*', why: 'Seed frames (each clip’s true last frame) of each run, numbered at run time.' },
+  clips: { pattern: 'runs/*/scenes/*', why: 'The stored clip of every scene of each run, numbered at run time.' },
+  film: { pattern: 'runs/*/final.mp4', why: 'The joined film of each run; run ids are created at run time.' },
+  contactSheet: { pattern: 'runs/*/contact-sheet.png', why: 'The contact sheet of each run; run ids are created at run time.' },
+  continuity: { pattern: 'runs/*/continuity.json', why: 'The seam report of each run; run ids are created at run time.' },
+} as const;
+
+export type KeyKind = keyof typeof KEYS;
+
+export interface BucketAccess {
+  /** s3:GetObject (also what HeadObject and presigned GET URLs need). */
+  read: KeyKind[];
+  /** s3:PutObject and s3:PutObjectTagging (the S3 adapter tags every object it writes). */
+  write: KeyKind[];
+  /** Written with @aws-sdk/lib-storage (multipart): s3:AbortMultipartUpload on these too. */
+  multipart?: KeyKind[];
+}
+
+/** refreshManifest: reads the plan, every step record and the manifest, and writes the manifest. */
+const MANIFEST_REFRESH: BucketAccess = { read: ['plan', 'steps', 'manifest'], write: ['manifest'] };
+/** updateStep: one step record read and written, then the manifest refreshed. */
+const STEP_UPDATE: BucketAccess = { read: ['steps', ...MANIFEST_REFRESH.read], write: ['steps', ...MANIFEST_REFRESH.write] };
+/** cancelInFlight: lists and rewrites the run's callback records. */
+const CANCEL_IN_FLIGHT: BucketAccess = { read: ['callbacks'], write: ['callbacks'] };
+
+const merge = (...parts: BucketAccess[]): BucketAccess => ({
+  read: [...new Set(parts.flatMap((p) => p.read))],
+  write: [...new Set(parts.flatMap((p) => p.write))],
+  multipart: [...new Set(parts.flatMap((p) => p.multipart ?? []))],
+});
+
+/** Per function (catalog name): exactly the key kinds its code reads and writes. */
+export const BUCKET_ACCESS: Record<string, BucketAccess> = {
+  // Loads an uploaded storyboard (source.key under inbox/), writes storyboard, plan and first manifest.
+  prepare: merge({ read: ['inbox'], write: ['storyboard', 'plan'] }, MANIFEST_REFRESH),
+  // Callback record first, then the prediction; checks the manifest for a cancel; records the step.
+  anchor: merge({ read: ['callbacks', 'manifest'], write: ['callbacks'] }, STEP_UPDATE),
+  // As anchor, plus the seed frame it presigns for Replicate.
+  clip: merge({ read: ['callbacks', 'manifest', 'seeds'], write: ['callbacks'] }, STEP_UPDATE),
+  poll: { read: ['callbacks'], write: ['callbacks'] },
+  // Anchor source images (inbox/ or images/), then anchor, seeds and clips written multipart.
+  'store-output': merge(
+    { read: ['inbox', 'images'], write: ['anchor', 'seeds', 'clips'], multipart: ['anchor', 'seeds', 'clips'] },
+    STEP_UPDATE,
+  ),
+  'join-film': merge(
+    { read: ['plan', 'clips', 'seeds'], write: ['film', 'contactSheet', 'continuity'], multipart: ['film', 'contactSheet'] },
+    MANIFEST_REFRESH,
+  ),
+  'record-failure': merge(CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
+  // The public webhook: only the callback record of the step it resumes.
+  webhook: { read: ['callbacks'], write: ['callbacks'] },
+  // POST (idempotency records), GET (manifest, presigned film and contact sheet), DELETE (cancel).
+  api: merge({ read: ['idempotency', 'film', 'contactSheet'], write: ['idempotency'] }, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
+  'start-from-upload': { read: ['inbox', 'idempotency'], write: ['rejected', 'idempotency'] },
+  'execution-ended': merge(CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
+};

@@ -1,0 +1,110 @@
+// What each function may do, read from the synthesized template and held against what its code
+// touches (written out here by hand, so a widened grant fails a test someone has to change).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bucketResource, synthesize, type SynthesizedStack } from './template';
+
+let stack: SynthesizedStack;
+beforeAll(() => {
+  stack = synthesize();
+});
+
+const MANIFEST_REFRESH = { get: ['runs/*/plan.json', 'runs/*/steps/*', 'runs/*/manifest.json'], put: ['runs/*/manifest.json'] };
+const STEP_UPDATE = { get: [...MANIFEST_REFRESH.get], put: ['runs/*/steps/*', ...MANIFEST_REFRESH.put] };
+const CALLBACKS = 'runs/*/callbacks/*';
+
+/** Object keys per function and action: GetObject, PutObject (with PutObjectTagging), AbortMultipartUpload. */
+const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[] }> = {
+  Prepare: { get: ['inbox/*', ...MANIFEST_REFRESH.get], put: ['runs/*/storyboard.json', 'runs/*/plan.json', ...MANIFEST_REFRESH.put] },
+  Anchor: { get: [CALLBACKS, ...STEP_UPDATE.get], put: [CALLBACKS, ...STEP_UPDATE.put] },
+  Clip: { get: [CALLBACKS, 'runs/*/seeds/*', ...STEP_UPDATE.get], put: [CALLBACKS, ...STEP_UPDATE.put] },
+  Poll: { get: [CALLBACKS], put: [CALLBACKS] },
+  StoreOutput: {
+    get: ['inbox/*', 'images/*', ...STEP_UPDATE.get],
+    put: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/scenes/*', ...STEP_UPDATE.put],
+    abort: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/scenes/*'],
+  },
+  JoinFilm: {
+    get: ['runs/*/scenes/*', 'runs/*/seeds/*', ...MANIFEST_REFRESH.get],
+    put: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/continuity.json', ...MANIFEST_REFRESH.put],
+    abort: ['runs/*/final.mp4', 'runs/*/contact-sheet.png'],
+  },
+  RecordFailure: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ...MANIFEST_REFRESH.put] },
+  Webhook: { get: [CALLBACKS], put: [CALLBACKS] },
+  Api: {
+    get: ['idempotency/*', 'runs/*/final.mp4', 'runs/*/contact-sheet.png', CALLBACKS, ...MANIFEST_REFRESH.get],
+    put: ['idempotency/*', CALLBACKS, ...MANIFEST_REFRESH.put],
+  },
+  StartFromUpload: { get: ['inbox/*', 'idempotency/*'], put: ['rejected/*', 'idempotency/*'] },
+  ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ...MANIFEST_REFRESH.put] },
+};
+
+/** Bucket resources each S3 action of a function is allowed on. */
+function s3Grants(functionId: string): Record<string, string[]> {
+  const grants: Record<string, Set<string>> = {};
+  for (const statement of stack.statementsOf(functionId)) {
+    expect(statement.Effect).toBe('Allow');
+    for (const action of [statement.Action].flat().filter((a: string) => a.startsWith('s3:'))) {
+      grants[action] ??= new Set();
+      for (const resource of [statement.Resource].flat()) grants[action].add(bucketResource(resource));
+    }
+  }
+  return Object.fromEntries(Object.entries(grants).map(([action, resources]) => [action, [...resources].sort()]));
+}
+
+const sorted = (keys: string[]) => [...new Set(keys)].sort();
+
+describe('bucket access per function', () => {
+  it('covers every deployed function', () => {
+    expect(Object.keys(stack.functionsByName()).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(Object.entries(EXPECTED))('%s reads, writes and aborts uploads on exactly the keys its code touches', (name, expected) => {
+    const grants = s3Grants(stack.functionsByName()[name].id);
+    expect(grants['s3:GetObject'] ?? [], `${name} GetObject`).toEqual(sorted(expected.get));
+    expect(grants['s3:PutObject'] ?? [], `${name} PutObject`).toEqual(sorted(expected.put));
+    // The S3 adapter tags every object it writes (lifecycle retention): tagging goes with every write.
+    expect(grants['s3:PutObjectTagging'] ?? [], `${name} PutObjectTagging`).toEqual(sorted(expected.put));
+    expect(grants['s3:AbortMultipartUpload'] ?? [], `${name} AbortMultipartUpload`).toEqual(sorted(expected.abort ?? []));
+    // Lists names only; without it S3 answers 403 instead of 404 for a key not written yet.
+    expect(grants['s3:ListBucket'], `${name} ListBucket`).toEqual(['bucket']);
+    expect(Object.keys(grants).sort(), name).toEqual(
+      ['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:PutObjectTagging', ...(expected.abort ? ['s3:AbortMultipartUpload'] : [])].sort(),
+    );
+  });
+
+  it.each(Object.keys(EXPECTED))('%s never gets a whole prefix such as runs/* or the bucket’s objects', (name) => {
+    const resources = Object.values(s3Grants(stack.functionsByName()[name].id)).flat();
+    expect(resources, name).not.toContain('runs/*');
+    expect(resources, name).not.toContain('*');
+    expect(resources.filter((r) => r !== 'bucket' && !/^(inbox|images|rejected|idempotency)\/\*$|^runs\/\*\/./.test(r)), name).toEqual([]);
+  });
+
+  it('lets the public webhook function touch callback records only', () => {
+    const grants = s3Grants(stack.functionsByName().Webhook.id);
+    for (const action of ['s3:GetObject', 's3:PutObject']) expect(grants[action], action).toEqual(['runs/*/callbacks/*']);
+  });
+});
+
+describe('Step Functions and secret access', () => {
+  it('lets only the webhook send task results, and only the api and upload trigger start runs', () => {
+    const fns = stack.functionsByName();
+    const stateMachineId = stack.ofType('AWS::StepFunctions::StateMachine')[0][0];
+    for (const [name, fn] of Object.entries(fns)) {
+      const actions = stack.actionsOf(fn.id);
+      expect(actions.includes('states:SendTaskSuccess'), name).toBe(name === 'Webhook');
+      expect(actions.includes('states:StartExecution'), name).toBe(name === 'Api' || name === 'StartFromUpload');
+    }
+    const send = stack.statementsOf(fns.Webhook.id).find((s) => [s.Action].flat().includes('states:SendTaskSuccess'));
+    expect(send.Resource).toEqual({ Ref: stateMachineId });
+    const stop = stack.statementsOf(fns.Api.id).find((s) => [s.Action].flat().includes('states:StopExecution'));
+    expect(JSON.stringify(stop.Resource)).toMatch(/:execution:/);
+  });
+
+  it('gives the secret only to the functions that call Replicate', () => {
+    const fns = stack.functionsByName();
+    for (const [name, fn] of Object.entries(fns)) {
+      const needsSecret = ['Anchor', 'Clip', 'Poll', 'Webhook', 'Api', 'RecordFailure', 'ExecutionEnded'].includes(name);
+      expect(stack.actionsOf(fn.id).includes('secretsmanager:GetSecretValue'), name).toBe(needsSecret);
+    }
+  });
+});
