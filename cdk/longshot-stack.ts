@@ -16,6 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ASL_PATH, FUNCTIONS } from '../functions/catalog';
 import { RETENTION_TAG } from '../functions/domain/run-keys';
+import { CANCEL_AFTER } from '../functions/domain/prediction-windows';
 import { ProjectFunction, type ProjectFunctionProps } from './project-function';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
@@ -119,7 +120,7 @@ export class LongshotStack extends Stack {
     // Built from the RestApi id (not its deployment) so clip/anchor functions can know it without a cycle.
     const webhookUrl = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/v1/webhooks/replicate`;
 
-    const environment = { LONGSHOT_BUCKET: this.bucket.bucketName, PREDICTION_CANCEL_AFTER: '30m' };
+    const environment = { LONGSHOT_BUCKET: this.bucket.bucketName, PREDICTION_CANCEL_AFTER: CANCEL_AFTER };
     const withSecret = { LONGSHOT_SECRET_ARN: secret.secretArn };
     const envFor: Record<string, Record<string, string>> = {
       anchor: { ...withSecret, WEBHOOK_URL: webhookUrl },
