@@ -79,9 +79,9 @@ export function classifyDelivery(record: CallbackRecord, predictionId: string | 
 }
 
 /** What a delivery of a prediction's status does to the record. */
-export type DeliveryDecision = 'claim' | 'duplicate' | 'not-terminal' | DeliveryVerdict;
+export type DeliveryDecision = 'claim' | 'duplicate' | 'not-terminal' | Exclude<DeliveryVerdict, 'current'>;
 
-export function decideDelivery(record: CallbackRecord, predictionId: string | undefined, terminal: boolean): Exclude<DeliveryDecision, 'current'> {
+export function decideDelivery(record: CallbackRecord, predictionId: string | undefined, terminal: boolean): DeliveryDecision {
   const verdict = classifyDelivery(record, predictionId);
   if (verdict !== 'current') return verdict;
   if (!terminal) return 'not-terminal';

@@ -58,27 +58,27 @@ export async function handleWebhook(config: RuntimeConfig, request: WebhookReque
   return outcome;
 }
 
+/** What each decision but a claim answers. */
+const ANSWERS: Record<Exclude<DeliveryDecision, 'claim'>, WebhookOutcome> = {
+  unknown: 'not-recorded',
+  stale: 'stale-prediction',
+  'not-terminal': 'not-terminal',
+  duplicate: 'duplicate',
+};
+
 async function deliver(config: RuntimeConfig, runId: string, step: string, prediction: PredictionResult, by: string): Promise<WebhookOutcome> {
+  const deadline = deadlineSeconds(config); // before claiming: a claim must not be left behind by a config error
   for (let round = 1; round <= DELIVERY_ROUNDS; round++) {
-    let decision: DeliveryDecision | 'missing' = 'missing';
+    let decision = 'missing' as DeliveryDecision | 'missing';
     const now = new Date().toISOString();
     const stored = await updateCallback(config, runId, step, (current) => {
       decision = current ? decideDelivery(current, prediction.id, isTerminal(prediction.status)) : 'missing';
       return decision === 'claim' && current ? claimed(current, by, prediction.status, now) : undefined;
     });
-    switch (decision as DeliveryDecision | 'missing') {
-      case 'missing':
-        throw new MissingObjectError(`no task waits for ${runId}/${step}`);
-      case 'unknown':
-        return 'not-recorded';
-      case 'stale':
-        return 'stale-prediction';
-      case 'not-terminal':
-      case 'duplicate':
-        return decision as 'not-terminal' | 'duplicate';
-    }
-    const record = stored as CallbackRecord;
-    if ((await sendResult(config, record, prediction, deadlineSeconds(config))) === 'resumed') return 'resumed';
+    if (decision === 'missing') throw new MissingObjectError(`no task waits for ${runId}/${step}`);
+    if (decision !== 'claim') return ANSWERS[decision];
+    const record = stored!;
+    if ((await sendResult(config, record, prediction, deadline)) === 'resumed') return 'resumed';
     // The token closed (a retried start, or the wait timed out): give the claim back so the
     // task the record points to now can still get this result.
     const after = await updateCallback(config, runId, step, (current) => released(current, { taskToken: record.taskToken, resumedBy: by }));
