@@ -1,21 +1,13 @@
 // A run's records in S3: plan, per-step records, callback records and the manifest view.
 import type { RuntimeConfig } from './config';
-import { findJson, getJson, listKeys, putJson } from './s3';
+import { findJson, getJson, listKeys, putJson, updateJson } from './s3';
 import { runKeys } from '../domain/run-keys';
 import type { RunPlan } from '../domain/plan';
+import type { CallbackRecord } from '../domain/callbacks';
 import { buildManifest, type Manifest, type ManifestState, type StepRecord } from '../domain/manifest';
 
 /** Written before a prediction is created; the webhook finds the task token here, never in a URL. */
-export interface CallbackRecord {
-  runId: string;
-  step: string;
-  taskToken: string;
-  predictionId: string | null;
-  createdAt: string;
-  resumedAt?: string;
-  resumedBy?: string;
-  outcome?: string;
-}
+export type { CallbackRecord };
 
 export const loadPlan = (config: RuntimeConfig, runId: string) => getJson<RunPlan>(config, runKeys(runId).plan);
 export const findPlan = (config: RuntimeConfig, runId: string) => findJson<RunPlan>(config, runKeys(runId).plan);
@@ -23,8 +15,21 @@ export const findManifest = (config: RuntimeConfig, runId: string) => findJson<M
 
 export const loadCallback = (config: RuntimeConfig, runId: string, step: string) =>
   findJson<CallbackRecord>(config, runKeys(runId).callback(step));
+/** A blind write: only for records nobody else can be writing (use updateCallback where writers race). */
 export const saveCallback = (config: RuntimeConfig, record: CallbackRecord) =>
   putJson(config, runKeys(record.runId).callback(record.step), record);
+
+/**
+ * Read-modify-write of a step's callback record with If-Match/If-None-Match: `change` gets the
+ * current record (null if none) and returns the new one, or undefined to leave it; a lost race
+ * re-reads and asks again. Returns the record as stored afterwards.
+ */
+export const updateCallback = (
+  config: RuntimeConfig,
+  runId: string,
+  step: string,
+  change: (current: CallbackRecord | null) => CallbackRecord | undefined,
+) => updateJson<CallbackRecord>(config, runKeys(runId).callback(step), change);
 
 export async function listCallbacks(config: RuntimeConfig, runId: string): Promise<CallbackRecord[]> {
   const keys = await listKeys(config, runKeys(runId).callbacksPrefix);

@@ -20,6 +20,8 @@ const step = z.string().refine(isStepName, 'must be "anchor" or "scene-<n>"');
 const executionName = z.string().min(1).max(80);
 /** Task tokens are opaque, 1–2048 characters (SendTaskSuccess's limit). */
 const taskToken = z.string().min(1).max(2048);
+/** Which generation of the step this is ($.attempt): a retried start of the same attempt reuses its prediction. */
+const attempt = z.number().int().min(1).max(10).optional();
 const s3Key = z.string().min(1).max(1024);
 const positive = z.number().positive();
 const positiveInt = z.number().int().positive();
@@ -50,8 +52,8 @@ const anchorPlan = z.looseObject({
   anchorKey: s3Key,
 });
 
-/** Anchor: {anchor: $.plan.anchor, taskToken: $$.Task.Token}. */
-export const anchorEvent = z.looseObject({ anchor: anchorPlan, taskToken });
+/** Anchor: {anchor: $.plan.anchor, attempt: $.anchorTry.attempt, taskToken: $$.Task.Token}. */
+export const anchorEvent = z.looseObject({ anchor: anchorPlan, attempt, taskToken });
 
 const scenePlan = z.looseObject({
   runId,
@@ -69,8 +71,8 @@ const scenePlan = z.looseObject({
   lastFrameKey: s3Key,
 });
 
-/** Clip: {scene: $.scene (one item of plan.scenes), taskToken: $$.Task.Token}. */
-export const clipEvent = z.looseObject({ scene: scenePlan, taskToken });
+/** Clip: {scene: $.scene (one item of plan.scenes), attempt: $.attempt, taskToken: $$.Task.Token}. */
+export const clipEvent = z.looseObject({ scene: scenePlan, attempt, taskToken });
 
 /** PollAnchor {runId, step: "anchor"} and PollClip {runId, step: scene-n}. */
 export const pollEvent = z.looseObject({ runId, step });
