@@ -11,6 +11,8 @@ interface StatusChange {
   status: string;
   error?: string | null;
   cause?: string | null;
+  /** Epoch ms; with the name, gives executions started by hand their run id. */
+  startDate?: number | null;
 }
 
 export const handler = async (event: EventBridgeEvent<'Step Functions Execution Status Change', StatusChange>) =>
