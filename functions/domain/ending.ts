@@ -34,14 +34,14 @@ const UNRECORDED_END: Record<string, { status: 'failed' | 'canceled'; error: str
 export function endingOfExecution(
   execution: { status: string; error?: string | null; cause?: string | null },
   at = new Date().toISOString(),
+  inputProblem?: string | null,
 ): RunEnding | null {
   const end = UNRECORDED_END[execution.status];
   if (!end) return null;
-  return failedEnding('execution-ended', end.status, {
-    state: 'Execution',
-    error: execution.error || end.error,
-    cause: readableCause(execution.cause ?? undefined) || `the execution ended with status ${execution.status}`,
-  }, at);
+  const reported = readableCause(execution.cause ?? undefined) || `the execution ended with status ${execution.status}`;
+  // A failure caused by a bad input is explained by the input (Step Functions only says that a path failed).
+  const cause = inputProblem && end.status === 'failed' ? `${inputProblem} (Step Functions: ${reported})` : reported;
+  return failedEnding('execution-ended', end.status, { state: 'Execution', error: execution.error || end.error, cause }, at);
 }
 
 /** What a Step Functions execution status says about the run, for when no ending is recorded yet. */

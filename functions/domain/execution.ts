@@ -65,3 +65,22 @@ export function readRunRequest(input: unknown): RunRequest {
     ...(isObject(overrides) && { overrides: overrides as StoryboardOverrides }),
   };
 }
+
+/**
+ * What is wrong with an execution's input (its JSON text), or null if it has the right shape. For
+ * inputs the state machine cannot even route to its failure path (a string, an array, null).
+ */
+export function inputProblem(input: string | null | undefined): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(input ?? '');
+  } catch {
+    return `the execution input is not JSON: ${preview(input ?? '')}`;
+  }
+  try {
+    readRunRequest(value);
+    return null;
+  } catch (error) {
+    return (error as InvalidStoryboardError).problems?.join('; ') ?? (error as Error).message;
+  }
+}

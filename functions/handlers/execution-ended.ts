@@ -13,6 +13,8 @@ interface StatusChange {
   cause?: string | null;
   /** Epoch ms; with the name, gives executions started by hand their run id. */
   startDate?: number | null;
+  /** The execution input (JSON text): explains a hand-started execution that failed on it. */
+  input?: string | null;
 }
 
 export const handler = async (event: EventBridgeEvent<'Step Functions Execution Status Change', StatusChange>) =>

@@ -10,7 +10,7 @@ import { logger } from '../adapters/logger';
 import { isRunId } from '../domain/run-keys';
 import { failureFromState } from '../domain/manifest';
 import { endingOfExecution, failedEnding, failStateOf, type RunEnding } from '../domain/ending';
-import { runIdForExecution } from '../domain/execution';
+import { inputProblem, runIdForExecution } from '../domain/execution';
 import { isTerminal } from '../domain/replicate-inputs';
 
 /** Cancels every prediction of the run that no task result has been sent for. Best effort. */
@@ -95,13 +95,28 @@ export async function recordCancel(
   return ending;
 }
 
-/** The "Step Functions Execution Status Change" detail (startDate: epoch ms on AWS). */
+/** The "Step Functions Execution Status Change" detail (startDate: epoch ms on AWS; input: JSON text). */
 export interface ExecutionEnd {
   name: string;
   status: string;
   error?: string | null;
   cause?: string | null;
   startDate?: number | string | Date | null;
+  input?: string | null;
+}
+
+/**
+ * The run id of an ended execution and, for one started by hand, what was wrong with its input.
+ * Start date and input come from the event, or from DescribeExecution when the event lacks them.
+ */
+async function runOfExecution(config: RuntimeConfig, execution: ExecutionEnd): Promise<{ runId: string; inputProblem: string | null }> {
+  if (isRunId(execution.name)) return { runId: execution.name, inputProblem: null };
+  const complete = execution.startDate != null && execution.input != null;
+  const described = complete ? null : await describeExecution(config, execution.name);
+  return {
+    runId: runIdForExecution(execution.name, execution.startDate ?? described?.startDate),
+    inputProblem: inputProblem(execution.input ?? described?.input),
+  };
 }
 
 /**
@@ -110,10 +125,9 @@ export interface ExecutionEnd {
  * and cancels what is still generating.
  */
 export async function recordExecutionEnd(config: RuntimeConfig, execution: ExecutionEnd): Promise<{ recorded: boolean; runId?: string }> {
-  const ending = endingOfExecution(execution);
-  if (!ending) return { recorded: false };
-  const startTime = isRunId(execution.name) ? undefined : (execution.startDate ?? (await describeExecution(config, execution.name))?.startDate);
-  const runId = runIdForExecution(execution.name, startTime);
+  if (!endingOfExecution(execution)) return { recorded: false };
+  const { runId, inputProblem: problem } = await runOfExecution(config, execution);
+  const ending = endingOfExecution(execution, undefined, problem)!;
   const { won } = await endRun(config, runId, ending, { executionName: execution.name });
   if (won) logger.warn('execution ended outside the failure path', { runId, execution: execution.name, status: execution.status });
   return { recorded: won, runId };

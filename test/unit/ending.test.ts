@@ -23,6 +23,15 @@ describe('endingOfExecution', () => {
     expect(ending).toMatchObject({ status: 'failed', failure: { error: 'RecordFailureFailed', cause: 'S3 down' } });
   });
 
+  it('explains a failure by the input when the input was wrong', () => {
+    const ending = endingOfExecution({ status: 'FAILED', error: 'States.Runtime', cause: 'Path expression failed' }, at, 'the execution input must be …');
+    expect(ending).toMatchObject({ failure: { error: 'States.Runtime', cause: 'the execution input must be … (Step Functions: Path expression failed)' } });
+  });
+
+  it('keeps a stop a stop, whatever the input', () => {
+    expect(endingOfExecution({ status: 'ABORTED' }, at, 'bad input')).toMatchObject({ status: 'canceled', failure: { cause: 'the execution ended with status ABORTED' } });
+  });
+
   it.each(['RUNNING', 'SUCCEEDED', 'PENDING_REDRIVE'])('%s ends nothing', (status) => {
     expect(endingOfExecution({ status }, at)).toBeNull();
   });

@@ -1,6 +1,6 @@
 // Executions started by hand (console): a valid run id from any name, and a clear word on bad input.
 import { describe, expect, it } from 'vitest';
-import { readRunRequest, runIdForExecution } from '../../functions/domain/execution';
+import { inputProblem, readRunRequest, runIdForExecution } from '../../functions/domain/execution';
 import { isRunId } from '../../functions/domain/run-keys';
 
 const uuid = 'a5e1c7de-3b2f-4c1e-9d7a-0f6b2e8c4d13';
@@ -70,5 +70,19 @@ describe('readRunRequest', () => {
 
   it('throws InvalidStoryboardError (what Prepare reports by name)', () => {
     expect(() => readRunRequest({})).toThrow(expect.objectContaining({ name: 'InvalidStoryboardError' }));
+  });
+});
+
+describe('inputProblem', () => {
+  it.each(['{"storyboard":{}}', '{"source":{"key":"inbox/a.json"}}'])('is null for the right shape: %s', (input) => {
+    expect(inputProblem(input)).toBeNull();
+  });
+
+  it.each(['"text"', '[1]', 'null', '42', '{}'])('names the expected shape for %s', (input) => {
+    expect(inputProblem(input)).toMatch(new RegExp(`^\\(execution input\\): the execution input must be .*; got ${input.replace(/[[\]{}]/g, '\\$&')}$`));
+  });
+
+  it.each([undefined, null, '{broken'])('says when there is no JSON at all (%s)', (input) => {
+    expect(inputProblem(input)).toMatch(/^the execution input is not JSON/);
   });
 });
