@@ -176,6 +176,7 @@ export class LongshotStack extends Stack {
       if (access.multipart?.length) {
         statements.push(new iam.PolicyStatement({ actions: ['s3:AbortMultipartUpload'], resources: objects(access.multipart) }));
       }
+      if (access.delete?.length) statements.push(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: objects(access.delete) }));
       for (const statement of statements) if (statement.resources.length) fn[name].addToRolePolicy(statement);
     }
 
@@ -188,6 +189,8 @@ export class LongshotStack extends Stack {
     fn.api.addToRolePolicy(allow(['states:DescribeExecution', 'states:StopExecution'], executions));
     fn['start-from-upload'].addToRolePolicy(allow(['states:StartExecution'], this.stateMachine.stateMachineArn));
     fn['start-from-upload'].addToRolePolicy(allow(['states:DescribeExecution'], executions));
+    // Start time and input of a hand-started execution when its status-change event lacks them.
+    fn['execution-ended'].addToRolePolicy(allow(['states:DescribeExecution'], executions));
   }
 
   /**

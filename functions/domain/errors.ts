@@ -65,3 +65,6 @@ export class ReplicateRequestError extends LongshotError {}
 
 /** A conditional write (If-Match) kept losing to other writers of the same object; safe to retry. */
 export class ConcurrentUpdateError extends LongshotError {}
+
+/** The run already has its ending (canceled by DELETE, failed, stopped): this step's result is discarded. */
+export class RunEndedError extends LongshotError {}

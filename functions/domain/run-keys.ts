@@ -49,6 +49,7 @@ export function runKeys(runId: string) {
     storyboard: `${prefix}storyboard.json`,
     plan: `${prefix}plan.json`,
     manifest: `${prefix}manifest.json`,
+    ending: `${prefix}ending.json`,
     callbacksPrefix: `${prefix}callbacks/`,
     callback: (step: string) => `${prefix}callbacks/${step}.json`,
     stepsPrefix: `${prefix}steps/`,

@@ -29,14 +29,14 @@ const positiveInt = z.number().int().positive();
 // ---- Task payloads (statemachine/longshot.asl.json) ----
 
 /** Prepare: {runId: $$.Execution.Name, request: $}; the storyboard itself is the use case's to judge. */
-export const prepareEvent = z.looseObject({
-  runId: executionName,
-  request: z.looseObject({
-    storyboard: z.unknown().optional(),
-    source: z.looseObject({ key: s3Key }).optional(),
-    overrides: z.looseObject({ model: z.string().optional(), strategy: z.string().optional() }).optional(),
-  }),
-});
+/** $$.Execution.StartTime: with the name, gives executions started by hand their run id. */
+const startedAt = z.string().max(64).optional();
+
+/**
+ * Prepare: {runId: $$.Execution.Name, startedAt, request: $}. The request is whatever the execution
+ * was started with; the use case checks it, so its problem is recorded as the run's cause.
+ */
+export const prepareEvent = z.looseObject({ runId: executionName, startedAt, request: z.unknown() });
 
 const anchorPlan = z.looseObject({
   mode: z.enum(['generate', 'provided', 'none']),
@@ -137,6 +137,7 @@ export const joinFilmEvent = z.looseObject({
 /** RecordFailure: {runId: $$.Execution.Name, failure: {<State>: {Error, Cause}}} from the Catch ResultPaths. */
 export const recordFailureEvent = z.looseObject({
   runId: executionName,
+  startedAt,
   failure: z.record(z.string(), z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() })),
 });
 
@@ -182,6 +183,10 @@ export const executionStatusChangeEvent = eventBridge
       status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
       error: z.string().nullish(),
       cause: z.string().nullish(),
+      /** Epoch ms; with the name, gives executions started by hand their run id. */
+      startDate: z.number().nullish(),
+      /** The execution input (JSON text): explains a hand-started execution that failed on it. */
+      input: z.string().nullish(),
     }),
   })
   .loose();
