@@ -138,7 +138,8 @@ export const joinFilmEvent = z.looseObject({
 export const recordFailureEvent = z.looseObject({
   runId: executionName,
   startedAt,
-  failure: z.record(z.string(), z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() })),
+  // Optional: the failure path records a run even when the Catch left no detail (it must never throw).
+  failure: z.record(z.string(), z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() })).optional(),
 });
 
 // ---- API Gateway (REST, Lambda proxy) ----

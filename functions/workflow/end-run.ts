@@ -57,7 +57,8 @@ export interface FailureInput {
   runId: string;
   /** $$.Execution.StartTime: with the name, gives hand-started executions their run id. */
   startedAt?: string;
-  failure: Record<string, { Error?: string; Cause?: string }>;
+  /** $.failure: {StateName: {Error, Cause}}; absent only if a Catch lost it (still recorded, as "unknown"). */
+  failure?: Record<string, { Error?: string; Cause?: string }>;
 }
 
 /**

@@ -228,6 +228,7 @@ describe('errors.ts', () => {
       [
         'ConcurrentUpdateError',
         'ConfigError',
+        'InvalidEventError',
         'InvalidStoryboardError',
         'LongshotError',
         'MediaToolError',
@@ -239,6 +240,7 @@ describe('errors.ts', () => {
         'PredictionTimedOutError',
         'RateLimitedError',
         'ReplicateRequestError',
+        'RunEndedError',
         'WebhookRejectedError',
       ].sort(),
     );
@@ -246,7 +248,8 @@ describe('errors.ts', () => {
 
   it.each(classes.map(([name]) => name))('%s: name equals the class name (Step Functions matches on it)', (exported) => {
     const Class = (errors as unknown as Record<string, new (...args: any[]) => Error>)[exported];
-    const instance = exported === 'InvalidStoryboardError' ? new Class(['a: b']) : new Class('boom');
+    const args: Record<string, unknown[]> = { InvalidStoryboardError: [['a: b']], InvalidEventError: ['clip', ['scene: required']] };
+    const instance = new Class(...(args[exported] ?? ['boom']));
     expect(instance.name).toBe(exported);
     expect(instance).toBeInstanceOf(errors.LongshotError);
     expect(instance).toBeInstanceOf(Error);
