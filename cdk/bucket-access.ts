@@ -10,6 +10,7 @@ export const KEYS = {
   storyboard: { pattern: 'runs/*/storyboard.json', why: 'The validated storyboard of each run; run ids are created at run time.' },
   plan: { pattern: 'runs/*/plan.json', why: 'The plan of each run; run ids are created at run time.' },
   manifest: { pattern: 'runs/*/manifest.json', why: 'The manifest (status view) of each run; run ids are created at run time.' },
+  ending: { pattern: 'runs/*/ending.json', why: 'The one ending of each run (created once, first writer wins); run ids are created at run time.' },
   steps: { pattern: 'runs/*/steps/*', why: 'One record per step of each run; run ids and steps are known at run time only.' },
   callbacks: { pattern: 'runs/*/callbacks/*', why: 'One callback record (task token) per waiting step of each run, known at run time only.' },
   anchor: { pattern: 'runs/*/anchor.png', why: 'The anchor image of each run; run ids are created at run time.' },
@@ -29,10 +30,14 @@ export interface BucketAccess {
   write: KeyKind[];
   /** Written with @aws-sdk/lib-storage (multipart): s3:AbortMultipartUpload on these too. */
   multipart?: KeyKind[];
+  /** s3:DeleteObject: only the film objects a join discards when the run ended during the join. */
+  delete?: KeyKind[];
 }
 
-/** refreshManifest: reads the plan, every step record and the manifest, and writes the manifest. */
-const MANIFEST_REFRESH: BucketAccess = { read: ['plan', 'steps', 'manifest'], write: ['manifest'] };
+/** refreshManifest: reads the plan, every step record, the ending and the manifest, and writes the manifest. */
+const MANIFEST_REFRESH: BucketAccess = { read: ['plan', 'steps', 'ending', 'manifest'], write: ['manifest'] };
+/** claimEnding (create-only) and noteCanceledPredictions (If-Match): every way a run ends. */
+const END_RUN: BucketAccess = { read: ['ending'], write: ['ending'] };
 /** updateStep: one step record read and written, then the manifest refreshed. */
 const STEP_UPDATE: BucketAccess = { read: ['steps', ...MANIFEST_REFRESH.read], write: ['steps', ...MANIFEST_REFRESH.write] };
 /** cancelInFlight: lists and rewrites the run's callback records. */
@@ -42,6 +47,7 @@ const merge = (...parts: BucketAccess[]): BucketAccess => ({
   read: [...new Set(parts.flatMap((p) => p.read))],
   write: [...new Set(parts.flatMap((p) => p.write))],
   multipart: [...new Set(parts.flatMap((p) => p.multipart ?? []))],
+  delete: [...new Set(parts.flatMap((p) => p.delete ?? []))],
 });
 
 /** Per function (catalog name): exactly the key kinds its code reads and writes. */
@@ -59,14 +65,20 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
     STEP_UPDATE,
   ),
   'join-film': merge(
-    { read: ['plan', 'clips', 'seeds'], write: ['film', 'contactSheet', 'continuity'], multipart: ['film', 'contactSheet'] },
+    {
+      read: ['plan', 'clips', 'seeds'],
+      write: ['film', 'contactSheet', 'continuity'],
+      multipart: ['film', 'contactSheet'],
+      delete: ['film', 'contactSheet', 'continuity'],
+    },
+    END_RUN,
     MANIFEST_REFRESH,
   ),
-  'record-failure': merge(CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
+  'record-failure': merge(END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
   // The public webhook: only the callback record of the step it resumes.
   webhook: { read: ['callbacks'], write: ['callbacks'] },
   // POST (idempotency records), GET (manifest, presigned film and contact sheet), DELETE (cancel).
-  api: merge({ read: ['idempotency', 'film', 'contactSheet'], write: ['idempotency'] }, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
+  api: merge({ read: ['idempotency', 'film', 'contactSheet'], write: ['idempotency'] }, END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
   'start-from-upload': { read: ['inbox', 'idempotency'], write: ['rejected', 'idempotency'] },
-  'execution-ended': merge(CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
+  'execution-ended': merge(END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
 };

@@ -15,6 +15,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ASL_PATH, FUNCTIONS } from '../functions/catalog';
 import { RETENTION_TAG } from '../functions/domain/run-keys';
+import { CANCEL_AFTER } from '../functions/domain/prediction-windows';
 import { ProjectFunction, type ProjectFunctionProps } from './project-function';
 import { BUCKET_ACCESS, KEYS, type KeyKind } from './bucket-access';
 import { addAlarms } from './alarms';
@@ -117,7 +118,7 @@ export class LongshotStack extends Stack {
   }
 
   private createFunctions(secret: secrets.Secret, webhookUrl: string) {
-    const environment = { LONGSHOT_BUCKET: this.bucket.bucketName, PREDICTION_CANCEL_AFTER: '30m' };
+    const environment = { LONGSHOT_BUCKET: this.bucket.bucketName, PREDICTION_CANCEL_AFTER: CANCEL_AFTER };
     const withSecret = { LONGSHOT_SECRET_ARN: secret.secretArn };
     const envFor: Record<string, Record<string, string>> = {
       anchor: { ...withSecret, WEBHOOK_URL: webhookUrl },
@@ -175,6 +176,7 @@ export class LongshotStack extends Stack {
       if (access.multipart?.length) {
         statements.push(new iam.PolicyStatement({ actions: ['s3:AbortMultipartUpload'], resources: objects(access.multipart) }));
       }
+      if (access.delete?.length) statements.push(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: objects(access.delete) }));
       for (const statement of statements) if (statement.resources.length) fn[name].addToRolePolicy(statement);
     }
 
@@ -187,6 +189,8 @@ export class LongshotStack extends Stack {
     fn.api.addToRolePolicy(allow(['states:DescribeExecution', 'states:StopExecution'], executions));
     fn['start-from-upload'].addToRolePolicy(allow(['states:StartExecution'], this.stateMachine.stateMachineArn));
     fn['start-from-upload'].addToRolePolicy(allow(['states:DescribeExecution'], executions));
+    // Start time and input of a hand-started execution when its status-change event lacks them.
+    fn['execution-ended'].addToRolePolicy(allow(['states:DescribeExecution'], executions));
   }
 
   /**

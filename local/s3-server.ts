@@ -120,8 +120,13 @@ function conditionalWrites(store: FilesystemStore): Middleware {
   return async (ctx, next) => {
     const target = objectTarget(ctx.path);
     const write = ctx.method === 'PUT' || ctx.method === 'DELETE' || (ctx.method === 'POST' && ctx.query.uploadId !== undefined);
+    // s3rver writes an object's data, md5 and metadata.json as separate files (metadata in place):
+    // a read between them saw a half-written metadata.json (500) or a mismatched length. Reads take
+    // the key's turn too, so they see an object before or after a write, never during it.
+    const read = ctx.method === 'GET' || ctx.method === 'HEAD';
     // Parts of a multipart upload and tag updates are not the object itself.
-    if (!target || !write || ctx.query.partNumber !== undefined || ctx.query.tagging !== undefined) return next();
+    if (!target || !(write || read) || ctx.query.partNumber !== undefined || ctx.query.tagging !== undefined) return next();
+    if (read) return locks.run(`${target.bucket}/${target.key}`, next);
     await locks.run(`${target.bucket}/${target.key}`, async () => {
       const conditional = ctx.get('if-none-match') || ctx.get('if-match');
       const failed = conditional ? failedCondition(ctx, await currentEtag(store, target.bucket, target.key)) : null;

@@ -13,8 +13,6 @@ import { startS3Server } from './s3-server';
 import { startHttpGateway } from './http-gateway';
 import { startReplicateEmulator, type EmulatorOptions, type ReplicateEmulator } from './replicate-emulator';
 import { loadConfig, type RuntimeConfig } from '../functions/adapters/config';
-import { resetSecretsCache } from '../functions/adapters/secrets';
-import { resetReplicateState } from '../functions/adapters/replicate';
 import { INBOX_PREFIX } from '../functions/domain/run-keys';
 import { logger } from '../functions/adapters/logger';
 
@@ -28,6 +26,8 @@ export interface StackOptions {
   webhooks?: boolean;
   /** Ms a task waits for its webhook before polling (default: the ASL's TimeoutSeconds; 1500 without webhooks). */
   callbackTimeoutMs?: number;
+  /** Ms between polls after a wait timed out (default: the ASL's Wait seconds; 1000 on the emulator when waits are shortened). */
+  pollIntervalMs?: number;
   /** Port of the API gateway (0 = any free port). */
   apiPort?: number;
   s3Port?: number;
@@ -76,11 +76,14 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const emulator = live ? null : await startReplicateEmulator({ token: 'local-emulator-token', ...options.emulator });
 
   const handlers = { ...HANDLERS, ...options.handlers } as Record<string, AnyHandler>;
+  const callbackTimeoutMs = options.callbackTimeoutMs ?? (webhooks ? undefined : 1500);
   const engine = new LocalStepFunctions({
     region: REGION,
     handlers,
     retryIntervalMs: options.retryIntervalMs,
-    callbackTimeoutMs: options.callbackTimeoutMs ?? (webhooks ? undefined : 1500),
+    callbackTimeoutMs,
+    // Live Replicate keeps the real poll interval: a prediction takes a minute or more there.
+    waitMs: options.pollIntervalMs ?? (!live && callbackTimeoutMs !== undefined ? 1000 : undefined),
   });
   const sfn = await startSfnApi(engine);
   const gateway = await startHttpGateway(handlers, options.apiPort ?? 0);
@@ -109,8 +112,6 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     delete process.env.REPLICATE_BASE_URL;
   }
   delete process.env.REPLICATE_WEBHOOK_SECRET;
-  resetSecretsCache();
-  resetReplicateState();
 
   const inboxResults: Promise<unknown>[] = [];
   if (options.watchInbox) {

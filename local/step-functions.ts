@@ -69,6 +69,8 @@ export interface LocalStepFunctionsOptions {
    * TimeoutSeconds: how a laptop without webhooks (or a test of the poll path) gets there quickly.
    */
   callbackTimeoutMs?: number;
+  /** Pause every Wait state (the polls after a timed-out wait) for this many ms instead of its Seconds. */
+  waitMs?: number;
   definitionPath?: string;
 }
 
@@ -127,7 +129,7 @@ export class LocalStepFunctions extends EventEmitter {
     const machine = new StateMachine(this.definition as never, { validationOptions: { checkPaths: true } });
     const parsedInput = JSON.parse(input);
     const run = machine.run(parsedInput, {
-      overrides: { taskResourceLocalHandlers: this.taskOverrides(executionArn) as never, retryIntervalOverrides: this.retryOverrides() },
+      overrides: { taskResourceLocalHandlers: this.taskOverrides(executionArn) as never, retryIntervalOverrides: this.retryOverrides(), waitTimeOverrides: this.waitOverrides() },
       context: {
         Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: new Date().toISOString(), RoleArn: 'local' },
         StateMachine: { Id: this.stateMachineArn, Name: 'longshot' },
@@ -220,6 +222,13 @@ export class LocalStepFunctions extends EventEmitter {
     if (this.options.retryIntervalMs === undefined) return undefined;
     const overrides: Record<string, number> = {};
     for (const [name, state] of walkStates(this.definition.States)) if (state.Retry) overrides[name] = this.options.retryIntervalMs;
+    return overrides;
+  }
+
+  private waitOverrides(): Record<string, number> | undefined {
+    if (this.options.waitMs === undefined) return undefined;
+    const overrides: Record<string, number> = {};
+    for (const [name, state] of walkStates(this.definition.States)) if (state.Type === 'Wait') overrides[name] = this.options.waitMs;
     return overrides;
   }
 

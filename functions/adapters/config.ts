@@ -1,6 +1,7 @@
 // Everything that differs between AWS and the laptop comes from the environment: endpoints,
 // names and credentials. Handlers never branch on "local" beyond this.
 import { ConfigError } from '../domain/errors';
+import { CANCEL_AFTER } from '../domain/prediction-windows';
 
 export interface RuntimeConfig {
   bucket: string;
@@ -12,7 +13,7 @@ export interface RuntimeConfig {
   replicateBaseUrl?: string;
   /** Public URL of POST /webhooks/replicate; unset → no webhooks, tasks finish through polling. */
   webhookUrl: string | null;
-  /** Replicate cancels a prediction that runs longer than this (Cancel-After header): a cost guard. */
+  /** Replicate cancels a prediction that runs longer than this (Cancel-After header): a cost guard. See domain/prediction-windows.ts. */
   cancelAfter: string;
   /** Lifetime of presigned seed-frame URLs handed to Replicate. */
   presignSeconds: number;
@@ -37,7 +38,7 @@ export function loadConfig(): RuntimeConfig {
     stateMachineArn: process.env.STATE_MACHINE_ARN || undefined,
     replicateBaseUrl: process.env.REPLICATE_BASE_URL || undefined,
     webhookUrl: process.env.WEBHOOK_URL || null,
-    cancelAfter: process.env.PREDICTION_CANCEL_AFTER || '30m',
+    cancelAfter: process.env.PREDICTION_CANCEL_AFTER || CANCEL_AFTER,
     presignSeconds: positiveInt('PRESIGN_SECONDS', 3600),
   };
 }

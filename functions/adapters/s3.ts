@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -153,6 +154,10 @@ export async function exists(config: RuntimeConfig, key: string): Promise<boolea
     if (isMissing(error)) return false;
     throw error;
   }
+}
+
+export async function deleteObject(config: RuntimeConfig, key: string): Promise<void> {
+  await s3Client(config).send(new DeleteObjectCommand({ Bucket: config.bucket, Key: key }));
 }
 
 /** An object's ETag and size, or null if it does not exist. */

@@ -46,7 +46,7 @@ export async function sendTaskFailure(
   cause: string,
 ): Promise<TaskOutcome> {
   try {
-    // Limits: error ≤ 256 chars, cause ≤ 32768 chars.
+    // Step Functions allows error ≤ 256 and cause ≤ 32,768 characters; 32,000 keeps a margin.
     await sfnClient(config).send(
       new SendTaskFailureCommand({ taskToken, error: error.slice(0, 256), cause: cause.slice(0, 32_000) }),
     );

@@ -20,10 +20,16 @@ export class RateLimitedError extends LongshotError {}
 /** A prediction ended as failed/aborted (retry the scene a bounded number of times). */
 export class PredictionFailedError extends LongshotError {}
 
-/** A prediction was canceled (by us or by Cancel-After): no retry. */
+/** A prediction was canceled because its run ended (or by hand): no retry. */
 export class PredictionCanceledError extends LongshotError {}
 
-/** Poll found the prediction still starting/processing: the state machine polls again later. */
+/**
+ * A prediction ran out of time: Replicate canceled or aborted it at its Cancel-After deadline, or it
+ * was still running after the last poll. The scene (or anchor) is generated again, a bounded number of times.
+ */
+export class PredictionTimedOutError extends LongshotError {}
+
+/** A prediction handed on as a result is still starting/processing (the poll reports that as {done: false}). */
 export class PredictionStillRunning extends LongshotError {}
 
 /** A model output could not be downloaded or decoded (e.g. a corrupt MP4). */
@@ -59,6 +65,9 @@ export class ReplicateRequestError extends LongshotError {}
 
 /** A conditional write (If-Match) kept losing to other writers of the same object; safe to retry. */
 export class ConcurrentUpdateError extends LongshotError {}
+
+/** The run already has its ending (canceled by DELETE, failed, stopped): this step's result is discarded. */
+export class RunEndedError extends LongshotError {}
 
 /** An Idempotency-Key came back with a different request: nothing is started (HTTP 422). */
 export class IdempotencyConflictError extends LongshotError {}

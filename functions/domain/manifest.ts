@@ -1,8 +1,12 @@
-// The manifest is a view: rebuilt from the plan and the per-step records whenever a step changes,
-// so parallel scenes never overwrite each other's progress (each writes only its own record).
+// The manifest is a view: rebuilt from the plan, the per-step records and the run's one ending
+// whenever one of them changes, so parallel scenes never overwrite each other's progress (each
+// writes only its own record) and the status, film and failure always come from the same ending.
 import type { RunPlan } from './plan';
+import type { EndedBy, RunEnding } from './ending';
 import { SDXL, VIDEO_MODELS } from './models';
+import { runKeys } from './run-keys';
 
+/** The run's state: `running` until its ending is recorded, then that ending's status, for good. */
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'canceled';
 
 export interface StepRecord {
@@ -41,30 +45,40 @@ export interface FailureRecord {
   canceledPredictions: string[];
 }
 
+/** Plan fields are null when the run ended before it had a plan (e.g. its input was not a storyboard). */
 export interface Manifest {
   runId: string;
-  title: string;
+  /** The Step Functions execution: the run id itself, unless the execution was started by hand. */
+  executionName: string;
+  title: string | null;
   status: RunStatus;
-  strategy: RunPlan['strategy'];
-  model: RunPlan['model'];
+  strategy: RunPlan['strategy'] | null;
+  model: RunPlan['model'] | null;
   createdAt: string;
   updatedAt: string;
+  endedAt: string | null;
+  endedBy: EndedBy | null;
   scenesTotal: number;
   scenesDone: number;
   currentStep: string | null;
-  estimate: RunPlan['estimate'];
+  estimate: RunPlan['estimate'] | null;
   cost: { usd: number; basis: string };
-  storyboardKey: string;
+  storyboardKey: string | null;
   steps: StepRecord[];
+  /** Only on a succeeded run. */
   film: FilmRecord | null;
+  /** Only on a failed or canceled run. */
   failure: FailureRecord | null;
 }
 
-export interface ManifestState {
+/** Everything the manifest is built from. */
+export interface ManifestSources {
+  runId: string;
+  executionName: string;
   createdAt: string;
-  status?: RunStatus;
-  film?: FilmRecord | null;
-  failure?: FailureRecord | null;
+  plan: RunPlan | null;
+  steps: StepRecord[];
+  ending: RunEnding | null;
 }
 
 const stepOrder = (step: string) => (step === 'anchor' ? 0 : Number(step.slice('scene-'.length)));
@@ -80,28 +94,33 @@ export function spentUsd(plan: RunPlan, steps: StepRecord[]): number {
   return Math.round(usd * 1000) / 1000;
 }
 
-export function buildManifest(plan: RunPlan, storyboardKey: string, steps: StepRecord[], state: ManifestState): Manifest {
+export function buildManifest({ runId, executionName, createdAt, plan, steps, ending }: ManifestSources): Manifest {
   const sorted = [...steps].sort((a, b) => stepOrder(a.step) - stepOrder(b.step));
   const scenesDone = sorted.filter((s) => s.kind === 'video' && s.status === 'stored').length;
+  const scenesTotal = plan?.scenes.length ?? 0;
   const waiting = sorted.find((s) => s.status === 'waiting');
-  const status: RunStatus = state.status ?? 'running';
+  const status: RunStatus = ending?.status ?? 'running';
   return {
-    runId: plan.runId,
-    title: plan.title,
+    runId,
+    executionName,
+    title: plan?.title ?? null,
     status,
-    strategy: plan.strategy,
-    model: plan.model,
-    createdAt: state.createdAt,
+    strategy: plan?.strategy ?? null,
+    model: plan?.model ?? null,
+    createdAt,
     updatedAt: new Date().toISOString(),
-    scenesTotal: plan.scenes.length,
+    endedAt: ending?.at ?? null,
+    endedBy: ending?.by ?? null,
+    scenesTotal,
     scenesDone,
-    currentStep: status !== 'running' ? null : (waiting?.step ?? (scenesDone === plan.scenes.length ? 'join-film' : null)),
-    estimate: plan.estimate,
-    cost: { usd: spentUsd(plan, sorted), basis: 'stored outputs × list prices in models.ts (approximate)' },
-    storyboardKey,
+    currentStep: status !== 'running' || !plan ? null : (waiting?.step ?? (scenesDone === scenesTotal ? 'join-film' : null)),
+    estimate: plan?.estimate ?? null,
+    cost: { usd: plan ? spentUsd(plan, sorted) : 0, basis: 'stored outputs × list prices in models.ts (approximate)' },
+    storyboardKey: plan ? runKeys(runId).storyboard : null,
     steps: sorted,
-    film: state.film ?? null,
-    failure: state.failure ?? null,
+    // One ending, one state: a film only with success, a failure only without it.
+    film: ending?.status === 'succeeded' ? ending.film : null,
+    failure: ending && ending.status !== 'succeeded' ? ending.failure : null,
   };
 }
 

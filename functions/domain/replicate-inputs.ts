@@ -1,7 +1,7 @@
 // What we send to Replicate for each step, and how we read what comes back. Pure: no client here.
 import type { AnchorPlan, ScenePlan } from './plan';
 import { SDXL, VIDEO_MODELS } from './models';
-import { PredictionCanceledError, PredictionFailedError, PredictionStillRunning } from './errors';
+import { PredictionCanceledError, PredictionFailedError, PredictionStillRunning, PredictionTimedOutError } from './errors';
 
 export type CreateRequest =
   | { model: string; input: Record<string, unknown>; webhook?: string; webhook_events_filter?: ['completed'] }
@@ -88,8 +88,30 @@ export function toPredictionResult(p: PredictionLike): PredictionResult {
   };
 }
 
-/** The error a terminal non-success prediction maps to (null when it succeeded). */
-export function predictionError(step: string, p: PredictionResult): Error | null {
+/** Replicate's clock may round; a cancel this close to the deadline is the deadline's. */
+const DEADLINE_TOLERANCE_SECONDS = 1;
+
+/**
+ * Was this canceled/aborted prediction stopped by its Cancel-After deadline (it lived that long,
+ * queue time included) rather than by us when its run ended, which always happens earlier?
+ */
+export function endedAtDeadline(p: PredictionResult, deadlineSeconds: number | undefined): boolean {
+  if (deadlineSeconds === undefined || (p.status !== 'canceled' && p.status !== 'aborted')) return false;
+  const created = Date.parse(p.createdAt ?? '');
+  const completed = Date.parse(p.completedAt ?? '');
+  if (Number.isNaN(created) || Number.isNaN(completed)) return false;
+  return (completed - created) / 1000 >= deadlineSeconds - DEADLINE_TOLERANCE_SECONDS;
+}
+
+/**
+ * The error a terminal non-success prediction maps to (null when it succeeded). With the Cancel-After
+ * deadline given, a prediction that ran into it is PredictionTimedOutError (generate again) instead of
+ * canceled (the run ended: stop) or aborted.
+ */
+export function predictionError(step: string, p: PredictionResult, deadlineSeconds?: number): Error | null {
+  if (endedAtDeadline(p, deadlineSeconds)) {
+    return new PredictionTimedOutError(`${step}: prediction ${p.id} ${p.status} by Replicate at its Cancel-After deadline (${deadlineSeconds} s)`);
+  }
   switch (p.status) {
     case 'succeeded':
       return null;

@@ -55,6 +55,7 @@ export function runKeys(runId: string) {
     storyboard: `${prefix}storyboard.json`,
     plan: `${prefix}plan.json`,
     manifest: `${prefix}manifest.json`,
+    ending: `${prefix}ending.json`,
     callbacksPrefix: `${prefix}callbacks/`,
     callback: (step: string) => `${prefix}callbacks/${checkedStep(step)}.json`,
     stepsPrefix: `${prefix}steps/`,

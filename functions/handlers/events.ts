@@ -20,6 +20,8 @@ const step = z.string().refine(isStepName, 'must be "anchor" or "scene-<n>"');
 const executionName = z.string().min(1).max(80);
 /** Task tokens are opaque, 1–2048 characters (SendTaskSuccess's limit). */
 const taskToken = z.string().min(1).max(2048);
+/** Which generation of the step this is ($.attempt): a retried start of the same attempt reuses its prediction. */
+const attempt = z.number().int().min(1).max(10).optional();
 const s3Key = z.string().min(1).max(1024);
 const positive = z.number().positive();
 const positiveInt = z.number().int().positive();
@@ -27,14 +29,14 @@ const positiveInt = z.number().int().positive();
 // ---- Task payloads (statemachine/longshot.asl.json) ----
 
 /** Prepare: {runId: $$.Execution.Name, request: $}; the storyboard itself is the use case's to judge. */
-export const prepareEvent = z.looseObject({
-  runId: executionName,
-  request: z.looseObject({
-    storyboard: z.unknown().optional(),
-    source: z.looseObject({ key: s3Key }).optional(),
-    overrides: z.looseObject({ model: z.string().optional(), strategy: z.string().optional() }).optional(),
-  }),
-});
+/** $$.Execution.StartTime: with the name, gives executions started by hand their run id. */
+const startedAt = z.string().max(64).optional();
+
+/**
+ * Prepare: {runId: $$.Execution.Name, startedAt, request: $}. The request is whatever the execution
+ * was started with; the use case checks it, so its problem is recorded as the run's cause.
+ */
+export const prepareEvent = z.looseObject({ runId: executionName, startedAt, request: z.unknown() });
 
 const anchorPlan = z.looseObject({
   mode: z.enum(['generate', 'provided', 'none']),
@@ -50,8 +52,8 @@ const anchorPlan = z.looseObject({
   anchorKey: s3Key,
 });
 
-/** Anchor: {anchor: $.plan.anchor, taskToken: $$.Task.Token}. */
-export const anchorEvent = z.looseObject({ anchor: anchorPlan, taskToken });
+/** Anchor: {anchor: $.plan.anchor, attempt: $.anchorTry.attempt, taskToken: $$.Task.Token}. */
+export const anchorEvent = z.looseObject({ anchor: anchorPlan, attempt, taskToken });
 
 const scenePlan = z.looseObject({
   runId,
@@ -69,8 +71,8 @@ const scenePlan = z.looseObject({
   lastFrameKey: s3Key,
 });
 
-/** Clip: {scene: $.scene (one item of plan.scenes), taskToken: $$.Task.Token}. */
-export const clipEvent = z.looseObject({ scene: scenePlan, taskToken });
+/** Clip: {scene: $.scene (one item of plan.scenes), attempt: $.attempt, taskToken: $$.Task.Token}. */
+export const clipEvent = z.looseObject({ scene: scenePlan, attempt, taskToken });
 
 /** PollAnchor {runId, step: "anchor"} and PollClip {runId, step: scene-n}. */
 export const pollEvent = z.looseObject({ runId, step });
@@ -135,7 +137,9 @@ export const joinFilmEvent = z.looseObject({
 /** RecordFailure: {runId: $$.Execution.Name, failure: {<State>: {Error, Cause}}} from the Catch ResultPaths. */
 export const recordFailureEvent = z.looseObject({
   runId: executionName,
-  failure: z.record(z.string(), z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() })),
+  startedAt,
+  // Optional: the failure path records a run even when the Catch left no detail (it must never throw).
+  failure: z.record(z.string(), z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() })).optional(),
 });
 
 // ---- API Gateway (REST, Lambda proxy) ----
@@ -180,6 +184,10 @@ export const executionStatusChangeEvent = eventBridge
       status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
       error: z.string().nullish(),
       cause: z.string().nullish(),
+      /** Epoch ms; with the name, gives executions started by hand their run id. */
+      startDate: z.number().nullish(),
+      /** The execution input (JSON text): explains a hand-started execution that failed on it. */
+      input: z.string().nullish(),
     }),
   })
   .loose();

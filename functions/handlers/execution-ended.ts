@@ -19,8 +19,8 @@ export const handler = lambdaHandler(
   {
     // Only ends recorded here (RecordFailure counts its own); a stop from outside (ABORTED) is a cancel.
     metrics: async ({ event, result }) =>
-      result?.recorded
-        ? [...(event.detail.status === 'ABORTED' ? [] : [count('RunsFailed')]), ...(await runCost(event.detail.name))]
+      result?.recorded && result.runId
+        ? [...(event.detail.status === 'ABORTED' ? [] : [count('RunsFailed')]), ...(await runCost(result.runId))]
         : [],
   },
 );

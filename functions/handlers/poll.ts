@@ -1,4 +1,5 @@
-// Fallback after a wait timed out: the prediction's result, or PredictionStillRunning to retry.
+// After a wait timed out: the prediction as it is now ({done, prediction}); the state machine waits
+// and polls again while it runs. A failed or timed-out prediction is the same named error the webhook sends.
 import { loadConfig } from '../adapters/config';
 import { pollPrediction } from '../workflow/resume-task';
 import { lambdaHandler } from './lambda-handler';

@@ -1,11 +1,14 @@
 // POST /webhooks/replicate?run=…&step=…: public, verified by signature over the raw body.
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig } from '../adapters/config';
-import { handleWebhook } from '../workflow/resume-task';
+import { handleWebhook, RETRY_LATER } from '../workflow/resume-task';
 import { errorResponse, json, rawBody } from './http';
 import { lambdaHandler } from './lambda-handler';
 import { proxyEvent } from './events';
 import { isRunId, isStepName } from '../domain/run-keys';
+
+/** Replicate retries a non-2xx answer for about a minute; this asks it to come back soon. */
+const RETRY_AFTER_SECONDS = '5';
 
 export const handler = lambdaHandler(
   {
@@ -24,8 +27,11 @@ export const handler = lambdaHandler(
       headers: event.headers ?? {},
       query: event.queryStringParameters ?? {},
     });
-    // Duplicates, late and stale deliveries are answered 2xx so Replicate stops retrying.
-    return json(200, { outcome });
+    // Duplicates and stale deliveries are answered 2xx so Replicate stops; a prediction not recorded
+    // yet, or a token that closed before a retried start re-pointed the record, gets a 409 so it retries.
+    if (!RETRY_LATER.includes(outcome)) return json(200, { outcome });
+    const response = json(409, { outcome, message: 'not ready for this delivery yet; deliver it again' });
+    return { ...response, headers: { ...response.headers, 'retry-after': RETRY_AFTER_SECONDS } };
   } catch (error) {
     return errorResponse(error);
   }

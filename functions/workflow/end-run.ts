@@ -1,12 +1,16 @@
-// Ending a run early: the state machine's one failure path, and DELETE /runs/{id}. Both cancel
-// predictions still running (they cost money) and record why in the manifest.
+// Ending a run other than by its film: the state machine's one failure path, DELETE /runs/{id}, and
+// executions that ended outside both (console stop, timeout, a local Ctrl-C). Each claims the run's
+// one ending (the first writer decides, see claimEnding), refreshes the manifest from it, and cancels
+// predictions still running (they cost money).
 import type { RuntimeConfig } from '../adapters/config';
 import { cancelPrediction } from '../adapters/replicate';
-import { findManifest, findPlan, listCallbacks, refreshManifest, saveCallback } from '../adapters/run-store';
-import { putJson } from '../adapters/s3';
+import { describeExecution } from '../adapters/sfn';
+import { claimEnding, listCallbacks, noteCanceledPredictions, refreshManifest, saveCallback, type RunIdentity } from '../adapters/run-store';
 import { logger } from '../adapters/logger';
-import { isRunId, runKeys } from '../domain/run-keys';
-import { failureFromState, readableCause, type FailureRecord } from '../domain/manifest';
+import { isRunId } from '../domain/run-keys';
+import { failureFromState } from '../domain/manifest';
+import { endingOfExecution, failedEnding, failStateOf, type RunEnding } from '../domain/ending';
+import { inputProblem, runIdForExecution } from '../domain/execution';
 import { isTerminal } from '../domain/replicate-inputs';
 
 /** Cancels every prediction of the run that no task result has been sent for. Best effort. */
@@ -25,67 +29,107 @@ export async function cancelInFlight(config: RuntimeConfig, runId: string): Prom
   return canceled;
 }
 
-export interface FailureInput {
-  runId: string;
-  failure: Record<string, { Error?: string; Cause?: string }>;
-}
-
-/** Records the failed state, error and cause; returns them for the Fail state. */
-export async function recordFailure(config: RuntimeConfig, input: FailureInput): Promise<{ error: string; cause: string; state: string }> {
-  const { state, error, cause } = failureFromState(input.failure);
-  const canceledPredictions = await cancelInFlight(config, input.runId);
-  const failure: FailureRecord = { state, error, cause, at: new Date().toISOString(), canceledPredictions };
-  await writeEnding(config, input.runId, 'failed', failure);
-  logger.error('run failed', { runId: input.runId, state, error, cause });
-  return { error, cause: `${state}: ${cause}`, state };
-}
-
 /**
- * Cancels a run: the manifest says canceled *before* `stop` runs, so the execution's status-change
- * event finds the ending already recorded; predictions are canceled after the stop, so no canceled
- * prediction can fail a task that is still waiting.
+ * Claims the ending and brings the manifest up to date (also when another writer's ending holds: the
+ * view is rebuilt from that one). If the run did not succeed, `beforeCancel` runs (DELETE stops the
+ * execution there) and predictions still running are canceled and noted in the ending.
  */
-export async function recordCancel(config: RuntimeConfig, runId: string, reason: string, stop: () => Promise<unknown>): Promise<FailureRecord> {
-  const ending: FailureRecord = { state: 'Canceled', error: 'RunCanceled', cause: reason, at: new Date().toISOString(), canceledPredictions: [] };
-  await writeEnding(config, runId, 'canceled', ending);
-  await stop();
-  const failure = { ...ending, canceledPredictions: await cancelInFlight(config, runId) };
-  await writeEnding(config, runId, 'canceled', failure);
-  return failure;
-}
-
-/**
- * An execution ended without its failure path (stopped in the console, timed out). If the manifest
- * still says running, record how it ended and cancel what is still generating; otherwise the run
- * recorded its own ending (RecordFailure, DELETE) and nothing changes.
- */
-export async function recordExecutionEnd(
+async function endRun(
   config: RuntimeConfig,
-  execution: { name: string; status: string; error?: string | null; cause?: string | null },
-): Promise<{ recorded: boolean }> {
-  if (!isRunId(execution.name) || !['FAILED', 'TIMED_OUT', 'ABORTED'].includes(execution.status)) return { recorded: false };
-  const manifest = await findManifest(config, execution.name);
-  if (manifest && manifest.status !== 'running') return { recorded: false };
-  const canceledPredictions = await cancelInFlight(config, execution.name);
-  const failure: FailureRecord = {
-    state: 'Execution',
-    error: execution.error || (execution.status === 'TIMED_OUT' ? 'States.Timeout' : execution.status === 'ABORTED' ? 'ExecutionAborted' : 'States.Runtime'),
-    cause: readableCause(execution.cause ?? undefined) || `the execution ended with status ${execution.status}`,
-    at: new Date().toISOString(),
-    canceledPredictions,
-  };
-  await writeEnding(config, execution.name, execution.status === 'ABORTED' ? 'canceled' : 'failed', failure);
-  logger.warn('execution ended outside the failure path', { runId: execution.name, status: execution.status });
-  return { recorded: true };
+  runId: string,
+  ending: RunEnding,
+  identity: RunIdentity,
+  beforeCancel?: (held: RunEnding) => Promise<unknown>,
+): Promise<{ won: boolean; ending: RunEnding }> {
+  const claim = await claimEnding(config, runId, ending);
+  await refreshManifest(config, runId, identity);
+  if (claim.ending.status === 'succeeded') return claim;
+  await beforeCancel?.(claim.ending);
+  const canceled = await cancelInFlight(config, runId);
+  if (canceled.length === 0) return claim;
+  const noted = await noteCanceledPredictions(config, runId, canceled);
+  await refreshManifest(config, runId, identity);
+  return { won: claim.won, ending: noted ?? claim.ending };
 }
 
-async function writeEnding(config: RuntimeConfig, runId: string, status: 'failed' | 'canceled', failure: FailureRecord) {
-  const plan = await findPlan(config, runId);
-  if (plan) {
-    await refreshManifest(config, runId, { status, failure }, plan);
-  } else {
-    // Failed before a plan existed (e.g. Prepare): still leave a manifest that says why.
-    const now = new Date().toISOString();
-    await putJson(config, runKeys(runId).manifest, { runId, status, createdAt: now, updatedAt: now, steps: [], film: null, failure });
-  }
+export interface FailureInput {
+  /** The execution name ($$.Execution.Name): the run id, unless the execution was started by hand. */
+  runId: string;
+  /** $$.Execution.StartTime: with the name, gives hand-started executions their run id. */
+  startedAt?: string;
+  /** $.failure: {StateName: {Error, Cause}}; absent only if a Catch lost it (still recorded, as "unknown"). */
+  failure?: Record<string, { Error?: string; Cause?: string }>;
+}
+
+/**
+ * Records the failed state, error and cause as the run's ending; returns the error and cause of the
+ * ending that holds, for the Fail state. Any execution name gives a valid run id, so nothing here
+ * throws on bad input: only S3 being unavailable leaves the run unrecorded.
+ */
+export async function recordFailure(config: RuntimeConfig, input: FailureInput): Promise<{ error: string; cause: string; state: string }> {
+  const runId = runIdForExecution(input.runId, input.startedAt);
+  const detail = failureFromState(input.failure);
+  const { won, ending } = await endRun(config, runId, failedEnding('record-failure', 'failed', detail), { executionName: String(input.runId) });
+  if (won) logger.error('run failed', { runId, ...detail });
+  else logger.warn('run had already ended', { runId, status: ending.status, by: ending.by, failure: detail });
+  return failStateOf(ending);
+}
+
+/**
+ * DELETE /runs/{id}: records the cancel *before* `stop` runs, so the execution's status-change event
+ * finds the ending taken; predictions are canceled after the stop, so no canceled prediction can fail
+ * a task that is still waiting. If the run already ended (its film was joined, or it failed), that
+ * ending holds and is returned: nothing is stopped and nothing changes.
+ */
+export async function recordCancel(
+  config: RuntimeConfig,
+  runId: string,
+  reason: string,
+  stop: () => Promise<unknown>,
+  executionName = runId,
+): Promise<RunEnding> {
+  const cancel = failedEnding('cancel-request', 'canceled', { state: 'Canceled', error: 'RunCanceled', cause: reason });
+  // A canceled ending held by an earlier DELETE that could not stop the execution: stop it now.
+  const { ending } = await endRun(config, runId, cancel, { executionName }, async (held) => {
+    if (held.status === 'canceled') await stop();
+  });
+  return ending;
+}
+
+/** The "Step Functions Execution Status Change" detail (startDate: epoch ms on AWS; input: JSON text). */
+export interface ExecutionEnd {
+  name: string;
+  status: string;
+  error?: string | null;
+  cause?: string | null;
+  startDate?: number | string | Date | null;
+  input?: string | null;
+}
+
+/**
+ * The run id of an ended execution and, for one started by hand, what was wrong with its input.
+ * Start date and input come from the event, or from DescribeExecution when the event lacks them.
+ */
+async function runOfExecution(config: RuntimeConfig, execution: ExecutionEnd): Promise<{ runId: string; inputProblem: string | null }> {
+  if (isRunId(execution.name)) return { runId: execution.name, inputProblem: null };
+  const complete = execution.startDate != null && execution.input != null;
+  const described = complete ? null : await describeExecution(config, execution.name);
+  return {
+    runId: runIdForExecution(execution.name, execution.startDate ?? described?.startDate),
+    inputProblem: inputProblem(execution.input ?? described?.input),
+  };
+}
+
+/**
+ * An execution ended without its failure path (stopped in the console, timed out, interrupted
+ * locally). Records that ending unless the run recorded its own (RecordFailure, DELETE, the join),
+ * and cancels what is still generating.
+ */
+export async function recordExecutionEnd(config: RuntimeConfig, execution: ExecutionEnd): Promise<{ recorded: boolean; runId?: string }> {
+  if (!endingOfExecution(execution)) return { recorded: false };
+  const { runId, inputProblem: problem } = await runOfExecution(config, execution);
+  const ending = endingOfExecution(execution, undefined, problem)!;
+  const { won } = await endRun(config, runId, ending, { executionName: execution.name });
+  if (won) logger.warn('execution ended outside the failure path', { runId, execution: execution.name, status: execution.status });
+  return { recorded: won, runId };
 }

@@ -3,30 +3,36 @@
 import type { RuntimeConfig } from '../adapters/config';
 import { getJson, putJson } from '../adapters/s3';
 import { refreshManifest } from '../adapters/run-store';
-import { parseStoryboard, type StoryboardOverrides } from '../domain/storyboard';
+import { parseStoryboard } from '../domain/storyboard';
 import { buildPlan, type RunPlan } from '../domain/plan';
 import { runKeys } from '../domain/run-keys';
-import { InvalidStoryboardError } from '../domain/errors';
+import { readRunRequest, runIdForExecution, type RunRequest } from '../domain/execution';
 
-/** The execution input: what POST /runs and the upload trigger send to StartExecution. */
-export interface RunRequest {
-  storyboard?: unknown;
-  source?: { key: string };
-  overrides?: StoryboardOverrides;
+export type { RunRequest };
+
+/** The Prepare task's payload: the execution's name and start time, and its input. */
+export interface PrepareInput {
+  /** $$.Execution.Name: the run id, unless the execution was started by hand (console). */
+  runId: string;
+  /** $$.Execution.StartTime: with the name, gives hand-started executions their run id. */
+  startedAt?: string;
+  /** The execution input, as given: checked here. */
+  request: unknown;
 }
 
 export async function loadStoryboardSource(config: RuntimeConfig, request: RunRequest): Promise<unknown> {
   if (request.storyboard !== undefined) return request.storyboard;
-  if (request.source?.key) return getJson(config, request.source.key);
-  throw new InvalidStoryboardError(['(request): give "storyboard" (inline) or "source.key" (an object in the bucket)']);
+  return getJson(config, request.source!.key);
 }
 
-export async function prepareRun(config: RuntimeConfig, runId: string, request: RunRequest): Promise<RunPlan> {
+export async function prepareRun(config: RuntimeConfig, input: PrepareInput): Promise<RunPlan> {
+  const runId = runIdForExecution(input.runId, input.startedAt);
+  const request = readRunRequest(input.request);
   const board = parseStoryboard(await loadStoryboardSource(config, request), request.overrides);
   const plan = buildPlan(runId, board);
   const keys = runKeys(runId);
   await putJson(config, keys.storyboard, board);
   await putJson(config, keys.plan, plan);
-  await refreshManifest(config, runId, { status: 'running', createdAt: new Date().toISOString() }, plan);
+  await refreshManifest(config, runId, { executionName: input.runId, createdAt: new Date().toISOString() }, plan);
   return plan;
 }

@@ -1,14 +1,17 @@
 // The two ways a waiting task ends: a verified webhook, or a poll after the wait timed out.
-// Both produce the same task result, and neither resumes anything twice.
-import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+// Both produce the same task result, and neither resumes anything twice: the one delivery that
+// claims the callback record (a conditional write) is the one that sends the task result.
 import type { RuntimeConfig } from '../adapters/config';
-import { getPrediction, webhookSigningSecret } from '../adapters/replicate';
-import { sendTaskFailure, sendTaskSuccess } from '../adapters/sfn';
-import { loadCallback, saveCallback, type CallbackRecord } from '../adapters/run-store';
+import { getPrediction } from '../adapters/replicate';
+import { verifyReplicateWebhook } from '../adapters/webhook-signature';
+import { sendTaskFailure, sendTaskSuccess, type TaskOutcome } from '../adapters/sfn';
+import { loadCallback, updateCallback } from '../adapters/run-store';
 import { logger } from '../adapters/logger';
 import { isRunId, isStepName } from '../domain/run-keys';
+import { claimed, decideDelivery, released, type CallbackRecord, type DeliveryDecision } from '../domain/callbacks';
+import { durationSeconds } from '../domain/prediction-windows';
 import { isTerminal, predictionError, toPredictionResult, type PredictionLike, type PredictionResult } from '../domain/replicate-inputs';
-import { MissingObjectError, WebhookRejectedError } from '../domain/errors';
+import { ConfigError, MissingObjectError, WebhookRejectedError } from '../domain/errors';
 
 export interface WebhookRequest {
   rawBody: string;
@@ -16,87 +19,109 @@ export interface WebhookRequest {
   query: Record<string, string | undefined>;
 }
 
-export type WebhookOutcome =
-  | 'resumed'
-  | 'duplicate'
-  | 'late'
-  | 'not-terminal'
-  | 'stale-prediction';
+/**
+ * resumed / duplicate / not-terminal / stale-prediction: done, Replicate may stop (2xx).
+ * not-recorded (the create call has not answered yet) and late (the token closed; a retried start
+ * may re-point the record): Replicate should deliver again (non-2xx).
+ */
+export type WebhookOutcome = 'resumed' | 'duplicate' | 'late' | 'not-terminal' | 'stale-prediction' | 'not-recorded';
 
-/** What a waiting task receives, from the webhook or the poll alike. */
+export const RETRY_LATER: readonly WebhookOutcome[] = ['late', 'not-recorded'];
+
+/** What a waiting task receives from the webhook; the poll adds `done`. */
 export interface TaskResult {
   prediction: PredictionResult;
 }
 
-const lowerCaseKeys = (headers: Record<string, string | undefined>) =>
-  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v ?? '']));
+/** Rounds of claim → send → release when the record is re-pointed under a delivery. */
+const DELIVERY_ROUNDS = 3;
 
-/**
- * Verifies a Replicate webhook (Standard Webhooks: HMAC over id.timestamp.rawBody, ±tolerance,
- * constant-time compare inside the library) and resumes the task it belongs to.
- */
+/** Replicate's Cancel-After in seconds: a prediction canceled at that age timed out (generate it again). */
+function deadlineSeconds(config: RuntimeConfig): number {
+  const seconds = durationSeconds(config.cancelAfter);
+  if (seconds === null) throw new ConfigError(`PREDICTION_CANCEL_AFTER must be a duration like 1800s or 30m, got "${config.cancelAfter}"`);
+  return seconds;
+}
+
+/** Verifies a Replicate webhook and resumes the task it belongs to. */
 export async function handleWebhook(config: RuntimeConfig, request: WebhookRequest): Promise<WebhookOutcome> {
   const { run, step } = request.query;
   if (!isRunId(run) || !isStepName(step)) throw new WebhookRejectedError('query must carry a valid run and step');
-
-  const secret = await webhookSigningSecret(config);
-  const headers = lowerCaseKeys(request.headers);
-  let payload: PredictionLike;
-  try {
-    const verifier = new Webhook(secret);
-    // The library's fixed tolerance is 5 minutes, which is Replicate's recommendation.
-    payload = verifier.verify(request.rawBody, headers) as PredictionLike;
-  } catch (error) {
-    const reason = error instanceof WebhookVerificationError ? error.message : 'malformed request';
-    throw new WebhookRejectedError(`webhook rejected: ${reason}`);
+  const webhook = await verifyReplicateWebhook(config, request.rawBody, request.headers);
+  const payload = webhook.payload as PredictionLike | null;
+  if (!payload || typeof payload.id !== 'string' || typeof payload.status !== 'string') {
+    throw new WebhookRejectedError('webhook rejected: the body is not a prediction');
   }
-
-  const callback = await loadCallback(config, run, step);
-  if (!callback) throw new MissingObjectError(`no task waits for ${run}/${step}`);
-  if (!payload?.id || payload.id !== callback.predictionId) {
-    // A prediction from an earlier attempt of this step: signed, but nobody waits for it.
-    logger.warn('webhook for a prediction nobody waits for', { runId: run, step, predictionId: payload?.id });
-    return 'stale-prediction';
-  }
-  const prediction = toPredictionResult(payload);
-  if (!isTerminal(prediction.status)) return 'not-terminal';
-  if (callback.resumedAt) return 'duplicate';
-  return resume(config, callback, prediction, `webhook ${headers['webhook-id']}`);
+  const outcome = await deliver(config, run, step, toPredictionResult(payload), `webhook ${webhook.id}`);
+  const log = outcome === 'resumed' || outcome === 'duplicate' ? logger.info : logger.warn;
+  log.call(logger, 'webhook handled', { runId: run, step, predictionId: payload.id, outcome });
+  return outcome;
 }
 
-async function resume(
-  config: RuntimeConfig,
-  callback: CallbackRecord,
-  prediction: PredictionResult,
-  by: string,
-): Promise<'resumed' | 'late'> {
-  const failure = predictionError(callback.step, prediction);
-  const outcome = failure
-    ? await sendTaskFailure(config, callback.taskToken, failure.name, failure.message)
-    : await sendTaskSuccess(config, callback.taskToken, { prediction } satisfies TaskResult);
-  await saveCallback(config, {
-    ...callback,
-    resumedAt: new Date().toISOString(),
-    resumedBy: outcome === 'resumed' ? by : `${by} (task already closed)`,
-    outcome: prediction.status,
-  });
-  logger.info('task result sent', { runId: callback.runId, step: callback.step, predictionId: prediction.id, outcome, by });
-  return outcome === 'resumed' ? 'resumed' : 'late';
+/** What each decision but a claim answers. */
+const ANSWERS: Record<Exclude<DeliveryDecision, 'claim'>, WebhookOutcome> = {
+  unknown: 'not-recorded',
+  stale: 'stale-prediction',
+  'not-terminal': 'not-terminal',
+  duplicate: 'duplicate',
+};
+
+async function deliver(config: RuntimeConfig, runId: string, step: string, prediction: PredictionResult, by: string): Promise<WebhookOutcome> {
+  const deadline = deadlineSeconds(config); // before claiming: a claim must not be left behind by a config error
+  for (let round = 1; round <= DELIVERY_ROUNDS; round++) {
+    let decision = 'missing' as DeliveryDecision | 'missing';
+    const now = new Date().toISOString();
+    const stored = await updateCallback(config, runId, step, (current) => {
+      decision = current ? decideDelivery(current, prediction.id, isTerminal(prediction.status)) : 'missing';
+      return decision === 'claim' && current ? claimed(current, by, prediction.status, now) : undefined;
+    });
+    if (decision === 'missing') throw new MissingObjectError(`no task waits for ${runId}/${step}`);
+    if (decision !== 'claim') return ANSWERS[decision];
+    const record = stored!;
+    if ((await sendResult(config, record, prediction, deadline)) === 'resumed') return 'resumed';
+    // The token closed (a retried start, or the wait timed out): give the claim back so the
+    // task the record points to now can still get this result.
+    const after = await updateCallback(config, runId, step, (current) => released(current, { taskToken: record.taskToken, resumedBy: by }));
+    if (!after || after.taskToken === record.taskToken || after.resumedAt) return 'late';
+  }
+  return 'late';
+}
+
+async function sendResult(config: RuntimeConfig, record: CallbackRecord, prediction: PredictionResult, deadline: number): Promise<TaskOutcome> {
+  const failure = predictionError(record.step, prediction, deadline);
+  try {
+    return failure
+      ? await sendTaskFailure(config, record.taskToken, failure.name, failure.message)
+      : await sendTaskSuccess(config, record.taskToken, { prediction } satisfies TaskResult);
+  } catch (error) {
+    // Not sent (throttled, network): free the claim so Replicate's next delivery can try again.
+    await updateCallback(config, record.runId, record.step, (current) =>
+      released(current, { taskToken: record.taskToken, resumedBy: record.resumedBy! }),
+    );
+    throw error;
+  }
+}
+
+/** The poll's answer: the prediction as it is now, and whether it ended (the state machine polls again if not). */
+export interface PollResult extends TaskResult {
+  done: boolean;
 }
 
 /**
- * The poll path: the wait timed out (or webhooks are off). Terminal → the task result itself;
- * running → PredictionStillRunning, which the state machine retries with backoff.
+ * The poll path: the wait timed out (or webhooks are off). Running → {done: false}; succeeded →
+ * {done: true, prediction}; failed/canceled/timed out → the same named error the webhook path sends.
  */
-export async function pollPrediction(config: RuntimeConfig, runId: string, step: string): Promise<TaskResult> {
+export async function pollPrediction(config: RuntimeConfig, runId: string, step: string): Promise<PollResult> {
   const callback = await loadCallback(config, runId, step);
   if (!callback?.predictionId) throw new MissingObjectError(`${step}: no prediction was recorded for run ${runId}`);
   const prediction = await getPrediction(config, callback.predictionId);
-  const error = predictionError(step, prediction);
-  if (isTerminal(prediction.status) && !callback.resumedAt) {
-    // From here on a late webhook for this step changes nothing.
-    await saveCallback(config, { ...callback, resumedAt: new Date().toISOString(), resumedBy: 'poll', outcome: prediction.status });
-  }
+  if (!isTerminal(prediction.status)) return { done: false, prediction };
+  const now = new Date().toISOString();
+  // From here on a late webhook for this step changes nothing.
+  await updateCallback(config, runId, step, (current) =>
+    current?.predictionId === prediction.id ? claimed(current, 'poll', prediction.status, now) : undefined,
+  );
+  const error = predictionError(step, prediction, deadlineSeconds(config));
   if (error) throw error;
-  return { prediction };
+  return { done: true, prediction };
 }

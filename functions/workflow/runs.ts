@@ -1,13 +1,14 @@
 // Starting, watching and stopping runs: what the api and start-from-upload functions do.
 import type { RuntimeConfig } from '../adapters/config';
 import { describeExecution, startExecution, stopExecution } from '../adapters/sfn';
-import { findManifest } from '../adapters/run-store';
+import { findEnding, findManifest } from '../adapters/run-store';
 import { createJson, exists, findJson, presignGet } from '../adapters/s3';
 import { parseStoryboard, type StoryboardOverrides } from '../domain/storyboard';
 import { buildPlan } from '../domain/plan';
 import { idempotencyRecordKey, isRunId, newRunId, runKeys } from '../domain/run-keys';
 import { ConcurrentUpdateError, IdempotencyConflictError } from '../domain/errors';
 import type { IdempotencyRecord, OnceOnly } from '../domain/idempotency';
+import { runStatusOfExecution } from '../domain/ending';
 import { recordCancel } from './end-run';
 import type { RunRequest } from './prepare-run';
 
@@ -93,7 +94,9 @@ export interface RunReport {
 }
 
 export async function runStatus(config: RuntimeConfig, runId: string): Promise<RunReport | null> {
-  const [manifest, execution] = await Promise.all([findManifest(config, runId), describeExecution(config, runId)]);
+  const manifest = await findManifest(config, runId);
+  // A run started by hand in the console has its own execution name, recorded in the manifest.
+  const execution = await describeExecution(config, manifest?.executionName ?? runId);
   if (!manifest && !execution) return null;
   const keys = runKeys(runId);
   const urls: RunReport['urls'] = {};
@@ -101,14 +104,10 @@ export async function runStatus(config: RuntimeConfig, runId: string): Promise<R
     urls.film = await presignGet(config, keys.final, 3600);
     if (await exists(config, keys.contactSheet)) urls.contactSheet = await presignGet(config, keys.contactSheet, 3600);
   }
-  const executionStatus = execution?.status ?? null;
-  // The execution is the truth about "is it over"; the manifest says how far it got and why.
-  const status =
-    executionStatus === 'RUNNING' ? 'running'
-    : executionStatus === 'SUCCEEDED' ? 'succeeded'
-    : executionStatus === 'ABORTED' ? 'canceled'
-    : executionStatus ? 'failed'
-    : (manifest?.status ?? 'unknown');
+  // The recorded ending is how the run ended; until there is one, the execution says whether it is over.
+  const ended = manifest && manifest.status !== 'running';
+  const status = ended ? manifest.status : execution?.status ? runStatusOfExecution(execution.status) : (manifest?.status ?? 'unknown');
+  const error = ended ? manifest.failure : execution?.error ? { error: execution.error, cause: execution.cause } : null;
   return {
     runId,
     status,
@@ -119,18 +118,22 @@ export async function runStatus(config: RuntimeConfig, runId: string): Promise<R
     },
     manifest,
     urls,
-    ...(execution?.error || manifest?.failure
-      ? { error: { error: execution?.error ?? manifest?.failure?.error, cause: execution?.cause ?? manifest?.failure?.cause } }
-      : {}),
+    ...(error ? { error: { error: error.error, cause: error.cause } } : {}),
   };
 }
 
 export async function cancelRun(config: RuntimeConfig, runId: string): Promise<{ runId: string; status: string; canceledPredictions: string[] } | null> {
-  const execution = await describeExecution(config, runId);
+  const manifest = await findManifest(config, runId);
+  const executionName = manifest?.executionName ?? runId;
+  const execution = await describeExecution(config, executionName);
   if (!execution) return null;
-  if (execution.status !== 'RUNNING') return { runId, status: execution.status!.toLowerCase(), canceledPredictions: [] };
+  if (execution.status !== 'RUNNING') {
+    const ending = await findEnding(config, runId);
+    return { runId, status: ending?.status ?? runStatusOfExecution(execution.status!), canceledPredictions: [] };
+  }
   const reason = 'canceled by DELETE /runs/{runId}';
-  const failure = await recordCancel(config, runId, reason, () => stopExecution(config, runId, reason));
-  return { runId, status: 'canceled', canceledPredictions: failure.canceledPredictions };
+  // If the run ended first (its film was recorded, or it failed), this answers with that ending.
+  const ending = await recordCancel(config, runId, reason, () => stopExecution(config, executionName, reason), executionName);
+  return { runId, status: ending.status, canceledPredictions: ending.status === 'succeeded' ? [] : ending.failure.canceledPredictions };
 }
 

@@ -105,7 +105,8 @@ export class Engine {
     if (options.cancelAfterMs !== undefined) {
       entry.cancelTimer = setTimeout(() => {
         this.log(entry, `Cancel-After elapsed after ${options.cancelAfterMs} ms`);
-        this.finish(entry, 'canceled');
+        // As Replicate: still queued → aborted (not charged); running → canceled.
+        this.finish(entry, entry.startedMs === undefined ? 'aborted' : 'canceled');
       }, options.cancelAfterMs);
     }
     this.queue.push(entry);

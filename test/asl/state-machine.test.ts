@@ -67,42 +67,58 @@ describe('statemachine/longshot.asl.json', () => {
         expect(task.Parameters.Payload['taskToken.$'], name).toBe('$$.Task.Token');
         const timeoutCatch = task.Catch.find((c: State) => c.ErrorEquals.includes('States.Timeout'));
         expect(timeoutCatch?.ErrorEquals, name).toContain('States.HeartbeatTimeout');
-        expect(timeoutCatch?.Next, name).toMatch(/^Poll/);
+        expect(timeoutCatch?.Next, name).toMatch(/^Start\w+Polls$/);
       }
     }
   });
 
-  it('matches only error names that exist (States.* or classes in functions/domain/errors.ts)', () => {
-    const known = new Set(Object.keys(errors).filter((k) => k.endsWith('Error') || k === 'PredictionStillRunning'));
+  it('matches and raises only error names that exist (States.*, Lambda.* or classes in functions/domain/errors.ts)', () => {
+    const known = new Set(Object.keys(errors).filter((k) => k.endsWith('Error')));
     for (const [name, state] of states) {
-      for (const rule of [...(state.Retry ?? []), ...(state.Catch ?? [])]) {
-        for (const error of rule.ErrorEquals as string[]) {
-          if (error.startsWith('States.') || error.startsWith('Lambda.')) continue;
-          expect(known.has(error), `${name} matches unknown error ${error}`).toBe(true);
-        }
+      const raised = state.Parameters?.Error ? [state.Parameters.Error] : [];
+      for (const error of [...raised, ...[...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule: State) => rule.ErrorEquals as string[])]) {
+        if (error.startsWith('States.') || error.startsWith('Lambda.')) continue;
+        expect(known.has(error), `${name} names unknown error ${error}`).toBe(true);
       }
     }
   });
 
-  it('retries rate limits and failed predictions on the waits, and polls while a prediction runs', () => {
+  it('never retries a still-running prediction as a Lambda error: polls loop with Choice + Wait + a counter', () => {
+    expect(text).not.toContain('PredictionStillRunning');
     const byName = Object.fromEntries(states);
-    for (const wait of ['Anchor', 'Clip']) {
-      const retried = byName[wait].Retry.flatMap((r: State) => r.ErrorEquals);
-      expect(retried).toContain('RateLimitedError');
-      expect(retried).not.toContain('PredictionCanceledError');
+    for (const [poll, done, wait, count, exhausted, result, counter] of [
+      ['PollAnchor', 'AnchorPollDone', 'WaitBeforeAnchorPoll', 'CountAnchorPoll', 'AnchorPollsExhausted', '$.anchorResult', '$.anchorPolls'],
+      ['PollClip', 'ClipPollDone', 'WaitBeforeClipPoll', 'CountClipPoll', 'ClipPollsExhausted', '$.result', '$.polls'],
+    ]) {
+      expect(byName[poll]).toMatchObject({ ResultSelector: { 'done.$': '$.Payload.done', 'prediction.$': '$.Payload.prediction' }, ResultPath: result, Next: done });
+      expect(byName[done].Choices[0]).toMatchObject({ Variable: `${result}.done`, BooleanEquals: true });
+      expect(byName[done].Choices[1]).toMatchObject({ Variable: `${counter}.count`, Next: wait });
+      expect(byName[done].Default).toBe(exhausted);
+      expect(byName[wait]).toMatchObject({ Type: 'Wait', Next: count });
+      expect(byName[count]).toMatchObject({ Type: 'Pass', Parameters: { 'count.$': `States.MathAdd(${counter}.count, 1)` }, ResultPath: counter, Next: poll });
+      expect(byName[exhausted].Parameters.Error).toBe('PredictionTimedOutError');
     }
-    expect(byName.Anchor.Retry.flatMap((r: State) => r.ErrorEquals)).toContain('PredictionFailedError');
-    // A scene whose prediction fails (webhook or poll) or whose clip does not decode is generated
-    // again by the iteration's own loop, a bounded number of times.
-    for (const [state, error] of [['Clip', 'PredictionFailedError'], ['PollClip', 'PredictionFailedError'], ['StoreClip', 'OutputInvalidError']]) {
-      expect(byName[state].Catch.find((c: State) => c.ErrorEquals.includes(error))?.Next, state).toBe('RegenerateOrFail');
+  });
+
+  it('regenerates the anchor and each scene the same bounded way, from the webhook and the poll path alike', () => {
+    const byName = Object.fromEntries(states);
+    const loops = [
+      { regenerate: 'AnchorRegenerateOrFail', next: 'NextAnchorAttempt', counter: '$.anchorTry.attempt', out: 'AnchorFailed', start: 'Anchor' },
+      { regenerate: 'RegenerateOrFail', next: 'NextAttempt', counter: '$.attempt', out: 'SceneFailed', start: 'Clip' },
+    ];
+    for (const loop of loops) {
+      expect(byName[loop.regenerate]).toMatchObject({ Type: 'Choice', Default: loop.out });
+      expect(byName[loop.regenerate].Choices).toEqual([{ Variable: loop.counter, NumericLessThan: 3, Next: loop.next }]);
+      expect(byName[loop.next].Next).toBe(loop.start);
+      expect(JSON.stringify(byName[loop.next].Parameters)).toContain(`States.MathAdd(${loop.counter}, 1)`);
     }
-    expect(byName.RegenerateOrFail.Choices[0]).toMatchObject({ Variable: '$.attempt', NumericLessThan: 3, Next: 'NextAttempt' });
-    expect(byName.NextAttempt.Parameters['attempt.$']).toBe('States.MathAdd($.attempt, 1)');
-    expect(byName.SceneFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.lastError.Error' });
-    for (const poll of ['PollAnchor', 'PollClip']) {
-      expect(byName[poll].Retry.flatMap((r: State) => r.ErrorEquals)).toContain('PredictionStillRunning');
-    }
+    expect(byName.FirstAnchorAttempt).toMatchObject({ Result: { attempt: 1 }, ResultPath: '$.anchorTry', Next: 'Anchor' });
+    expect(definition.States.Scenes.ItemSelector.attempt).toBe(1);
+    // The attempt travels to the start handler: a retried invoke of the same attempt reuses its prediction.
+    expect(byName.Anchor.Parameters.Payload['attempt.$']).toBe('$.anchorTry.attempt');
+    expect(byName.Clip.Parameters.Payload['attempt.$']).toBe('$.attempt');
+    expect(byName.AnchorFailed).toMatchObject({ InputPath: '$.anchorError', ResultPath: '$.failure.Anchor', Next: 'RecordFailure' });
+    expect(byName.SceneFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.lastError.Error', CausePath: '$.lastError.Cause' });
   });
 
   it('sends every top-level failure to the one RecordFailure path, naming the state', () => {

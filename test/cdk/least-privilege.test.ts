@@ -8,12 +8,13 @@ beforeAll(() => {
   stack = synthesize();
 });
 
-const MANIFEST_REFRESH = { get: ['runs/*/plan.json', 'runs/*/steps/*', 'runs/*/manifest.json'], put: ['runs/*/manifest.json'] };
+const MANIFEST_REFRESH = { get: ['runs/*/plan.json', 'runs/*/steps/*', 'runs/*/ending.json', 'runs/*/manifest.json'], put: ['runs/*/manifest.json'] };
+const ENDING = 'runs/*/ending.json';
 const STEP_UPDATE = { get: [...MANIFEST_REFRESH.get], put: ['runs/*/steps/*', ...MANIFEST_REFRESH.put] };
 const CALLBACKS = 'runs/*/callbacks/*';
 
 /** Object keys per function and action: GetObject, PutObject (with PutObjectTagging), AbortMultipartUpload. */
-const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[] }> = {
+const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[]; delete?: string[] }> = {
   Prepare: { get: ['inbox/*', ...MANIFEST_REFRESH.get], put: ['runs/*/storyboard.json', 'runs/*/plan.json', ...MANIFEST_REFRESH.put] },
   Anchor: { get: [CALLBACKS, ...STEP_UPDATE.get], put: [CALLBACKS, ...STEP_UPDATE.put] },
   Clip: { get: [CALLBACKS, 'runs/*/seeds/*', ...STEP_UPDATE.get], put: [CALLBACKS, ...STEP_UPDATE.put] },
@@ -25,17 +26,19 @@ const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[] 
   },
   JoinFilm: {
     get: ['runs/*/scenes/*', 'runs/*/seeds/*', ...MANIFEST_REFRESH.get],
-    put: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/continuity.json', ...MANIFEST_REFRESH.put],
+    put: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/continuity.json', ENDING, ...MANIFEST_REFRESH.put],
     abort: ['runs/*/final.mp4', 'runs/*/contact-sheet.png'],
+    // A join that finds the run canceled meanwhile deletes the film it uploaded, nothing else.
+    delete: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/continuity.json'],
   },
-  RecordFailure: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ...MANIFEST_REFRESH.put] },
+  RecordFailure: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ENDING, ...MANIFEST_REFRESH.put] },
   Webhook: { get: [CALLBACKS], put: [CALLBACKS] },
   Api: {
     get: ['idempotency/*', 'runs/*/final.mp4', 'runs/*/contact-sheet.png', CALLBACKS, ...MANIFEST_REFRESH.get],
-    put: ['idempotency/*', CALLBACKS, ...MANIFEST_REFRESH.put],
+    put: ['idempotency/*', CALLBACKS, ENDING, ...MANIFEST_REFRESH.put],
   },
   StartFromUpload: { get: ['inbox/*', 'idempotency/*'], put: ['rejected/*', 'idempotency/*'] },
-  ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ...MANIFEST_REFRESH.put] },
+  ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ENDING, ...MANIFEST_REFRESH.put] },
 };
 
 /** Bucket resources each S3 action of a function is allowed on. */
@@ -65,10 +68,11 @@ describe('bucket access per function', () => {
     // The S3 adapter tags every object it writes (lifecycle retention): tagging goes with every write.
     expect(grants['s3:PutObjectTagging'] ?? [], `${name} PutObjectTagging`).toEqual(sorted(expected.put));
     expect(grants['s3:AbortMultipartUpload'] ?? [], `${name} AbortMultipartUpload`).toEqual(sorted(expected.abort ?? []));
+    expect(grants['s3:DeleteObject'] ?? [], `${name} DeleteObject`).toEqual(sorted(expected.delete ?? []));
     // Lists names only; without it S3 answers 403 instead of 404 for a key not written yet.
     expect(grants['s3:ListBucket'], `${name} ListBucket`).toEqual(['bucket']);
     expect(Object.keys(grants).sort(), name).toEqual(
-      ['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:PutObjectTagging', ...(expected.abort ? ['s3:AbortMultipartUpload'] : [])].sort(),
+      ['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:PutObjectTagging', ...(expected.abort ? ['s3:AbortMultipartUpload'] : []), ...(expected.delete ? ['s3:DeleteObject'] : [])].sort(),
     );
   });
 

@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { waitFor } from '../handlers/helpers';
 import { render, type RenderResult } from '../../local/render';
 import { shortStoryboard } from './short-storyboard';
 import { HANDLERS } from '../../local/handlers';
+import { SDXL } from '../../functions/domain/models';
 
 type Rendered = Extract<RenderResult, { runId: string }>;
 let dir: string;
@@ -36,11 +38,11 @@ async function renderShort(title: string, on = stack): Promise<Rendered> {
 const retried = (result: Rendered, state: string) => result.history.filter((e) => e.type === 'StateRetried' && e.state === state).length;
 
 describe('recoverable faults', () => {
-  it('retries a failed prediction (PredictionFailedError) and records the second attempt', async () => {
+  it('generates a failed anchor again (PredictionFailedError) and records the second attempt', async () => {
     stack.emulator!.faults.failNext = 1; // the anchor's first prediction fails
     const result = await renderShort('Retry once');
     expect(result.exitCode).toBe(0);
-    expect(retried(result, 'Anchor')).toBe(1);
+    expect(result.history.filter((e) => e.type === 'StateEntered' && e.state === 'NextAnchorAttempt')).toHaveLength(1);
     expect(result.manifest.steps.find((s) => s.step === 'anchor')).toMatchObject({ attempts: 2, status: 'stored' });
   });
 
@@ -119,6 +121,74 @@ describe('failures are recorded with state and cause', () => {
       expect(prediction.status).toBe('canceled');
     } finally {
       await failing.stop();
+    }
+  });
+});
+
+// Each test runs its own stack (the environment then points at it): keep these after the shared-stack tests.
+describe('a retried start reuses its prediction (Lambda.ServiceException after the create)', () => {
+  it.each(['clip', 'anchor'])(
+    'a Lambda.ServiceException after the %s start created its prediction: the retry reuses it (one billed prediction)',
+    async (failing) => {
+      let failed = false;
+      const flaky = await startLocalStack({
+        retryIntervalMs: 50,
+        handlers: {
+          // The invoke fails after the handler did its work, as Lambda's service errors can.
+          [failing]: async (event: unknown) => {
+            const started = await HANDLERS[failing](event);
+            if (!failed) {
+              failed = true;
+              throw Object.assign(new Error('Lambda service error after the create (injected)'), { name: 'Lambda.ServiceException' });
+            }
+            return started;
+          },
+        },
+      });
+      try {
+        const storyboard = { ...shortStoryboard(`Retried ${failing} start`, 1), ...(failing === 'clip' && { anchor: false }) };
+        const result = (await render({ storyboard, outDir: dir, on: flaky, progress: false })) as Rendered;
+        expect(result.exitCode).toBe(0);
+        const state = failing === 'clip' ? 'Clip' : 'Anchor';
+        expect(retried(result, state)).toBe(1);
+        const step = failing === 'clip' ? 'scene-1' : 'anchor';
+        const predictions = flaky.emulator!.predictions().filter((p) => (p.model === SDXL.replicateModel) === (failing === 'anchor'));
+        expect(predictions.map((p) => p.status)).toEqual(['succeeded']);
+        expect(result.manifest.steps.find((s) => s.step === step)).toMatchObject({ attempts: 1, status: 'stored', predictionId: predictions[0].id });
+      } finally {
+        await flaky.stop();
+      }
+    },
+  );
+
+  it('the webhook of a reused prediction fired into the closed token: answered 409, and its retry resumes the re-pointed task', async () => {
+    let calls = 0;
+    const flaky: LocalStack = await startLocalStack({
+      retryIntervalMs: 50,
+      callbackTimeoutMs: 10_000, // without the retry, the poll would finish the task after 10 s
+      handlers: {
+        clip: async (event: unknown) => {
+          if (++calls === 1) {
+            await HANDLERS.clip(event);
+            throw Object.assign(new Error('Lambda service error after the create (injected)'), { name: 'Lambda.ServiceException' });
+          }
+          // The retried invoke starts only after the prediction's webhook hit the closed token.
+          await waitFor('the first webhook delivery', () => flaky.emulator!.webhookDeliveries().length > 0, 30_000);
+          return HANDLERS.clip(event);
+        },
+      },
+    });
+    try {
+      const storyboard = { ...shortStoryboard('Webhook before the retry', 1), anchor: false };
+      const result = (await render({ storyboard, outDir: dir, on: flaky, progress: false })) as Rendered;
+      expect(result.exitCode).toBe(0);
+      expect(flaky.emulator!.predictions()).toHaveLength(1);
+      const statuses = flaky.emulator!.webhookDeliveries().map((d) => d.status);
+      expect(statuses[0]).toBe(409);
+      expect(statuses.at(-1)).toBe(200);
+      expect(result.history.some((e) => e.state === 'PollClip')).toBe(false);
+    } finally {
+      await flaky.stop();
     }
   });
 });

@@ -41,10 +41,12 @@ describe('webhooks switched off (how --replicate live completes on a laptop)', (
     expect((await probeVideo(result.film!)).frames).toBe(299);
     // With no webhook URL in the create request, the emulator has nowhere to deliver to.
     expect(stack.emulator!.webhookDeliveries()).toEqual([]);
-    expect(entered(result, 'PollAnchor')).toBe(1);
-    expect(entered(result, 'PollClip')).toBe(2);
-    // PredictionStillRunning was retried with backoff before the prediction ended.
-    expect(result.history.some((e) => e.type === 'StateRetried' && e.state === 'PollClip')).toBe(true);
+    expect(entered(result, 'StartAnchorPolls')).toBe(1);
+    expect(entered(result, 'StartClipPolls')).toBe(2);
+    // A running prediction is a normal poll result: the ASL waits and polls again, no Lambda error, no Retry.
+    expect(entered(result, 'WaitBeforeClipPoll')).toBeGreaterThanOrEqual(1);
+    expect(entered(result, 'PollClip')).toBe(2 + entered(result, 'WaitBeforeClipPoll'));
+    expect(result.history.filter((e) => e.type === 'StateRetried' || (e.type === 'StateFailed' && e.state?.startsWith('Poll')))).toEqual([]);
     for (const callback of await listCallbacks(stack.config, result.runId)) expect(callback.resumedBy).toBe('poll');
   });
 });
@@ -60,7 +62,7 @@ describe('webhook lost (emulator drops it): the wait times out and the poll fini
 
   it('succeeds through PollAnchor/PollClip although webhooks were requested', async () => {
     expect(result.exitCode).toBe(0);
-    expect(entered(result, 'PollClip')).toBe(2);
+    expect(entered(result, 'StartClipPolls')).toBe(2);
     const callbacks = await listCallbacks(stack.config, result.runId);
     expect(callbacks.map((c) => c.resumedBy)).toEqual(['poll', 'poll', 'poll']);
     expect(stack.emulator!.webhookDeliveries()).toEqual([]);

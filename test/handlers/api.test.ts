@@ -197,7 +197,7 @@ describe('api handler: a run from POST to film', () => {
       // Deleting again cancels nothing more.
       const again = await del(started.runId);
       expect(again.statusCode).toBe(202);
-      expect(bodyOf(again)).toMatchObject({ status: 'aborted', canceledPredictions: [] });
+      expect(bodyOf(again)).toMatchObject({ status: 'canceled', canceledPredictions: [] });
     } finally {
       emulator!.faults.processingDelayMs = 0;
     }

@@ -83,7 +83,7 @@ function runFixture(anchor: unknown): { plan: RunPlan; input: Json; state: Json 
   // The union of what the states hold by the time each Task runs (Map iterations: {scene, attempt}).
   const state = {
     ...input, plan, anchorResult: { prediction }, anchorStored: { seedKey: plan.anchor.seedKey },
-    scene: plan.scenes[1], attempt: 2, result: { prediction }, clips,
+    anchorTry: { attempt: 1 }, scene: plan.scenes[1], attempt: 2, result: { prediction }, clips,
     failure: { Scenes: { Error: 'PredictionFailedError', Cause: 'scene-2: prediction p-1 failed' } },
   };
   return { plan, input, state };
@@ -107,7 +107,7 @@ describe('the boundary accepts what the state machine sends', () => {
   );
 
   it.each(cases)('%s: %s', (_fixture, name, run, state) => {
-    const context = { Execution: { Name: run.plan.runId }, Task: { Token: TOKEN } };
+    const context = { Execution: { Name: run.plan.runId, StartTime: '2026-11-25T10:42:13.000Z' }, Task: { Token: TOKEN } };
     const payload = resolve(state.Parameters.Payload, name === asl.StartAt ? run.input : run.state, context);
     const fn = functionOf(state);
     const parsed = SCHEMAS[fn].safeParse(JSON.parse(JSON.stringify(payload)));
@@ -169,9 +169,7 @@ const TASK_VARIANTS: Record<string, Variant[]> = {
   prepare: [
     ['no runId', set('runId', undefined), 'runId'],
     ['an empty runId', set('runId', ''), 'runId'],
-    ['a request that is not an object', set('request', 'make me a film'), 'request'],
-    ['source.key not a string', set('request.source', { key: 42 }), 'request.source.key'],
-    ['an override that is not a string', set('request.overrides', { model: 5 }), 'request.overrides.model'],
+    ['a startedAt that is not a string', set('startedAt', 5), 'startedAt'],
   ],
   anchor: [
     ['no task token', set('taskToken', undefined), 'taskToken'],
@@ -203,7 +201,6 @@ const TASK_VARIANTS: Record<string, Variant[]> = {
     ['no join settings', set('join', undefined), 'join'],
   ],
   'record-failure': [
-    ['no failure', set('failure', undefined), 'failure'],
     ['a failure whose Error is not a string', set('failure', { Scenes: { Error: 1 } }), 'failure.Scenes.Error'],
     ['an execution name over 80 characters', set('runId', 'x'.repeat(81)), 'runId'],
   ],

@@ -1,4 +1,5 @@
-// The poll fallback: a prediction still running, succeeded, failed or canceled, and no record at all.
+// The poll fallback: a prediction still running, succeeded, failed, canceled by us or by its deadline,
+// and no record at all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { handler as poll } from '../../functions/handlers/poll';
@@ -28,7 +29,7 @@ async function plannedRun(storyboard: Record<string, unknown>): Promise<RunPlan>
 const terminal = (predictionId: string) =>
   waitFor(`prediction ${predictionId} to end`, () => {
     const p = stack.emulator!.predictions().find((x) => x.id === predictionId);
-    return p && ['succeeded', 'failed', 'canceled'].includes(p.status) ? p : null;
+    return p && ['succeeded', 'failed', 'canceled', 'aborted'].includes(p.status) ? p : null;
   });
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -41,21 +42,21 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('poll handler', () => {
-  it('still processing → PredictionStillRunning; succeeded → {prediction}, callback resumedBy poll', async () => {
+  it('still processing → {done: false} (a normal result, not a Lambda error); succeeded → {done: true, prediction}, resumedBy poll', async () => {
     const plan = await plannedRun({ ...tinyStoryboard('Poll anchor'), anchor: { width: 512, height: 288 } });
     expect(plan.anchor.mode).toBe('generate');
     stack.emulator!.faults.processingDelayMs = 1500;
     const started = await startAnchor(stack.config, plan.anchor, 'local-token-poll-1');
     stack.emulator!.faults.processingDelayMs = 0;
 
-    const running = await rejection(poll({ runId: plan.runId, step: 'anchor' }));
-    expect(running.name).toBe('PredictionStillRunning');
-    expect(running.message).toContain(started.predictionId);
+    const running = await poll({ runId: plan.runId, step: 'anchor' });
+    expect(running).toMatchObject({ done: false, prediction: { id: started.predictionId, status: expect.stringMatching(/^(starting|processing)$/), output: null } });
     const untouched = await loadCallback(stack.config, plan.runId, 'anchor');
     expect(untouched?.resumedAt).toBeUndefined();
 
     expect((await terminal(started.predictionId)).status).toBe('succeeded');
     const result = await poll({ runId: plan.runId, step: 'anchor' });
+    expect(result.done).toBe(true);
     expect(result.prediction.id).toBe(started.predictionId);
     expect(result.prediction.status).toBe('succeeded');
     expect(result.prediction.output).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/files\/.+\.png$/)]);
@@ -69,7 +70,7 @@ describe('poll handler', () => {
 
     // Polling again returns the same result and keeps the first resume record.
     const again = await poll({ runId: plan.runId, step: 'anchor' });
-    expect(again.prediction.status).toBe('succeeded');
+    expect(again).toMatchObject({ done: true, prediction: { status: 'succeeded' } });
     expect((await loadCallback(stack.config, plan.runId, 'anchor'))?.resumedAt).toBe(callback?.resumedAt);
   });
 
@@ -89,7 +90,7 @@ describe('poll handler', () => {
     expect(callback).toMatchObject({ resumedBy: 'poll', outcome: 'failed' });
   });
 
-  it('a canceled prediction → PredictionCanceledError (not retried as a failure)', async () => {
+  it('a prediction we canceled (the run ended) → PredictionCanceledError (not generated again)', async () => {
     const plan = await plannedRun(tinyStoryboard('Poll cancel'));
     stack.emulator!.faults.processingDelayMs = 30_000;
     const started = await startClip(stack.config, plan.scenes[0], 'local-token-poll-3');
@@ -99,6 +100,32 @@ describe('poll handler', () => {
 
     const error = await rejection(poll({ runId: plan.runId, step: 'scene-1' }));
     expect(error.name).toBe('PredictionCanceledError');
+  });
+
+  // The same mapping as the webhook path (test/handlers/webhook.test.ts).
+  it.each([
+    ['canceled', 'running when Cancel-After fired'],
+    ['aborted', 'still queued when Cancel-After fired'],
+  ])('Replicate’s deadline → %s (%s) → PredictionTimedOutError (generated again)', async (status, _when) => {
+    const deadline = { ...stack.config, cancelAfter: '2s' };
+    process.env.PREDICTION_CANCEL_AFTER = '2s'; // what the poll function is deployed with
+    try {
+      const plan = await plannedRun(tinyStoryboard(`Poll deadline ${status}`));
+      stack.emulator!.faults.processingDelayMs = 30_000;
+      // The emulator renders one prediction at a time: a blocker keeps the second one queued.
+      const blocker = status === 'aborted' ? await startClip(stack.config, plan.scenes[0], 'local-token-poll-blocker') : null;
+      const other = status === 'aborted' ? (await plannedRun(tinyStoryboard('Poll deadline queued'))).scenes[0] : plan.scenes[0];
+      const started = await startClip(deadline, other, 'local-token-poll-4');
+      stack.emulator!.faults.processingDelayMs = 0;
+      expect((await terminal(started.predictionId)).status).toBe(status);
+      if (blocker) await cancelPrediction(stack.config, blocker.predictionId);
+
+      const error = await rejection(poll({ runId: other.runId, step: 'scene-1' }));
+      expect(error.name).toBe('PredictionTimedOutError');
+      expect(error.message).toMatch(/Cancel-After deadline \(2 s\)/);
+    } finally {
+      delete process.env.PREDICTION_CANCEL_AFTER;
+    }
   });
 
   it('no callback record → MissingObjectError', async () => {

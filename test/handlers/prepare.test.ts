@@ -1,10 +1,12 @@
 // The state machine's first task: validate the storyboard and write storyboard, plan and manifest.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { handler as prepare } from '../../functions/handlers/prepare';
 import { findJson, listKeys, putJson } from '../../functions/adapters/s3';
 import { newRunId, runKeys } from '../../functions/domain/run-keys';
 import type { RunPlan } from '../../functions/domain/plan';
+import { runIdForExecution } from '../../functions/domain/execution';
 import { tinyStoryboard } from './helpers';
 
 let stack: LocalStack;
@@ -44,9 +46,29 @@ describe('prepare handler', () => {
     expect(error.problems?.join('\n')).toMatch(/^model:.*ltx-2-fast/m);
   });
 
-  it('neither storyboard nor source → InvalidStoryboardError', async () => {
-    const error = await rejection(prepare({ runId: newRunId('t'), request: {} }));
-    expect(error.name).toBe('InvalidStoryboardError');
+  it.each([[{}], [{ hello: 1 }], ['a string'], [null], [[1]], [{ source: 'inbox/a.json' }]])(
+    'an execution input of the wrong shape (%j) → InvalidStoryboardError naming the expected shape, nothing written',
+    async (request) => {
+      const runId = newRunId('Wrong shape');
+      const error = await rejection(prepare({ runId, request }));
+      expect(error.name).toBe('InvalidStoryboardError');
+      expect(error.problems?.join('\n')).toMatch(/^(\(execution input\): the execution input must be|source: must be)/);
+      expect(await listKeys(stack.config, runKeys(runId).prefix)).toEqual([]);
+    },
+  );
+
+  it('overrides: null is no overrides', async () => {
+    const plan = (await prepare({ runId: newRunId('t'), request: { storyboard: tinyStoryboard(), overrides: null } })) as RunPlan;
+    expect(plan.model).toBe('ltx-2-fast');
+  });
+
+  it('an execution started by hand (generated name) is planned under its derived run id, and the manifest keeps the name', async () => {
+    const name = randomUUID();
+    const startedAt = '2026-11-25T10:42:13.192Z';
+    const plan = (await prepare({ runId: name, startedAt, request: { storyboard: tinyStoryboard('By hand') } })) as RunPlan;
+    expect(plan.runId).toBe(runIdForExecution(name, startedAt));
+    expect(plan.runId).toMatch(/^20261125-1042-console-/);
+    expect(await findJson(stack.config, runKeys(plan.runId).manifest)).toMatchObject({ runId: plan.runId, executionName: name, status: 'running', title: 'By hand' });
   });
 
   it('a valid storyboard → the plan, and storyboard.json, plan.json, manifest.json (running) under runs/{runId}/', async () => {
@@ -72,7 +94,7 @@ describe('prepare handler', () => {
     expect(stored?.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0, seamFadeMs: 40 });
     expect(await findJson(stack.config, keys.plan)).toEqual(plan);
     const manifest = await findJson<Record<string, any>>(stack.config, keys.manifest);
-    expect(manifest).toMatchObject({ runId, status: 'running', scenesTotal: 2, scenesDone: 0, film: null, failure: null });
+    expect(manifest).toMatchObject({ runId, executionName: runId, status: 'running', scenesTotal: 2, scenesDone: 0, film: null, failure: null, endedAt: null });
   });
 
   it('an uploaded storyboard is read from source.key, with overrides applied', async () => {

@@ -1,6 +1,7 @@
 // The manifest view: progress, current step, money spent and the failure, rebuilt from step records.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildManifest, failureFromState, readableCause, spentUsd, type StepRecord } from '../../functions/domain/manifest';
+import { buildManifest, failureFromState, readableCause, spentUsd, type FilmRecord, type ManifestSources, type StepRecord } from '../../functions/domain/manifest';
+import type { RunEnding } from '../../functions/domain/ending';
 import { buildPlan } from '../../functions/domain/plan';
 import { parseStoryboard } from '../../functions/domain/storyboard';
 
@@ -11,6 +12,33 @@ const plan = buildPlan(
 );
 const storyboardKey = `runs/${runId}/storyboard.json`;
 const createdAt = '2026-11-25T10:42:13.000Z';
+const sources = (steps: StepRecord[], more: Partial<ManifestSources> = {}): ManifestSources => ({
+  runId,
+  executionName: runId,
+  createdAt,
+  plan,
+  steps,
+  ending: null,
+  ...more,
+});
+const film: FilmRecord = {
+  key: `runs/${runId}/final.mp4`,
+  contactSheetKey: `runs/${runId}/contact-sheet.png`,
+  continuityKey: `runs/${runId}/continuity.json`,
+  durationSec: 30,
+  frames: 750,
+  fps: 25,
+  width: 1920,
+  height: 1080,
+  audioDurationSec: 30,
+  joinedAt: createdAt,
+};
+const failure = { state: 'Scenes', error: 'PredictionFailedError', cause: 'x', at: createdAt, canceledPredictions: ['p1'] };
+const endings: Record<'succeeded' | 'failed' | 'canceled', RunEnding> = {
+  succeeded: { status: 'succeeded', at: createdAt, by: 'join-film', film },
+  failed: { status: 'failed', at: createdAt, by: 'record-failure', failure },
+  canceled: { status: 'canceled', at: createdAt, by: 'cancel-request', failure: { ...failure, state: 'Canceled', error: 'RunCanceled' } },
+};
 
 const anchor = (status: StepRecord['status']): StepRecord => ({ step: 'anchor', kind: 'image', status, attempts: 1 });
 const scene = (n: number, status: StepRecord['status'], durationSec = 10): StepRecord => ({
@@ -29,7 +57,7 @@ describe('buildManifest', () => {
   afterEach(() => vi.useRealTimers());
 
   it('starts as a running run with nothing done', () => {
-    const m = buildManifest(plan, storyboardKey, [], { createdAt });
+    const m = buildManifest(sources([]));
     expect(m).toMatchObject({
       runId,
       title: 'Winter ad',
@@ -52,42 +80,73 @@ describe('buildManifest', () => {
 
   it('sorts steps anchor first, then scenes numerically', () => {
     const steps = [scene(10, 'waiting'), scene(2, 'stored'), anchor('stored'), scene(1, 'stored'), scene(9, 'waiting')];
-    const m = buildManifest(plan, storyboardKey, steps, { createdAt });
+    const m = buildManifest(sources(steps));
     expect(m.steps.map((s) => s.step)).toEqual(['anchor', 'scene-1', 'scene-2', 'scene-9', 'scene-10']);
     expect(steps[0].step).toBe('scene-10'); // input untouched
   });
 
   it('counts stored scenes (not the anchor) and points at the first waiting step', () => {
-    const m = buildManifest(plan, storyboardKey, [anchor('stored'), scene(1, 'stored'), scene(2, 'waiting')], { createdAt });
+    const m = buildManifest(sources([anchor('stored'), scene(1, 'stored'), scene(2, 'waiting')]));
     expect(m.scenesDone).toBe(1);
     expect(m.currentStep).toBe('scene-2');
-    expect(buildManifest(plan, storyboardKey, [anchor('waiting')], { createdAt }).currentStep).toBe('anchor');
+    expect(buildManifest(sources([anchor('waiting')])).currentStep).toBe('anchor');
   });
 
   it('says join-film once every scene is stored', () => {
     const steps = [anchor('stored'), scene(1, 'stored'), scene(2, 'stored'), scene(3, 'stored')];
-    const m = buildManifest(plan, storyboardKey, steps, { createdAt });
+    const m = buildManifest(sources(steps));
     expect(m.scenesDone).toBe(3);
     expect(m.currentStep).toBe('join-film');
   });
 
-  it('has no current step once the run has ended', () => {
+  it.each(['succeeded', 'failed', 'canceled'] as const)('has no current step once the run has ended (%s)', (status) => {
     const steps = [anchor('stored'), scene(1, 'waiting')];
-    for (const status of ['succeeded', 'failed', 'canceled'] as const) {
-      expect(buildManifest(plan, storyboardKey, steps, { createdAt, status }).currentStep).toBeNull();
-    }
+    expect(buildManifest(sources(steps, { ending: endings[status] })).currentStep).toBeNull();
   });
 
-  it('carries film and failure from the state', () => {
-    const failure = { state: 'Scene', error: 'PredictionFailedError', cause: 'x', at: createdAt, canceledPredictions: ['p1'] };
-    const m = buildManifest(plan, storyboardKey, [], { createdAt, status: 'failed', failure });
-    expect(m.status).toBe('failed');
-    expect(m.failure).toBe(failure);
-    expect(m.film).toBeNull();
+  it('a succeeded ending gives the status and the film, and no failure', () => {
+    const m = buildManifest(sources([], { ending: endings.succeeded }));
+    expect(m).toMatchObject({ status: 'succeeded', film, failure: null, endedAt: createdAt, endedBy: 'join-film' });
+  });
+
+  it.each(['failed', 'canceled'] as const)('a %s ending gives the status and the failure, and no film', (status) => {
+    const ending = endings[status] as Extract<RunEnding, { failure: unknown }>;
+    const m = buildManifest(sources([], { ending }));
+    expect(m).toMatchObject({ status, failure: ending.failure, film: null, endedBy: ending.by });
+  });
+
+  it('is running, with no film and no failure, until an ending is recorded', () => {
+    expect(buildManifest(sources([scene(1, 'stored')]))).toMatchObject({ status: 'running', film: null, failure: null, endedAt: null, endedBy: null });
+  });
+
+  it('records the execution name (a console execution has its own)', () => {
+    expect(buildManifest(sources([], { executionName: 'a5e1c7de-0000-4000-8000-000000000000' })).executionName).toBe('a5e1c7de-0000-4000-8000-000000000000');
+  });
+
+  it('without a plan (the run ended in Prepare) says why and leaves the plan fields empty', () => {
+    const m = buildManifest(sources([], { plan: null, ending: endings.failed }));
+    expect(m).toMatchObject({
+      runId,
+      status: 'failed',
+      title: null,
+      strategy: null,
+      model: null,
+      estimate: null,
+      storyboardKey: null,
+      scenesTotal: 0,
+      scenesDone: 0,
+      currentStep: null,
+      failure,
+      cost: { usd: 0 },
+    });
+  });
+
+  it('points at the stored storyboard when there is a plan', () => {
+    expect(buildManifest(sources([])).storyboardKey).toBe(storyboardKey);
   });
 
   it('costs what was stored', () => {
-    const m = buildManifest(plan, storyboardKey, [anchor('stored'), scene(1, 'stored'), scene(2, 'failed')], { createdAt });
+    const m = buildManifest(sources([anchor('stored'), scene(1, 'stored'), scene(2, 'failed')]));
     expect(m.cost.usd).toBe(0.404);
     expect(m.cost.basis).toMatch(/approximate/);
   });

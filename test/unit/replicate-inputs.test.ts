@@ -161,6 +161,39 @@ describe('predictionError', () => {
     expect(aborted?.message).toBe('scene-1: prediction x9 aborted: no error message');
   });
 
+  describe('with the Cancel-After deadline (1800 s)', () => {
+    const ended = (status: string, seconds: number) =>
+      result({ id: 'x9', status, createdAt: '2026-11-25T10:00:00.000Z', completedAt: new Date(Date.parse('2026-11-25T10:00:00.000Z') + seconds * 1000).toISOString() });
+
+    it.each([
+      ['canceled', 1800, 'PredictionTimedOutError'],
+      ['canceled', 1801.5, 'PredictionTimedOutError'],
+      ['aborted', 1800, 'PredictionTimedOutError'],
+      ['canceled', 1799.5, 'PredictionTimedOutError'],
+      ['canceled', 1798, 'PredictionCanceledError'],
+      ['canceled', 40, 'PredictionCanceledError'],
+      ['aborted', 40, 'PredictionFailedError'],
+      ['failed', 1900, 'PredictionFailedError'],
+    ])('%s after %s s → %s', (status, seconds, name) => {
+      expect(predictionError('scene-1', ended(status, seconds), 1800)?.name).toBe(name);
+    });
+
+    it('names the deadline in the message', () => {
+      expect(predictionError('anchor', ended('canceled', 1800), 1800)?.message).toBe(
+        'anchor: prediction x9 canceled by Replicate at its Cancel-After deadline (1800 s)',
+      );
+    });
+
+    it('without timestamps, or without a deadline, a cancel is the run’s', () => {
+      expect(predictionError('scene-1', result({ status: 'canceled', createdAt: null, completedAt: null }), 1800)?.name).toBe('PredictionCanceledError');
+      expect(predictionError('scene-1', ended('canceled', 5000))?.name).toBe('PredictionCanceledError');
+    });
+
+    it('a success is a success whenever it ended', () => {
+      expect(predictionError('scene-1', ended('succeeded', 5000), 1800)).toBeNull();
+    });
+  });
+
   it('maps anything unfinished to PredictionStillRunning', () => {
     for (const status of ['starting', 'processing']) {
       const e = predictionError('scene-1', result({ status }));
@@ -205,8 +238,10 @@ describe('errors.ts', () => {
         'PredictionCanceledError',
         'PredictionFailedError',
         'PredictionStillRunning',
+        'PredictionTimedOutError',
         'RateLimitedError',
         'ReplicateRequestError',
+        'RunEndedError',
         'WebhookRejectedError',
       ].sort(),
     );
@@ -214,8 +249,8 @@ describe('errors.ts', () => {
 
   it.each(classes.map(([name]) => name))('%s: name equals the class name (Step Functions matches on it)', (exported) => {
     const Class = (errors as unknown as Record<string, new (...args: any[]) => Error>)[exported];
-    const instance =
-      exported === 'InvalidStoryboardError' ? new Class(['a: b']) : exported === 'InvalidEventError' ? new Class('handler', ['a: b']) : new Class('boom');
+    const args: Record<string, unknown[]> = { InvalidStoryboardError: [['a: b']], InvalidEventError: ['clip', ['scene: required']] };
+    const instance = new Class(...(args[exported] ?? ['boom']));
     expect(instance.name).toBe(exported);
     expect(instance).toBeInstanceOf(errors.LongshotError);
     expect(instance).toBeInstanceOf(Error);
