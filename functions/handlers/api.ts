@@ -1,7 +1,8 @@
-// POST /runs, GET /runs/{runId}, DELETE /runs/{runId} (IAM-authorised on AWS).
+// POST /runs, GET /runs, GET /runs/{runId}, DELETE /runs/{runId} (IAM-authorised on AWS).
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig } from '../adapters/config';
 import { cancelRun, runStatus, startRun } from '../workflow/runs';
+import { listRuns, readListQuery } from '../workflow/list-runs';
 import { isRunId } from '../domain/run-keys';
 import { InvalidStoryboardError } from '../domain/errors';
 import { errorResponse, json, rawBody } from './http';
@@ -33,6 +34,10 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
         dedupeKey: event.headers?.['Idempotency-Key'] ?? event.headers?.['idempotency-key'] ?? undefined,
       });
       return json(202, started);
+    }
+    if (event.resource === '/runs' && event.httpMethod === 'GET') {
+      const query = readListQuery(event.queryStringParameters);
+      return 'problem' in query ? json(400, { error: 'InvalidQuery', message: query.problem }) : json(200, await listRuns(config, query));
     }
     if (event.resource === '/runs/{runId}' && (event.httpMethod === 'GET' || event.httpMethod === 'DELETE')) {
       if (!isRunId(runId)) return json(400, { error: 'InvalidRunId', message: 'runId must look like 20261125-1042-winter-ad-7f3a' });

@@ -8,6 +8,7 @@ import { buildPlan } from '../domain/plan';
 import { newRunId, rejectedKey, runKeys } from '../domain/run-keys';
 import { InvalidStoryboardError } from '../domain/errors';
 import { recordCancel } from './end-run';
+import { reportedStatus } from './list-runs';
 import type { RunRequest } from './prepare-run';
 
 export interface StartedRun {
@@ -66,14 +67,7 @@ export async function runStatus(config: RuntimeConfig, runId: string): Promise<R
     urls.film = await presignGet(config, keys.final, 3600);
     if (await exists(config, keys.contactSheet)) urls.contactSheet = await presignGet(config, keys.contactSheet, 3600);
   }
-  const executionStatus = execution?.status ?? null;
-  // The execution is the truth about "is it over"; the manifest says how far it got and why.
-  const status =
-    executionStatus === 'RUNNING' ? 'running'
-    : executionStatus === 'SUCCEEDED' ? 'succeeded'
-    : executionStatus === 'ABORTED' ? 'canceled'
-    : executionStatus ? 'failed'
-    : (manifest?.status ?? 'unknown');
+  const status = reportedStatus(execution?.status, manifest?.status);
   return {
     runId,
     status,
@@ -92,10 +86,24 @@ export async function runStatus(config: RuntimeConfig, runId: string): Promise<R
 
 export async function cancelRun(config: RuntimeConfig, runId: string): Promise<{ runId: string; status: string; canceledPredictions: string[] } | null> {
   const execution = await describeExecution(config, runId);
-  if (!execution) return null;
+  if (!execution) return cancelWithoutExecution(config, runId);
   if (execution.status !== 'RUNNING') return { runId, status: execution.status!.toLowerCase(), canceledPredictions: [] };
   const reason = 'canceled by DELETE /runs/{runId}';
   const failure = await recordCancel(config, runId, reason, () => stopExecution(config, runId, reason));
+  return { runId, status: 'canceled', canceledPredictions: failure.canceledPredictions };
+}
+
+/**
+ * No execution, but a manifest that may still say running: a local stack restarted after its
+ * executions were lost (the engine forgets them; the bucket stays), or an execution past AWS's
+ * 90-day retention. Record the cancel so the run has an ending, and cancel what still generates.
+ */
+async function cancelWithoutExecution(config: RuntimeConfig, runId: string) {
+  const manifest = await findManifest(config, runId);
+  if (!manifest) return null;
+  if (manifest.status !== 'running') return { runId, status: manifest.status, canceledPredictions: [] };
+  const reason = 'canceled by DELETE /runs/{runId}; its execution no longer exists';
+  const failure = await recordCancel(config, runId, reason, async () => undefined);
   return { runId, status: 'canceled', canceledPredictions: failure.canceledPredictions };
 }
 
