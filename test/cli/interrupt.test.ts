@@ -128,3 +128,25 @@ describe('Ctrl-C of longshot render', () => {
     expect(await leftovers(temp)).toEqual([]);
   }, 90_000);
 });
+
+describe('DELETE after dev restarted (the engine forgot the execution, the bucket kept the run)', () => {
+  it('records the cancel of a run whose manifest still says running instead of answering 404', async () => {
+    const ws = await workspace('crashed');
+    const first = await startDev(ws.cwd, ws.temp);
+    const started = await getJson(`${first.api}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: await readFile(ws.board, 'utf8') });
+    const runId: string = started.body.runId;
+    await until(async () => (waitingPredictions((await getJson(`${first.api}/runs/${runId}`)).body.manifest).length ? true : undefined), 'a prediction in flight');
+    await first.cli.stop('SIGKILL'); // a crash: nothing gets recorded
+
+    const second = await startDev(ws.cwd, ws.temp);
+    try {
+      expect((await getJson(`${second.api}/runs/${runId}`)).body.manifest.status).toBe('running');
+      const deleted = await getJson(`${second.api}/runs/${runId}`, { method: 'DELETE' });
+      expect(deleted).toMatchObject({ status: 202, body: { runId, status: 'canceled' } });
+      const { body } = await getJson(`${second.api}/runs/${runId}`);
+      expect(body).toMatchObject({ status: 'canceled', manifest: { status: 'canceled', failure: { error: 'RunCanceled', cause: expect.stringMatching(/no longer exists/) } } });
+    } finally {
+      await second.cli.stop('SIGTERM');
+    }
+  }, 90_000);
+});
