@@ -11,7 +11,13 @@ export interface HistoryEvent {
   [details: string]: unknown;
 }
 
-type Details = [type: string, details?: Record<string, unknown>];
+/** An AWS event type, and its details under the key AWS uses (StateEntered events share one key). */
+/** The state events AWS's HistoryEventType knows (there is no FailStateExited, for one). */
+const STATE_EVENTS = new Set(
+  ['Choice', 'Map', 'Parallel', 'Pass', 'Succeed', 'Task', 'Wait'].flatMap((type) => [`${type}StateEntered`, `${type}StateExited`]).concat('FailStateEntered'),
+);
+
+type Details = [type: string, details?: Record<string, unknown>, key?: string];
 
 const detailsKey = (type: string) => `${type[0].toLowerCase()}${type.slice(1)}EventDetails`;
 
@@ -35,8 +41,10 @@ function translate(event: ProgressEvent, execution: Execution, states: Map<strin
     case 'ExecutionTimeout':
       return ['ExecutionTimedOut', problem];
     case 'StateEntered':
-    case 'StateExited':
-      return [`${event.stateType}${event.type}`, { name: event.state }];
+    case 'StateExited': {
+      const type = `${event.stateType}${event.type}`;
+      return STATE_EVENTS.has(type) ? [type, { name: event.state }, detailsKey(event.type)] : null;
+    }
     case 'StateFailed':
       // AWS records a failed attempt of a Task as TaskFailed (a retry is a new TaskScheduled).
       if (event.stateType === 'Task') return ['TaskFailed', { ...taskResource(states.get(event.state!)), ...problem }];
@@ -56,9 +64,9 @@ export function executionHistory(execution: Execution, definition: { States: Rec
   for (const event of execution.history) {
     const translated = translate(event, execution, states);
     if (!translated) continue;
-    const [type, details] = translated;
+    const [type, details, key = detailsKey(type)] = translated;
     const id = events.length + 1;
-    events.push({ id, previousEventId: id - 1, timestamp: event.at / 1000, type, ...(details && { [detailsKey(type)]: details }) });
+    events.push({ id, previousEventId: id - 1, timestamp: event.at / 1000, type, ...(details && { [key]: details }) });
   }
   return events;
 }
