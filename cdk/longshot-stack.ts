@@ -236,6 +236,7 @@ export class LongshotStack extends Stack {
 
     const runs = api.root.addResource('runs');
     runs.addMethod('POST', runsIntegration, { requestValidator: validator, requestModels: { 'application/json': storyboardModel } });
+    runs.addMethod('GET', runsIntegration, { requestValidator: validator, requestParameters: { 'method.request.querystring.limit': false, 'method.request.querystring.nextToken': false } });
     const run = runs.addResource('{runId}');
     const runParams = { requestValidator: validator, requestParameters: { 'method.request.path.runId': true } };
     run.addMethod('GET', runsIntegration, runParams);
