@@ -1,4 +1,4 @@
-// POST /runs, GET /runs, GET /runs/{runId}, DELETE /runs/{runId} (IAM-authorised on AWS).
+// POST /runs, GET /runs/{runId}, DELETE /runs/{runId} (IAM-authorised on AWS).
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig } from '../adapters/config';
 import { cancelRun, runStatus, startRun } from '../workflow/runs';

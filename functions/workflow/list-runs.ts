@@ -62,7 +62,9 @@ export function reportedStatus(executionStatus: string | null | undefined, manif
 async function summarise(config: RuntimeConfig, runId: string): Promise<RunSummary> {
   const manifest = await findManifest(config, runId);
   // Only a run still running (or not yet planned) can disagree with its execution.
-  const execution = !manifest || manifest.status === 'running' ? await describeExecution(config, runId) : null;
+  // A run started by hand in the console may name its execution differently (manifest.executionName).
+  const executionName = (manifest as { executionName?: string } | null)?.executionName ?? runId;
+  const execution = !manifest || manifest.status === 'running' ? await describeExecution(config, executionName) : null;
   const status = execution ? reportedStatus(execution.status, manifest?.status) : (manifest?.status ?? 'unknown');
   const failure = (manifest as Manifest | null)?.failure;
   return {

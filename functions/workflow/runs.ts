@@ -8,7 +8,6 @@ import { buildPlan } from '../domain/plan';
 import { newRunId, rejectedKey, runKeys } from '../domain/run-keys';
 import { InvalidStoryboardError } from '../domain/errors';
 import { recordCancel } from './end-run';
-import { reportedStatus } from './list-runs';
 import type { RunRequest } from './prepare-run';
 
 export interface StartedRun {
@@ -67,7 +66,14 @@ export async function runStatus(config: RuntimeConfig, runId: string): Promise<R
     urls.film = await presignGet(config, keys.final, 3600);
     if (await exists(config, keys.contactSheet)) urls.contactSheet = await presignGet(config, keys.contactSheet, 3600);
   }
-  const status = reportedStatus(execution?.status, manifest?.status);
+  const executionStatus = execution?.status ?? null;
+  // The execution is the truth about "is it over"; the manifest says how far it got and why.
+  const status =
+    executionStatus === 'RUNNING' ? 'running'
+    : executionStatus === 'SUCCEEDED' ? 'succeeded'
+    : executionStatus === 'ABORTED' ? 'canceled'
+    : executionStatus ? 'failed'
+    : (manifest?.status ?? 'unknown');
   return {
     runId,
     status,
