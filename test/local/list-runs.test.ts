@@ -2,11 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { putJson } from '../../functions/adapters/s3';
-import { runKeys } from '../../functions/domain/run-keys';
+import { newRunId, runKeys } from '../../functions/domain/run-keys';
 import { shortStoryboard } from '../e2e/short-storyboard';
 
 let stack: LocalStack;
-const OLD_RUN = '20250101-0900-old-film-0a0b0c0d';
+const OLD_RUN = newRunId('Old film', new Date('2025-01-01T09:00:00Z'));
 let finished: string;
 let canceled: string;
 
