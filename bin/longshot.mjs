@@ -4,4 +4,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../local/cli.ts');
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+process.exitCode = code;
+// The command is done: a child process of a step cut short by Ctrl-C (ffmpeg) must not keep it alive.
+setTimeout(() => process.exit(code), 300).unref();

@@ -61,6 +61,7 @@ export function addRoutes(api: apigw.RestApi, handlers: { runs: IFunction; webho
 
   const runs = api.root.addResource('runs');
   runs.addMethod('POST', runsIntegration, { requestValidator: validator, requestModels: { 'application/json': storyboardModel } });
+  runs.addMethod('GET', runsIntegration, { requestValidator: validator, requestParameters: { 'method.request.querystring.limit': false, 'method.request.querystring.nextToken': false } });
   const run = runs.addResource('{runId}');
   const runParams = { requestValidator: validator, requestParameters: { 'method.request.path.runId': true } };
   run.addMethod('GET', runsIntegration, runParams);

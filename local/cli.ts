@@ -1,8 +1,13 @@
-// longshot: render | validate | dev. Exit codes: 0 ok, 1 the run failed, 2 invalid storyboard.
+// longshot: render | compare | validate | dev. Exit codes: 0 ok, 1 the run failed, 2 a usage error
+// (invalid storyboard, port in use, missing token: one line says what to do), 130 interrupted (Ctrl-C).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { render } from './render';
+import { InterruptedError, render, type RenderResult } from './render';
 import { runDevServer } from './dev-server';
+import { LocalStackError, PortInUseError } from './stack';
 import { compare } from './compare';
 import { DEFAULT_VARIANTS, parseVariants } from '../functions/domain/compare';
 import { STRATEGIES, parseStoryboard } from '../functions/domain/storyboard';
@@ -37,13 +42,84 @@ const port = (value: string) => {
   return n;
 };
 
-export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
-  const program = new Command('longshot')
-    .description('Storyboard in, cinematic video with sound out (LTX-2 on Replicate, orchestrated by Step Functions).')
-    .showHelpAfterError()
-    .exitOverride();
+/** What the commands share: the exit code they set and the Ctrl-C signal. */
+interface Session {
+  exitCode: number;
+  signal: AbortSignal;
+}
 
+/** Ctrl-C must end the command within 5 s, whatever is still running after cleanup. */
+const HARD_EXIT_MS = 4500;
+
+/** SIGINT/SIGTERM abort the session's signal (commands clean up); a second one exits at once. */
+function watchSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) {
+      process.stderr.write('✗ stopped again: exiting without waiting for cleanup\n');
+      process.exit(130);
+    }
+    process.stderr.write('stopping… (Ctrl-C again exits at once, without cleanup)\n');
+    controller.abort();
+    setTimeout(() => {
+      process.stderr.write('✗ cleanup did not finish within 5 s; exiting\n');
+      process.exit(130);
+    }, HARD_EXIT_MS).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/**
+ * Every temp directory of this command (s3rver's, the emulator's, each step's scratch directory)
+ * goes under one directory that is removed when the process exits, however it exits: a step cut
+ * short by Ctrl-C leaves nothing behind.
+ */
+function useOwnTempDir() {
+  const root = mkdtempSync(join(tmpdir(), 'longshot-'));
+  Object.assign(process.env, { TMPDIR: root, TMP: root, TEMP: root });
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+}
+
+function printRenderResult(file: string, json: boolean, result: RenderResult) {
+  if (result.outcome === 'invalid') {
+    if (json) process.stdout.write(`${JSON.stringify({ outcome: 'invalid', problems: result.problems }, null, 2)}\n`);
+    else printProblems(file, result.problems);
+    return;
+  }
+  if (json) {
+    const { manifest, ...summary } = result;
+    process.stdout.write(`${JSON.stringify({ ...summary, failure: manifest.failure, film: result.film, manifestFile: `${result.dir}/manifest.json` }, null, 2)}\n`);
+    return;
+  }
+  if (result.outcome === 'succeeded') {
+    const film = result.manifest.film!;
+    process.stderr.write(
+      `✓ ${result.runId}: ${film.durationSec.toFixed(2)} s, ${film.width}x${film.height} @ ${film.fps} fps, ${result.manifest.scenesDone} clip(s), ~$${result.manifest.cost.usd} at list prices, rendered in ${result.seconds.toFixed(1)} s\n`,
+    );
+    process.stdout.write(`${result.film}\n`);
+    return;
+  }
+  if (result.outcome === 'interrupted') {
+    process.stderr.write(`✗ ${result.runId} interrupted: recorded as canceled, predictions canceled; what was made is in ${result.dir}/\n`);
+    return;
+  }
+  const failure = result.manifest.failure;
+  process.stderr.write(`✗ ${result.runId} failed in ${failure?.state ?? 'an unknown state'}: ${failure?.error ?? result.execution.error}: ${failure?.cause ?? result.execution.cause}\n`);
+  process.stderr.write(`  manifest: ${result.dir}/manifest.json\n`);
+}
+
+const replicateOption = () =>
+  new Option('--replicate <where>', 'emulator (offline) or live (needs REPLICATE_API_TOKEN)').choices(['emulator', 'live']).default('emulator');
+
+function addRender(program: Command, session: Session) {
   program
     .command('render')
     .description('render a storyboard offline through the real state machine (or live Replicate)')
@@ -51,18 +127,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'output directory; the film lands in DIR/<runId>/final.mp4', 'out')
     .addOption(new Option('--model <model>', 'override the storyboard model').choices(VIDEO_MODEL_IDS))
     .addOption(new Option('--strategy <strategy>', 'override the storyboard strategy').choices([...STRATEGIES]))
-    .addOption(new Option('--replicate <where>', 'emulator (offline) or live (needs REPLICATE_API_TOKEN)').choices(['emulator', 'live']).default('emulator'))
+    .addOption(replicateOption())
     .option('--no-webhooks', 'complete every prediction through the poll path')
     .option('--full-size', 'emulator renders real output sizes (1920x1080) instead of 640x360')
     .option('--json', 'print a JSON summary on stdout')
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (file: string, opts) => {
-      const storyboard = await readStoryboard(file);
       const result = await render({
-        storyboard,
+        storyboard: await readStoryboard(file),
         outDir: opts.out,
         overrides: { model: opts.model, strategy: opts.strategy },
         progress: !opts.json,
+        signal: session.signal,
         stack: {
           replicate: opts.replicate,
           webhooks: opts.webhooks,
@@ -70,37 +146,19 @@ export async function main(argv: string[]): Promise<number> {
           logLevel: opts.verbose ? 'INFO' : undefined,
         },
       });
-      exitCode = result.exitCode;
-      if (result.outcome === 'invalid') {
-        if (opts.json) process.stdout.write(`${JSON.stringify({ outcome: 'invalid', problems: result.problems }, null, 2)}\n`);
-        else printProblems(file, result.problems);
-        return;
-      }
-      if (opts.json) {
-        const { manifest, ...summary } = result;
-        process.stdout.write(`${JSON.stringify({ ...summary, failure: manifest.failure, film: result.film, manifestFile: `${result.dir}/manifest.json` }, null, 2)}\n`);
-        return;
-      }
-      if (result.outcome === 'succeeded') {
-        const film = result.manifest.film!;
-        process.stderr.write(
-          `✓ ${result.runId}: ${film.durationSec.toFixed(2)} s, ${film.width}x${film.height} @ ${film.fps} fps, ${result.manifest.scenesDone} clip(s), ~$${result.manifest.cost.usd} at list prices, rendered in ${result.seconds.toFixed(1)} s\n`,
-        );
-        process.stdout.write(`${result.film}\n`);
-      } else {
-        const failure = result.manifest.failure;
-        process.stderr.write(`✗ ${result.runId} failed in ${failure?.state ?? 'an unknown state'}: ${failure?.error ?? result.execution.error}: ${failure?.cause ?? result.execution.cause}\n`);
-        process.stderr.write(`  manifest: ${result.dir}/manifest.json\n`);
-      }
+      session.exitCode = result.exitCode;
+      printRenderResult(file, Boolean(opts.json), result);
     });
+}
 
+function addCompare(program: Command, session: Session) {
   program
     .command('compare')
     .description('render variants of one storyboard (model × strategy) and put the films side by side')
     .argument('<storyboard>', 'storyboard JSON file')
     .option('--variants <list>', 'comma-separated model:strategy pairs (fast/pro accepted)', DEFAULT_VARIANTS)
     .option('--out <dir>', 'output directory; results land in DIR/<compareId>/', 'out')
-    .addOption(new Option('--replicate <where>').choices(['emulator', 'live']).default('emulator'))
+    .addOption(replicateOption())
     .option('--no-webhooks', 'complete every prediction through the poll path')
     .option('--full-size', 'emulator renders real output sizes')
     .option('--json', 'print a JSON summary on stdout')
@@ -116,9 +174,10 @@ export async function main(argv: string[]): Promise<number> {
         variants,
         outDir: opts.out,
         progress: !opts.json,
+        signal: session.signal,
         stack: { replicate: opts.replicate, webhooks: opts.webhooks, emulator: { fullSize: Boolean(opts.fullSize) } },
       });
-      exitCode = result.exitCode;
+      session.exitCode = result.exitCode;
       if (result.outcome === 'invalid') {
         if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else printProblems(file, result.problems);
@@ -129,9 +188,12 @@ export async function main(argv: string[]): Promise<number> {
         return;
       }
       process.stderr.write(`\n${result.table}\n`);
+      if (result.outcome === 'interrupted') process.stderr.write(`✗ interrupted: the variants rendered so far are in ${result.dir}/\n`);
       if (result.sideBySide) process.stdout.write(`${result.sideBySide}\n`);
     });
+}
 
+function addValidate(program: Command) {
   program
     .command('validate')
     .description('check a storyboard and show what would be generated; starts nothing')
@@ -148,36 +210,68 @@ export async function main(argv: string[]): Promise<number> {
       }
       process.stdout.write(`  film: ~${plan.estimate.seconds} s, estimated $${plan.estimate.usd} at list prices\n`);
     });
+}
 
+function addDev(program: Command, session: Session) {
   program
     .command('dev')
-    .description('run the local API (POST/GET/DELETE /runs, POST /webhooks/replicate) and S3 with the inbox/ trigger')
+    .description('run the local API (POST/GET/DELETE /runs, POST /webhooks/replicate), S3 with the inbox/ trigger and Step Functions')
     .option('--port <n>', 'API port', port, 8787)
     .option('--s3-port <n>', 'S3 port', port, 4569)
-    .addOption(new Option('--replicate <where>').choices(['emulator', 'live']).default('emulator'))
+    .addOption(replicateOption())
     .option('--no-webhooks', 'complete predictions through the poll path')
+    .option('--full-size', 'emulator renders real output sizes (1920x1080) instead of 640x360')
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (opts) => {
-      await runDevServer({ apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, logLevel: opts.verbose ? 'INFO' : undefined });
+      const options = { apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, emulator: { fullSize: Boolean(opts.fullSize) } };
+      await runDevServer({ ...options, logLevel: opts.verbose ? 'INFO' : undefined }, session.signal);
     });
+}
 
+/** Expected problems get one line that says what to do, never a stack trace. */
+function exitCodeFor(error: unknown, argv: string[]): number {
+  if (error instanceof CommanderError) {
+    // Help and version are not errors; a wrong option or value is a usage error (2).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof InvalidStoryboardError) {
+    printProblems(argv[3] ?? 'storyboard', error.problems);
+    return 2;
+  }
+  if (error instanceof PortInUseError) {
+    process.stderr.write(`✗ ${error.message}; pass ${error.service === 'api' ? '--port' : '--s3-port'} N\n`);
+    return 2;
+  }
+  if (error instanceof UsageError || error instanceof LocalStackError) {
+    process.stderr.write(`✗ ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof InterruptedError) {
+    process.stderr.write(`✗ ${error.message}\n`);
+    return 130;
+  }
+  process.stderr.write(`✗ ${(error as Error).stack ?? error}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  useOwnTempDir();
+  const signals = watchSignals();
+  const session: Session = { exitCode: 0, signal: signals.signal };
+  const program = new Command('longshot')
+    .description('Storyboard in, cinematic video with sound out (LTX-2 on Replicate, orchestrated by Step Functions).')
+    .showHelpAfterError()
+    .exitOverride();
+  addRender(program, session);
+  addCompare(program, session);
+  addValidate(program);
+  addDev(program, session);
   try {
     await program.parseAsync(argv);
+    return session.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and version are not errors; a wrong option or value is a usage error (2).
-      return error.exitCode === 0 ? 0 : 2;
-    }
-    if (error instanceof InvalidStoryboardError) {
-      printProblems(argv[3] ?? 'storyboard', error.problems);
-      return 2;
-    }
-    if (error instanceof UsageError) {
-      process.stderr.write(`✗ ${error.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`✗ ${(error as Error).stack ?? error}\n`);
-    return 1;
+    return exitCodeFor(error, argv);
+  } finally {
+    signals.dispose();
   }
-  return exitCode;
 }

@@ -17,11 +17,13 @@ export interface CompareOptions {
   outDir?: string;
   stack?: StackOptions;
   progress?: boolean;
+  /** Aborting it (Ctrl-C) interrupts the variant rendering and skips the rest. */
+  signal?: AbortSignal;
 }
 
 export type CompareResult =
   | { outcome: 'invalid'; exitCode: 2; problems: string[] }
-  | { outcome: 'succeeded' | 'failed'; exitCode: 0 | 1; dir: string; sideBySide: string | null; table: string; rows: ComparisonRow[] };
+  | { outcome: 'succeeded' | 'failed' | 'interrupted'; exitCode: 0 | 1 | 130; dir: string; sideBySide: string | null; table: string; rows: ComparisonRow[] };
 
 async function meanSeamSsim(runDir: string): Promise<number | null> {
   try {
@@ -32,8 +34,7 @@ async function meanSeamSsim(runDir: string): Promise<number | null> {
   }
 }
 
-export async function compare(options: CompareOptions): Promise<CompareResult> {
-  // Every variant is validated before anything starts.
+function validateVariants(options: CompareOptions): { boards: Map<Variant, Storyboard>; problems: string[] } {
   const problems: string[] = [];
   const boards = new Map<Variant, Storyboard>();
   for (const variant of options.variants) {
@@ -44,18 +45,19 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       problems.push(...error.problems.map((p) => `${variant.label}: ${p}`));
     }
   }
-  if (problems.length) return { outcome: 'invalid', exitCode: 2, problems };
+  return { boards, problems };
+}
 
-  const { title } = boards.get(options.variants[0])!;
-  const dir = join(resolve(options.outDir ?? 'out'), newRunId(`${title} compare`));
-  await mkdir(dir, { recursive: true });
+/** Renders the variants one after another on one stack; stops at the first interrupted one. */
+async function renderVariants(options: CompareOptions, boards: Map<Variant, Storyboard>, dir: string): Promise<ComparisonRow[]> {
   const stack = await startLocalStack(options.stack);
   const rows: ComparisonRow[] = [];
   try {
     for (const variant of options.variants) {
+      if (options.signal?.aborted) break;
       if (options.progress !== false) process.stderr.write(`── ${variant.label}\n`);
       const overrides = { model: variant.model, strategy: variant.strategy };
-      const result = await render({ storyboard: options.storyboard, overrides, outDir: dir, on: stack, progress: options.progress });
+      const result = await render({ storyboard: options.storyboard, overrides, outDir: dir, on: stack, progress: options.progress, signal: options.signal });
       if (result.outcome === 'invalid') throw new InvalidStoryboardError(result.problems);
       const plan = buildPlan(result.runId, boards.get(variant)!);
       rows.push({
@@ -73,23 +75,40 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
   } finally {
     await stack.stop();
   }
+  return rows;
+}
 
+async function writeSideBySide(rows: ComparisonRow[], dir: string): Promise<string | null> {
   const made = rows.filter((r) => r.film && r.filmSeconds);
-  let sideBySide: string | null = null;
-  if (made.length) {
-    sideBySide = join(dir, 'side-by-side.mp4');
-    const inputs = await Promise.all(
-      made.map(async (row, i) => {
-        const labelFile = join(dir, `label-${i}.txt`);
-        await writeFile(labelFile, row.label);
-        return { path: row.film!, labelFile, durationSec: row.filmSeconds! };
-      }),
-    );
-    await runFfmpeg(sideBySideArgs(inputs, sideBySide, { width: 640, height: 360, fps: 25, fontFile: defaultFontFile() }), { label: 'ffmpeg side-by-side' });
-  }
+  if (!made.length) return null;
+  const sideBySide = join(dir, 'side-by-side.mp4');
+  const inputs = await Promise.all(
+    made.map(async (row, i) => {
+      const labelFile = join(dir, `label-${i}.txt`);
+      await writeFile(labelFile, row.label);
+      return { path: row.film!, labelFile, durationSec: row.filmSeconds! };
+    }),
+  );
+  await runFfmpeg(sideBySideArgs(inputs, sideBySide, { width: 640, height: 360, fps: 25, fontFile: defaultFontFile() }), { label: 'ffmpeg side-by-side' });
+  return sideBySide;
+}
+
+export async function compare(options: CompareOptions): Promise<CompareResult> {
+  // Every variant is validated before anything starts.
+  const { boards, problems } = validateVariants(options);
+  if (problems.length) return { outcome: 'invalid', exitCode: 2, problems };
+
+  const { title } = boards.get(options.variants[0])!;
+  const dir = join(resolve(options.outDir ?? 'out'), newRunId(`${title} compare`));
+  await mkdir(dir, { recursive: true });
+  const rows = await renderVariants(options, boards, dir);
+  const interrupted = Boolean(options.signal?.aborted);
+  // Interrupted: write down what was made, but do not spend more time on a side-by-side.
+  const sideBySide = interrupted ? null : await writeSideBySide(rows, dir);
   const table = comparisonTable(title, rows);
   await writeFile(join(dir, 'comparison.md'), table);
   await writeFile(join(dir, 'comparison.json'), `${JSON.stringify({ title, variants: rows, sideBySide }, null, 2)}\n`);
+  if (interrupted) return { outcome: 'interrupted', exitCode: 130, dir, sideBySide, table, rows };
   const allSucceeded = rows.every((r) => r.outcome === 'succeeded');
   return { outcome: allSucceeded ? 'succeeded' : 'failed', exitCode: allSucceeded ? 0 : 1, dir, sideBySide, table, rows };
 }

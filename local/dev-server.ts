@@ -1,28 +1,47 @@
-// `longshot dev`: the local stack kept running, with the inbox/ upload trigger, until Ctrl-C.
+// `longshot dev`: the local stack kept running, with the inbox/ upload trigger, until Ctrl-C. A stop
+// records every run in flight as interrupted (manifest: canceled, error Interrupted) and cancels
+// its predictions, so nothing says "running" forever.
 import { join } from 'node:path';
-import { startLocalStack, type StackOptions } from './stack';
+import { startLocalStack, type LocalStack, type StackOptions } from './stack';
+import type { Execution, ProgressEvent } from './step-functions';
 
-export async function runDevServer(options: StackOptions): Promise<void> {
-  const stack = await startLocalStack({ ...options, watchInbox: true, s3Directory: join('.longshot', 's3') });
-  stack.engine.on('progress', (execution, event) => {
-    if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || (event.type === 'StateEntered' && event.state)) {
-      process.stderr.write(`[${execution.name}] ${event.type}${event.state ? ` ${event.state}` : ''}${event.index !== undefined ? ` #${event.index + 1}` : ''}${event.error ? ` ${event.error}` : ''}\n`);
-    }
-  });
+export const DEV_INTERRUPT_CAUSE = 'the local stack was stopped (Ctrl-C) while this run was in flight; start it again (POST /runs)';
+
+function logProgress(execution: Execution, event: ProgressEvent) {
+  if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || (event.type === 'StateEntered' && event.state)) {
+    process.stderr.write(`[${execution.name}] ${event.type}${event.state ? ` ${event.state}` : ''}${event.index !== undefined ? ` #${event.index + 1}` : ''}${event.error ? ` ${event.error}` : ''}\n`);
+  }
+}
+
+function printBanner(stack: LocalStack, options: StackOptions) {
+  const credentials = 'AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1';
   process.stdout.write(
     [
       `longshot dev: local stack up (Replicate: ${options.replicate ?? 'emulator'}, webhooks ${options.webhooks === false ? 'off' : 'on'})`,
-      `  API       ${stack.apiUrl}   POST /runs · GET /runs/{runId} · DELETE /runs/{runId} · POST /webhooks/replicate`,
+      `  API       ${stack.apiUrl}   POST /runs · GET /runs · GET /runs/{runId} · DELETE /runs/{runId} · POST /webhooks/replicate`,
       `  S3        ${stack.s3Endpoint}   bucket ${stack.bucket} (path-style; access key S3RVER / S3RVER), data in .longshot/s3`,
+      `  SFN       ${stack.sfnEndpoint}   state machine ${stack.engine.stateMachineArn}`,
       `  start     curl -s -X POST ${stack.apiUrl}/runs -H 'content-type: application/json' --data @examples/winter-ad.json`,
-      `  upload    AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${stack.s3Endpoint} s3 cp examples/winter-ad.json s3://${stack.bucket}/inbox/winter-ad.json`,
-      '  Ctrl-C stops.',
+      `  upload    ${credentials} aws --endpoint-url ${stack.s3Endpoint} s3 cp examples/winter-ad.json s3://${stack.bucket}/inbox/winter-ad.json`,
+      `  watch     ${credentials} aws --endpoint-url ${stack.sfnEndpoint} stepfunctions list-executions --state-machine-arn ${stack.engine.stateMachineArn}`,
+      '  Ctrl-C stops (runs in flight are recorded as interrupted).',
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await stack.stop();
+}
+
+const signalled = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+
+/** Runs until `signal` aborts (the CLI aborts it on SIGINT/SIGTERM), then stops the stack. */
+export async function runDevServer(options: StackOptions, signal: AbortSignal): Promise<void> {
+  const stack = await startLocalStack({ ...options, watchInbox: true, s3Directory: join('.longshot', 's3') });
+  stack.engine.on('progress', logProgress);
+  printBanner(stack, options);
+  await signalled(signal);
+  const running = stack.engine.list().filter((e) => e.status === 'RUNNING').length;
+  if (running) process.stderr.write(`recording ${running} run(s) in flight as interrupted…\n`);
+  const { recorded, unrecorded } = await stack.stop({ cause: DEV_INTERRUPT_CAUSE });
+  for (const runId of recorded) process.stderr.write(`[${runId}] interrupted: recorded as canceled; start it again after the next \`longshot dev\`\n`);
+  for (const runId of unrecorded) process.stderr.write(`[${runId}] interrupted, but not recorded in time: DELETE /runs/${runId} after the next \`longshot dev\` records it\n`);
 }

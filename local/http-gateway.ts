@@ -15,6 +15,7 @@ interface Route {
 
 const ROUTES: Route[] = [
   { method: 'POST', resource: '/runs', pattern: /^\/runs\/?$/, handler: 'api' },
+  { method: 'GET', resource: '/runs', pattern: /^\/runs\/?$/, handler: 'api' },
   { method: 'GET', resource: '/runs/{runId}', pattern: /^\/runs\/(?<runId>[^/]+)\/?$/, handler: 'api' },
   { method: 'DELETE', resource: '/runs/{runId}', pattern: /^\/runs\/(?<runId>[^/]+)\/?$/, handler: 'api' },
   { method: 'POST', resource: '/webhooks/replicate', pattern: /^\/webhooks\/replicate\/?$/, handler: 'webhook' },

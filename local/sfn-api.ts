@@ -1,13 +1,25 @@
 // The Step Functions HTTP API (AWS JSON 1.0 protocol) in front of LocalStepFunctions, so handlers
-// call it with the real @aws-sdk/client-sfn pointed at SFN_ENDPOINT.
+// call it with the real @aws-sdk/client-sfn pointed at SFN_ENDPOINT, and people with the AWS CLI
+// (`aws stepfunctions … --endpoint-url`): the operations a user and the handlers need, shaped as AWS's.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalStepFunctions, SfnApiError, type Execution } from './step-functions';
 import { browserRefusal } from './loopback-only';
+import { executionHistory } from './sfn-history';
 
 const epoch = (date?: Date) => (date ? date.getTime() / 1000 : undefined);
+const LOCAL_ROLE = 'arn:aws:iam::000000000000:role/longshot-local';
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+// AWS: 1–80 characters, no whitespace, brackets, wildcards, punctuation from this set or control characters.
+const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
-function describe(execution: Execution) {
+type Body = Record<string, unknown>;
+type Operation = (engine: LocalStepFunctions, body: Body) => unknown;
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+function describeExecution(execution: Execution) {
   return {
     executionArn: execution.executionArn,
     stateMachineArn: execution.stateMachineArn,
@@ -22,21 +34,105 @@ function describe(execution: Execution) {
   };
 }
 
-type Operation = (engine: LocalStepFunctions, body: Record<string, string>) => unknown;
+const listItem = (execution: Execution) => ({
+  executionArn: execution.executionArn,
+  stateMachineArn: execution.stateMachineArn,
+  name: execution.name,
+  status: execution.status,
+  startDate: epoch(execution.startDate),
+  stopDate: epoch(execution.stopDate),
+});
+
+const describeMachine = (engine: LocalStepFunctions) => ({
+  stateMachineArn: engine.stateMachineArn,
+  name: 'longshot',
+  status: 'ACTIVE',
+  definition: engine.definitionText,
+  roleArn: LOCAL_ROLE,
+  type: 'STANDARD',
+  creationDate: epoch(engine.createdAt),
+});
+
+function requireMachine(engine: LocalStepFunctions, arn: unknown) {
+  if (arn !== engine.stateMachineArn) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+}
+
+/**
+ * One page of `items` after the item the token names. Tokens are opaque (base64 of the last key
+ * returned), so a page stays correct while new executions start in front of the list.
+ */
+function page<T>(items: T[], keyOf: (item: T) => string, body: Body): { items: T[]; nextToken?: string } {
+  const maxResults = body.maxResults ?? 0;
+  if (!Number.isInteger(maxResults) || (maxResults as number) < 0 || (maxResults as number) > 1000) {
+    throw new SfnApiError('ValidationException', 'maxResults must be an integer 0–1000 (0: the default page of 100)');
+  }
+  const size = (maxResults as number) || 100;
+  let start = 0;
+  const token = text(body.nextToken);
+  if (token) {
+    const after = Buffer.from(token, 'base64url').toString('utf8');
+    start = items.findIndex((item) => keyOf(item) === after) + 1;
+    if (start === 0) throw new SfnApiError('InvalidToken', 'Invalid Token: nextToken does not belong to this listing');
+  }
+  const slice = items.slice(start, start + size);
+  const more = start + size < items.length;
+  return { items: slice, ...(more && { nextToken: Buffer.from(keyOf(slice[slice.length - 1]), 'utf8').toString('base64url') }) };
+}
+
+function startExecution(engine: LocalStepFunctions, body: Body) {
+  requireMachine(engine, body.stateMachineArn);
+  // AWS names an execution started without a name with a UUID.
+  const name = text(body.name) ?? randomUUID();
+  if (!name.length || name.length > 80 || INVALID_NAME.test(name)) {
+    throw new SfnApiError('InvalidName', `Invalid Name: '${name}' (1–80 characters, no whitespace, brackets, wildcards or punctuation)`);
+  }
+  const input = text(body.input) ?? '{}';
+  try {
+    JSON.parse(input);
+  } catch (error) {
+    throw new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: ${(error as Error).message}`);
+  }
+  const execution = engine.startExecution(name, input);
+  return { executionArn: execution.executionArn, startDate: epoch(execution.startDate) };
+}
+
+function listExecutions(engine: LocalStepFunctions, body: Body) {
+  requireMachine(engine, body.stateMachineArn);
+  const status = text(body.statusFilter);
+  if (status !== undefined && !STATUSES.includes(status)) {
+    throw new SfnApiError('ValidationException', `statusFilter must be one of ${STATUSES.join(', ')}`);
+  }
+  // Newest first, as AWS lists them.
+  const executions = engine.list().filter((e) => !status || e.status === status).reverse();
+  const { items, nextToken } = page(executions, (e) => e.executionArn, body);
+  return { executions: items.map(listItem), ...(nextToken && { nextToken }) };
+}
+
+function getExecutionHistory(engine: LocalStepFunctions, body: Body) {
+  const history = executionHistory(engine.describeExecution(String(body.executionArn)), engine.definition);
+  if (body.reverseOrder === true) history.reverse();
+  const { items, nextToken } = page(history, (event) => String(event.id), body);
+  return { events: items, ...(nextToken && { nextToken }) };
+}
 
 const OPERATIONS: Record<string, Operation> = {
-  StartExecution: (engine, body) => {
-    if (body.stateMachineArn !== engine.stateMachineArn) {
-      throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${body.stateMachineArn}'`);
-    }
-    const execution = engine.startExecution(body.name, body.input ?? '{}');
-    return { executionArn: execution.executionArn, startDate: epoch(execution.startDate) };
+  StartExecution: startExecution,
+  DescribeExecution: (engine, body) => describeExecution(engine.describeExecution(String(body.executionArn))),
+  StopExecution: (engine, body) => ({ stopDate: epoch(engine.stopExecution(String(body.executionArn), text(body.error), text(body.cause)).stopDate) }),
+  ListExecutions: listExecutions,
+  GetExecutionHistory: getExecutionHistory,
+  ListStateMachines: (engine) => ({
+    stateMachines: [{ stateMachineArn: engine.stateMachineArn, name: 'longshot', type: 'STANDARD', creationDate: epoch(engine.createdAt) }],
+  }),
+  DescribeStateMachine: (engine, body) => (requireMachine(engine, body.stateMachineArn), describeMachine(engine)),
+  DescribeStateMachineForExecution: (engine, body) => {
+    engine.describeExecution(String(body.executionArn)); // throws ExecutionDoesNotExist
+    const { status, type, creationDate, ...machine } = describeMachine(engine);
+    return { ...machine, updateDate: creationDate };
   },
-  DescribeExecution: (engine, body) => describe(engine.describeExecution(body.executionArn)),
-  StopExecution: (engine, body) => ({ stopDate: epoch(engine.stopExecution(body.executionArn, body.error, body.cause).stopDate) }),
-  SendTaskSuccess: (engine, body) => (engine.sendTaskSuccess(body.taskToken, body.output), {}),
-  SendTaskFailure: (engine, body) => (engine.sendTaskFailure(body.taskToken, body.error, body.cause), {}),
-  SendTaskHeartbeat: (engine, body) => (engine.sendTaskHeartbeat(body.taskToken), {}),
+  SendTaskSuccess: (engine, body) => (engine.sendTaskSuccess(String(body.taskToken), String(body.output)), {}),
+  SendTaskFailure: (engine, body) => (engine.sendTaskFailure(String(body.taskToken), text(body.error), text(body.cause)), {}),
+  SendTaskHeartbeat: (engine, body) => (engine.sendTaskHeartbeat(String(body.taskToken)), {}),
 };
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -66,6 +162,9 @@ export async function startSfnApi(engine: LocalStepFunctions, port = 0): Promise
       reply(400, { __type: name, message: (error as Error).message });
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }

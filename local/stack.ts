@@ -3,13 +3,13 @@
 // Handlers learn about this world only through the environment set here.
 import './polyfills';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import { HANDLERS, type AnyHandler } from './handlers';
 import { LocalStepFunctions, type Execution } from './step-functions';
 import { startSfnApi } from './sfn-api';
-import { startS3Server } from './s3-server';
+import { startS3Server, type S3Server } from './s3-server';
 import { startHttpGateway } from './http-gateway';
 import { startReplicateEmulator, type EmulatorOptions, type ReplicateEmulator } from './replicate-emulator';
 import { loadConfig, type RuntimeConfig } from '../functions/adapters/config';
@@ -18,6 +18,22 @@ import { logger } from '../functions/adapters/logger';
 
 export const LOCAL_BUCKET = 'longshot-local';
 const REGION = 'us-east-1';
+/** How long stop() waits for interrupted runs to be recorded before it closes everything anyway. */
+const RECORD_DEADLINE_MS = 3000;
+/** What an interrupted run's manifest says (the execution-ended path records it as canceled). */
+export const INTERRUPTED_ERROR = 'Interrupted';
+export const DEFAULT_INTERRUPT_CAUSE = 'the local stack was stopped while this run was in flight; start it again';
+
+/** A problem starting the stack that the user can fix; the message says how, in one line. */
+export class LocalStackError extends Error {
+  override name = 'LocalStackError';
+}
+
+export class PortInUseError extends LocalStackError {
+  constructor(readonly port: number, readonly service: 'api' | 's3', code: string) {
+    super(code === 'EADDRINUSE' ? `port ${port} is in use` : `cannot listen on port ${port} (${code})`);
+  }
+}
 
 export interface StackOptions {
   /** 'emulator' (default, offline) or 'live' (real Replicate; needs REPLICATE_API_TOKEN). */
@@ -43,6 +59,13 @@ export interface StackOptions {
   logLevel?: string;
 }
 
+export interface Interruption {
+  /** Runs stopped and recorded as interrupted in their manifests. */
+  recorded: string[];
+  /** Runs stopped whose recording did not finish before the deadline. */
+  unrecorded: string[];
+}
+
 export interface LocalStack {
   bucket: string;
   apiUrl: string;
@@ -55,125 +78,216 @@ export interface LocalStack {
   inboxResults: Promise<unknown>[];
   /** "Execution Status Change" events handled for runs that failed, timed out or were aborted. */
   statusChanges: Promise<unknown>[];
+  /**
+   * Stops every running execution with error Interrupted and `cause`, and waits (up to 3 s) until
+   * the execution-ended path has recorded each one and canceled its predictions.
+   */
+  interrupt(cause?: string): Promise<Interruption>;
+  /** interrupt(), then closes every server and removes the stack's own temp directories. */
+  stop(options?: { cause?: string }): Promise<Interruption>;
+}
+
+const closeServer = (server: Server) => {
+  // Keep-alive sockets (SDK clients, curl) would hold close() open for seconds.
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+};
+
+const settledWithin = <T>(promise: Promise<T>, ms: number) =>
+  new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    promise.then(
+      () => (clearTimeout(timer), resolve(true)),
+      () => (clearTimeout(timer), resolve(true)),
+    );
+  });
+
+/** s3rver and node's http servers throw an unhandled EADDRINUSE: find out before starting them. */
+async function assertPortFree(port: number | undefined, service: 'api' | 's3') {
+  if (!port) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, '127.0.0.1', resolve);
+    });
+  } catch (error) {
+    throw new PortInUseError(port, service, (error as NodeJS.ErrnoException).code ?? 'error');
+  }
+  await new Promise((resolve) => probe.close(resolve));
+}
+
+function requireToken(options: StackOptions) {
+  if (options.replicate === 'live' && !process.env.REPLICATE_API_TOKEN) {
+    throw new LocalStackError(
+      '--replicate live needs REPLICATE_API_TOKEN: export it (a token from https://replicate.com/account/api-tokens), or leave out --replicate live to render offline with the emulator',
+    );
+  }
+}
+
+interface S3Part {
+  server: S3Server['events'];
+  endpoint: string;
   stop(): Promise<void>;
 }
 
-const closeServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+async function startS3(options: StackOptions): Promise<S3Part> {
+  const ownDirectory = !options.s3Directory;
+  const directory = options.s3Directory ?? (await mkdtemp(join(tmpdir(), 'longshot-s3-')));
+  await mkdir(directory, { recursive: true });
+  const s3 = await startS3Server({ port: options.s3Port ?? 0, directory, bucket: LOCAL_BUCKET });
+  return {
+    server: s3.events,
+    endpoint: s3.endpoint,
+    async stop() {
+      await s3.close();
+      if (ownDirectory) await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
 
-export async function startLocalStack(options: StackOptions = {}): Promise<LocalStack> {
-  const live = options.replicate === 'live';
-  const webhooks = options.webhooks ?? !live; // webhooks cannot reach a laptop from the real Replicate
-  if (live && !process.env.REPLICATE_API_TOKEN) {
-    throw new Error('--replicate live needs REPLICATE_API_TOKEN in the environment');
-  }
-
-  const ownS3Dir = !options.s3Directory;
-  const s3Directory = options.s3Directory ?? (await mkdtemp(join(tmpdir(), 'longshot-s3-')));
-  await mkdir(s3Directory, { recursive: true });
-  const s3 = await startS3Server({ port: options.s3Port ?? 0, directory: s3Directory, bucket: LOCAL_BUCKET });
-  const s3Endpoint = s3.endpoint;
-
-  const emulator = live ? null : await startReplicateEmulator({ token: 'local-emulator-token', ...options.emulator });
-
-  const handlers = { ...HANDLERS, ...options.handlers } as Record<string, AnyHandler>;
-  const callbackTimeoutMs = options.callbackTimeoutMs ?? (webhooks ? undefined : 1500);
-  const engine = new LocalStepFunctions({
-    region: REGION,
-    handlers,
-    retryIntervalMs: options.retryIntervalMs,
-    callbackTimeoutMs,
-    // Live Replicate keeps the real poll interval: a prediction takes a minute or more there.
-    waitMs: options.pollIntervalMs ?? (!live && callbackTimeoutMs !== undefined ? 1000 : undefined),
-  });
-  const sfn = await startSfnApi(engine);
-  const gateway = await startHttpGateway(handlers, options.apiPort ?? 0);
-
+/** Points the handlers (and the shared SDK clients, logger, secrets cache) at this stack. */
+function configureEnvironment(env: { s3Endpoint: string; sfnUrl: string; stateMachineArn: string; webhookUrl?: string; emulator: ReplicateEmulator | null; logLevel?: string }) {
   // s3rver's fixed local credentials (not a secret); the local SFN API accepts any signature.
   Object.assign(process.env, {
     LONGSHOT_BUCKET: LOCAL_BUCKET,
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    S3_ENDPOINT: s3Endpoint,
-    SFN_ENDPOINT: sfn.url,
-    STATE_MACHINE_ARN: engine.stateMachineArn,
-    POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.LONGSHOT_LOG_LEVEL ?? 'SILENT',
+    S3_ENDPOINT: env.s3Endpoint,
+    SFN_ENDPOINT: env.sfnUrl,
+    STATE_MACHINE_ARN: env.stateMachineArn,
+    POWERTOOLS_LOG_LEVEL: env.logLevel ?? process.env.LONGSHOT_LOG_LEVEL ?? 'SILENT',
   });
   // The shared logger was built at import time, before this environment existed.
   logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
-  if (webhooks) process.env.WEBHOOK_URL = `${gateway.url}/webhooks/replicate`;
+  if (env.webhookUrl) process.env.WEBHOOK_URL = env.webhookUrl;
   else delete process.env.WEBHOOK_URL;
-  if (emulator) {
-    process.env.REPLICATE_BASE_URL = emulator.baseUrl;
+  if (env.emulator) {
+    process.env.REPLICATE_BASE_URL = env.emulator.baseUrl;
     process.env.REPLICATE_API_TOKEN = 'local-emulator-token';
   } else {
     delete process.env.REPLICATE_BASE_URL;
   }
   delete process.env.REPLICATE_WEBHOOK_SECRET;
+}
 
-  const inboxResults: Promise<unknown>[] = [];
-  if (options.watchInbox) {
-    s3.events.on('event', (event: { Records: { eventName: string; eventTime: string; s3: { bucket: { name: string }; object: { key: string; eTag?: string; size?: number } } }[] }) => {
-      for (const record of event.Records ?? []) {
-        // Like the deployed rule: every object under inbox/, key as s3rver has it; the handler decides.
-        const key = record.s3.object.key;
-        if (!record.eventName.startsWith('ObjectCreated') || !key.startsWith(INBOX_PREFIX)) continue;
-        // The same EventBridge "Object Created" shape the deployed rule delivers.
-        const handled = handlers['start-from-upload']({
-          version: '0',
-          id: `local-${Date.now()}`,
-          'detail-type': 'Object Created',
-          source: 'aws.s3',
-          time: record.eventTime ?? new Date().toISOString(),
-          region: REGION,
-          resources: [],
-          detail: { bucket: { name: record.s3.bucket.name }, object: { key: record.s3.object.key, etag: record.s3.object.eTag, size: record.s3.object.size } },
-        }).catch((error: Error) => ({ error: error.message }));
-        inboxResults.push(handled);
-      }
-    });
-  }
+type S3Event = { Records: { eventName: string; eventTime: string; s3: { bucket: { name: string }; object: { key: string; eTag?: string; size?: number } } }[] };
 
-  // The deployed EventBridge rule on Step Functions status changes, for ends the ASL cannot catch
-  // (a stop from outside, the execution timeout).
-  const statusChanges: Promise<unknown>[] = [];
-  let stopping = false;
-  engine.on('finished', (execution: Execution) => {
-    if (stopping || execution.status === 'SUCCEEDED') return;
-    statusChanges.push(
-      handlers['execution-ended']({
+/** The deployed EventBridge rule on inbox/*.json uploads, fed by s3rver's object events. */
+function watchInbox(s3: S3Server['events'], startFromUpload: AnyHandler): Promise<unknown>[] {
+  const handled: Promise<unknown>[] = [];
+  s3.on('event', (event: S3Event) => {
+    for (const record of event.Records ?? []) {
+      // Like the deployed rule: every object under inbox/, key as s3rver has it; the handler decides.
+      const key = record.s3.object.key;
+      if (!record.eventName.startsWith('ObjectCreated') || !key.startsWith(INBOX_PREFIX)) continue;
+      // The same EventBridge "Object Created" shape the deployed rule delivers.
+      const result = startFromUpload({
         version: '0',
         id: `local-${Date.now()}`,
-        'detail-type': 'Step Functions Execution Status Change',
-        source: 'aws.states',
-        time: new Date().toISOString(),
+        'detail-type': 'Object Created',
+        source: 'aws.s3',
+        time: record.eventTime ?? new Date().toISOString(),
         region: REGION,
-        resources: [execution.executionArn],
-        detail: { executionArn: execution.executionArn, stateMachineArn: execution.stateMachineArn, name: execution.name, status: execution.status, error: execution.error ?? null, cause: execution.cause ?? null },
-      }).catch((error: Error) => ({ error: error.message })),
-    );
+        resources: [],
+        detail: { bucket: { name: record.s3.bucket.name }, object: { key: record.s3.object.key, etag: record.s3.object.eTag, size: record.s3.object.size } },
+      }).catch((error: Error) => ({ error: error.message }));
+      handled.push(result);
+    }
   });
+  return handled;
+}
 
+/**
+ * The deployed EventBridge rule on Step Functions status changes, for ends the ASL cannot catch
+ * (a stop from outside, the execution timeout, an interrupted local stack).
+ */
+function followExecutionEnds(engine: LocalStepFunctions, executionEnded: AnyHandler) {
+  const all: Promise<unknown>[] = [];
+  const byName = new Map<string, Promise<unknown>>();
+  let closed = false;
+  engine.on('finished', (execution: Execution) => {
+    if (closed || execution.status === 'SUCCEEDED') return;
+    const handled = executionEnded({
+      version: '0',
+      id: `local-${Date.now()}`,
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      time: new Date().toISOString(),
+      region: REGION,
+      resources: [execution.executionArn],
+      detail: { executionArn: execution.executionArn, stateMachineArn: execution.stateMachineArn, name: execution.name, status: execution.status, error: execution.error ?? null, cause: execution.cause ?? null },
+    }).catch((error: Error) => ({ error: error.message }));
+    all.push(handled);
+    byName.set(execution.name, handled);
+  });
+  return { all, byName, close: () => void (closed = true) };
+}
+
+async function interruptRuns(engine: LocalStepFunctions, ends: ReturnType<typeof followExecutionEnds>, cause: string): Promise<Interruption> {
+  const running = engine.list().filter((e) => e.status === 'RUNNING');
+  for (const execution of running) engine.stopExecution(execution.executionArn, INTERRUPTED_ERROR, cause);
+  await Promise.all(running.map((e) => e.done));
+  const recordings = running.map((e) => ends.byName.get(e.name) ?? Promise.resolve());
+  await settledWithin(Promise.all(recordings), RECORD_DEADLINE_MS);
+  const settled = await Promise.all(recordings.map((r) => settledWithin(r, 0)));
   return {
-    bucket: LOCAL_BUCKET,
-    apiUrl: gateway.url,
-    s3Endpoint,
-    sfnEndpoint: sfn.url,
-    engine,
-    emulator,
-    config: loadConfig(),
-    inboxResults,
-    statusChanges,
-    async stop() {
-      await Promise.all(statusChanges);
-      stopping = true;
-      for (const execution of engine.list()) if (execution.status === 'RUNNING') engine.stopExecution(execution.executionArn, 'StackStopped', 'local stack stopped');
-      await Promise.all([closeServer(gateway.server), closeServer(sfn.server)]);
-      await emulator?.stop();
-      await s3.close();
-      if (ownS3Dir) await rm(s3Directory, { recursive: true, force: true });
-    },
+    recorded: running.filter((_, i) => settled[i]).map((e) => e.name),
+    unrecorded: running.filter((_, i) => !settled[i]).map((e) => e.name),
   };
+}
+
+export async function startLocalStack(options: StackOptions = {}): Promise<LocalStack> {
+  requireToken(options);
+  await assertPortFree(options.apiPort, 'api');
+  await assertPortFree(options.s3Port, 's3');
+  const live = options.replicate === 'live';
+  const webhooks = options.webhooks ?? !live; // webhooks cannot reach a laptop from the real Replicate
+  const started: (() => Promise<void>)[] = [];
+  try {
+    const s3 = await startS3(options);
+    started.push(s3.stop);
+    const emulator = live ? null : await startReplicateEmulator({ token: 'local-emulator-token', ...options.emulator });
+    if (emulator) started.push(emulator.stop);
+    const handlers = { ...HANDLERS, ...options.handlers } as Record<string, AnyHandler>;
+    const callbackTimeoutMs = options.callbackTimeoutMs ?? (webhooks ? undefined : 1500);
+    const engine = new LocalStepFunctions({
+      region: REGION,
+      handlers,
+      retryIntervalMs: options.retryIntervalMs,
+      callbackTimeoutMs,
+      // Live Replicate keeps the real poll interval: a prediction takes a minute or more there.
+      waitMs: options.pollIntervalMs ?? (!live && callbackTimeoutMs !== undefined ? 1000 : undefined),
+    });
+    const sfn = await startSfnApi(engine);
+    started.push(() => closeServer(sfn.server));
+    const gateway = await startHttpGateway(handlers, options.apiPort ?? 0);
+    started.push(() => closeServer(gateway.server));
+    configureEnvironment({
+      s3Endpoint: s3.endpoint,
+      sfnUrl: sfn.url,
+      stateMachineArn: engine.stateMachineArn,
+      webhookUrl: webhooks ? `${gateway.url}/webhooks/replicate` : undefined,
+      emulator,
+      logLevel: options.logLevel,
+    });
+    const inboxResults = options.watchInbox ? watchInbox(s3.server, handlers['start-from-upload']) : [];
+    const ends = followExecutionEnds(engine, handlers['execution-ended']);
+    const interrupt = (cause = DEFAULT_INTERRUPT_CAUSE) => interruptRuns(engine, ends, cause);
+    const shutdown = async (cause?: string) => {
+      await settledWithin(Promise.all(ends.all), RECORD_DEADLINE_MS);
+      const interruption = await interrupt(cause);
+      ends.close();
+      for (const stop of started.reverse()) await stop();
+      return interruption;
+    };
+    const stack = { bucket: LOCAL_BUCKET, apiUrl: gateway.url, s3Endpoint: s3.endpoint, sfnEndpoint: sfn.url, engine, emulator, config: loadConfig() };
+    return { ...stack, inboxResults, statusChanges: ends.all, interrupt, stop: (stopOptions) => shutdown(stopOptions?.cause) };
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw error;
+  }
 }

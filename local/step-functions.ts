@@ -20,6 +20,8 @@ export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | '
 export interface ProgressEvent {
   type: string;
   state?: string;
+  /** The state's ASL Type (Task, Map, Choice…), for the AWS-shaped history. */
+  stateType?: string;
   /** Map iteration index (0-based) for states inside the Scenes map. */
   index?: number;
   error?: string;
@@ -74,9 +76,9 @@ export interface LocalStepFunctionsOptions {
   definitionPath?: string;
 }
 
-type AslState = { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: unknown[]; ItemProcessor?: { States: Record<string, AslState> }; Iterator?: { States: Record<string, AslState> } };
+export type AslState = { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: unknown[]; ItemProcessor?: { States: Record<string, AslState> }; Iterator?: { States: Record<string, AslState> } };
 
-function* walkStates(states: Record<string, AslState>): Generator<[string, AslState]> {
+export function* walkStates(states: Record<string, AslState>): Generator<[string, AslState]> {
   for (const [name, state] of Object.entries(states)) {
     yield [name, state];
     const nested = state.ItemProcessor ?? state.Iterator;
@@ -96,6 +98,9 @@ function replaceDeep(value: unknown, from: string, to: string): unknown {
 export class LocalStepFunctions extends EventEmitter {
   readonly stateMachineArn: string;
   readonly definition: { States: Record<string, AslState> };
+  /** The ASL with the local function ARNs substituted, as DescribeStateMachine returns it. */
+  readonly definitionText: string;
+  readonly createdAt = new Date();
   private readonly executions = new Map<string, Execution>();
   private readonly pending = new Map<string, PendingTask>();
   private readonly closed = new Set<string>();
@@ -115,6 +120,7 @@ export class LocalStepFunctions extends EventEmitter {
     }
     const leftover = text.match(/\$\{[A-Za-z0-9_]+\}/);
     if (leftover) throw new Error(`ASL placeholder ${leftover[0]} has no local substitution`);
+    this.definitionText = text;
     this.definition = JSON.parse(text);
   }
 
@@ -284,10 +290,12 @@ export class LocalStepFunctions extends EventEmitter {
 
   private async followEvents(execution: Execution, events: AsyncGenerator<Record<string, unknown>>) {
     for await (const event of events) {
-      const state = event.state as { name?: string } | undefined;
+      // Map iteration events name their Map state as parentState.
+      const state = (event.state ?? event.parentState) as { name?: string; type?: string } | undefined;
       const progress: ProgressEvent = {
         type: String(event.type),
         ...(state?.name && { state: state.name }),
+        ...(state?.type && { stateType: state.type }),
         ...(typeof event.index === 'number' && { index: event.index }),
         ...(typeof event.Error === 'string' && { error: event.Error }),
         ...(typeof event.Cause === 'string' && { cause: event.Cause }),

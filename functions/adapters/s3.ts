@@ -184,6 +184,20 @@ export async function listKeys(config: RuntimeConfig, prefix: string): Promise<s
   return keys;
 }
 
+/** The "folders" directly under `prefix` (a delimiter listing), e.g. runs/<runId>/ under runs/. */
+export async function listPrefixes(config: RuntimeConfig, prefix: string): Promise<string[]> {
+  const prefixes: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3Client(config).send(
+      new ListObjectsV2Command({ Bucket: config.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+    );
+    for (const item of page.CommonPrefixes ?? []) if (item.Prefix) prefixes.push(item.Prefix);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return prefixes;
+}
+
 /** Streams a readable (e.g. an HTTP response body) into S3 with multipart upload. */
 export async function uploadStream(
   config: RuntimeConfig,

@@ -2,6 +2,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig, type RuntimeConfig } from '../adapters/config';
 import { cancelRun, runStatus, startRun } from '../workflow/runs';
+import { listRuns, readListQuery } from '../workflow/list-runs';
 import { isRunId } from '../domain/run-keys';
 import { InvalidStoryboardError } from '../domain/errors';
 import { IDEMPOTENCY_KEY_PATTERN, apiRequestOnce } from '../domain/idempotency';
@@ -62,6 +63,10 @@ export const handler = lambdaHandler(
       const config = loadConfig();
       const runId = event.pathParameters?.runId;
       if (event.resource === '/runs' && event.httpMethod === 'POST') return await postRun(config, event);
+      if (event.resource === '/runs' && event.httpMethod === 'GET') {
+        const query = readListQuery(event.queryStringParameters);
+        return 'problem' in query ? json(400, { error: 'InvalidQuery', message: query.problem }) : json(200, await listRuns(config, query));
+      }
       if (event.resource === '/runs/{runId}' && (event.httpMethod === 'GET' || event.httpMethod === 'DELETE')) {
         if (!isRunId(runId)) return json(400, { error: 'InvalidRunId', message: 'runId must look like 20261125-1042-winter-ad-3f9c2a7be41d08c6' });
         const result = event.httpMethod === 'GET' ? await runStatus(config, runId) : await cancelRun(config, runId);

@@ -9,6 +9,7 @@ import { idempotencyRecordKey, isRunId, newRunId, runKeys } from '../domain/run-
 import { ConcurrentUpdateError, IdempotencyConflictError } from '../domain/errors';
 import type { IdempotencyRecord, OnceOnly } from '../domain/idempotency';
 import { runStatusOfExecution } from '../domain/ending';
+import type { Manifest } from '../domain/manifest';
 import { recordCancel } from './end-run';
 import type { RunRequest } from './prepare-run';
 
@@ -126,7 +127,7 @@ export async function cancelRun(config: RuntimeConfig, runId: string): Promise<{
   const manifest = await findManifest(config, runId);
   const executionName = manifest?.executionName ?? runId;
   const execution = await describeExecution(config, executionName);
-  if (!execution) return null;
+  if (!execution) return manifest ? cancelWithoutExecution(config, runId, manifest) : null;
   if (execution.status !== 'RUNNING') {
     const ending = await findEnding(config, runId);
     return { runId, status: ending?.status ?? runStatusOfExecution(execution.status!), canceledPredictions: [] };
@@ -137,3 +138,14 @@ export async function cancelRun(config: RuntimeConfig, runId: string): Promise<{
   return { runId, status: ending.status, canceledPredictions: ending.status === 'succeeded' ? [] : ending.failure.canceledPredictions };
 }
 
+/**
+ * No execution, but a manifest that may still say running: a local stack restarted after its
+ * executions were lost (the engine forgets them; the bucket stays), or an execution past AWS's
+ * 90-day retention. Record the cancel so the run has an ending, and cancel what still generates.
+ */
+async function cancelWithoutExecution(config: RuntimeConfig, runId: string, manifest: Manifest) {
+  if (manifest.status !== 'running') return { runId, status: manifest.status, canceledPredictions: [] };
+  const reason = 'canceled by DELETE /runs/{runId}; its execution no longer exists';
+  const ending = await recordCancel(config, runId, reason, async () => undefined);
+  return { runId, status: ending.status, canceledPredictions: ending.status === 'succeeded' ? [] : ending.failure.canceledPredictions };
+}

@@ -104,7 +104,7 @@ describe('api handler: requests that start nothing', () => {
 
   it('unknown routes and methods → 404', async () => {
     for (const [method, url, resource] of [
-      ['GET', '/runs', '/runs'],
+      ['PATCH', '/runs', '/runs'], // GET /runs lists runs
       ['PUT', `/runs/${newRunId('t')}`, '/runs/{runId}'],
       ['GET', '/health', '/health'],
       ['POST', '/runs/x/retry', '/runs/{runId}/retry'],

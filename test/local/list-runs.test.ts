@@ -1,0 +1,78 @@
+// GET /runs through the local API: the bucket's runs, newest first, paginated with opaque tokens.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { putJson } from '../../functions/adapters/s3';
+import { newRunId, runKeys } from '../../functions/domain/run-keys';
+import { shortStoryboard } from '../e2e/short-storyboard';
+
+let stack: LocalStack;
+const OLD_RUN = newRunId('Old film', new Date('2025-01-01T09:00:00Z'));
+let finished: string;
+let canceled: string;
+
+async function startRun(title: string): Promise<string> {
+  const response = await fetch(`${stack.apiUrl}/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...shortStoryboard(title, 1), anchor: false }),
+  });
+  return ((await response.json()) as { runId: string }).runId;
+}
+
+const list = async (query = '') => {
+  const response = await fetch(`${stack.apiUrl}/runs${query}`);
+  return { status: response.status, body: (await response.json()) as any };
+};
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  // A run from an earlier day, as a bucket that has been in use for a while holds.
+  const at = '2025-01-01T09:00:00.000Z';
+  await putJson(stack.config, runKeys(OLD_RUN).manifest, { runId: OLD_RUN, title: 'Old film', status: 'succeeded', createdAt: at, updatedAt: at, scenesTotal: 1, scenesDone: 1, steps: [], film: { key: 'x' }, failure: null });
+  finished = await startRun('Listed film');
+  await stack.engine.list().find((e) => e.name === finished)!.done;
+  canceled = await startRun('Listed and canceled');
+  const execution = stack.engine.list().find((e) => e.name === canceled)!;
+  while (!execution.history.some((e) => e.type === 'StateEntered' && e.state === 'Clip')) await new Promise((r) => setTimeout(r, 20));
+  await fetch(`${stack.apiUrl}/runs/${canceled}`, { method: 'DELETE' });
+  await execution.done;
+}, 60_000);
+afterAll(() => stack?.stop());
+
+describe('GET /runs', () => {
+  it('lists every run newest first (by start minute, then id) with its status', async () => {
+    const { status, body } = await list();
+    expect(status).toBe(200);
+    const recent = [finished, canceled].sort().reverse();
+    expect(body.runs.map((r: any) => r.runId)).toEqual([...recent, OLD_RUN]);
+    expect(body.nextToken).toBeUndefined();
+    const byId = Object.fromEntries(body.runs.map((r: any) => [r.runId, r]));
+    expect(byId[finished]).toMatchObject({ status: 'succeeded', title: 'Listed film', film: true, statusUrl: `/runs/${finished}` });
+    expect(byId[canceled]).toMatchObject({ status: 'canceled', film: false, error: { error: 'RunCanceled' } });
+    expect(byId[OLD_RUN]).toMatchObject({ status: 'succeeded', title: 'Old film' });
+  });
+
+  it('pages with limit and nextToken: every run exactly once, no token on the last page', async () => {
+    const seen: string[] = [];
+    let query = '?limit=1';
+    for (let pages = 0; pages < 10; pages++) {
+      const { body } = await list(query);
+      expect(body.runs).toHaveLength(1);
+      seen.push(body.runs[0].runId);
+      if (!body.nextToken) break;
+      query = `?limit=1&nextToken=${encodeURIComponent(body.nextToken)}`;
+    }
+    expect(seen).toEqual((await list()).body.runs.map((r: any) => r.runId));
+  });
+
+  it.each([
+    ['?limit=0', /^limit: must be a whole number from 1 to 100/],
+    ['?limit=101', /^limit:/],
+    ['?limit=ten', /^limit:/],
+    ['?nextToken=not-a-token', /^nextToken: not a token from a previous GET \/runs page/],
+  ])('%s → 400 naming the parameter', async (query, message) => {
+    const { status, body } = await list(query);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ error: 'InvalidQuery', message: expect.stringMatching(message) });
+  });
+});
