@@ -1,7 +1,7 @@
 // POST /runs, GET /runs/{runId}, DELETE /runs/{runId} (IAM-authorised on AWS).
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig, type RuntimeConfig } from '../adapters/config';
-import { cancelRun, runStatus, startRun } from '../workflow/runs';
+import { cancelRun, runReport, startRun } from '../workflow/runs';
 import { listRuns, readListQuery } from '../workflow/list-runs';
 import { isRunId } from '../domain/run-keys';
 import { InvalidStoryboardError } from '../domain/errors';
@@ -69,7 +69,7 @@ export const handler = lambdaHandler(
       }
       if (event.resource === '/runs/{runId}' && (event.httpMethod === 'GET' || event.httpMethod === 'DELETE')) {
         if (!isRunId(runId)) return json(400, { error: 'InvalidRunId', message: 'runId must look like 20261125-1042-winter-ad-3f9c2a7be41d08c6' });
-        const result = event.httpMethod === 'GET' ? await runStatus(config, runId) : await cancelRun(config, runId);
+        const result = event.httpMethod === 'GET' ? await runReport(config, runId) : await cancelRun(config, runId);
         return result ? json(event.httpMethod === 'GET' ? 200 : 202, result) : json(404, { error: 'RunNotFound', runId });
       }
       return json(404, { error: 'NotFound', message: `${event.httpMethod} ${event.path} is not a route` });

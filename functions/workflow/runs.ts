@@ -72,10 +72,10 @@ async function claimRun(config: RuntimeConfig, once: OnceOnly, newId: () => stri
  * history is kept 90 days) still has its manifest and is not started again.
  */
 async function ensureStarted(config: RuntimeConfig, runId: string, input: RunRequest): Promise<string> {
-  const execution = await describeExecution(config, runId);
-  if (execution) return execution.status === 'RUNNING' ? 'running' : (execution.status ?? 'unknown').toLowerCase();
-  const manifest = await findManifest(config, runId);
-  if (manifest) return manifest.status;
+  const [execution, manifest] = await Promise.all([describeExecution(config, runId), findManifest(config, runId)]);
+  // The run's recorded ending wins over the execution's (a DELETE is "canceled", not "aborted").
+  if (manifest && (manifest.status !== 'running' || !execution)) return manifest.status;
+  if (execution) return runStatusOfExecution(execution.status ?? 'RUNNING');
   try {
     await startExecution(config, runId, input);
   } catch (error) {
@@ -94,7 +94,7 @@ export interface RunReport {
   error?: { error?: string; cause?: string };
 }
 
-export async function runStatus(config: RuntimeConfig, runId: string): Promise<RunReport | null> {
+export async function runReport(config: RuntimeConfig, runId: string): Promise<RunReport | null> {
   const manifest = await findManifest(config, runId);
   // A run started by hand in the console has its own execution name, recorded in the manifest.
   const execution = await describeExecution(config, manifest?.executionName ?? runId);

@@ -332,6 +332,16 @@ describe('api handler: an Idempotency-Key starts one run, whenever it comes back
     expect(executionsNamed(bodies[0].runId)).toHaveLength(1);
   });
 
+  it('a repeat of a canceled run reports the recorded ending (canceled), not the execution status (aborted)', async () => {
+    stack.emulator!.faults.processingDelayMs = 60_000;
+    const key = { 'Idempotency-Key': `canceled-${Date.now()}` };
+    const first = bodyOf(await post(tinyStoryboard('Api canceled repeat'), key));
+    expect((await del(first.runId)).statusCode).toBe(202);
+    const again = bodyOf(await post(tinyStoryboard('Api canceled repeat'), key));
+    expect(again).toMatchObject({ runId: first.runId, created: false, status: 'canceled' });
+    expect(executionsNamed(first.runId)).toHaveLength(1);
+  });
+
   it('without a key, each POST is a new run', async () => {
     stack.emulator!.faults.processingDelayMs = 60_000;
     const a = bodyOf(await post(tinyStoryboard('Api twice')));
