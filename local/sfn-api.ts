@@ -19,21 +19,6 @@ type Operation = (engine: LocalStepFunctions, body: Body) => unknown;
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-function describeExecution(execution: Execution) {
-  return {
-    executionArn: execution.executionArn,
-    stateMachineArn: execution.stateMachineArn,
-    name: execution.name,
-    status: execution.status,
-    startDate: epoch(execution.startDate),
-    stopDate: epoch(execution.stopDate),
-    input: execution.input,
-    output: execution.output,
-    error: execution.error,
-    cause: execution.cause,
-  };
-}
-
 const listItem = (execution: Execution) => ({
   executionArn: execution.executionArn,
   stateMachineArn: execution.stateMachineArn,
@@ -41,6 +26,14 @@ const listItem = (execution: Execution) => ({
   status: execution.status,
   startDate: epoch(execution.startDate),
   stopDate: epoch(execution.stopDate),
+});
+
+const describeExecution = (execution: Execution) => ({
+  ...listItem(execution),
+  input: execution.input,
+  output: execution.output,
+  error: execution.error,
+  cause: execution.cause,
 });
 
 const describeMachine = (engine: LocalStepFunctions) => ({

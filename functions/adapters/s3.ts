@@ -70,16 +70,18 @@ export async function findJson<T>(config: RuntimeConfig, key: string): Promise<T
   }
 }
 
+const putJsonCommand = (config: RuntimeConfig, key: string, value: unknown, condition: { IfNoneMatch?: '*'; IfMatch?: string } = {}) =>
+  new PutObjectCommand({
+    Bucket: config.bucket,
+    Key: key,
+    Body: JSON.stringify(value, null, 2),
+    ContentType: 'application/json',
+    Tagging: tagging(key),
+    ...condition,
+  });
+
 export async function putJson(config: RuntimeConfig, key: string, value: unknown): Promise<void> {
-  await s3Client(config).send(
-    new PutObjectCommand({
-      Bucket: config.bucket,
-      Key: key,
-      Body: JSON.stringify(value, null, 2),
-      ContentType: 'application/json',
-      Tagging: tagging(key),
-    }),
-  );
+  await s3Client(config).send(putJsonCommand(config, key, value));
 }
 
 const httpStatus = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
@@ -90,16 +92,7 @@ const lostRace = (error: unknown) =>
 
 async function putJsonIf(config: RuntimeConfig, key: string, value: unknown, condition: { IfNoneMatch: '*' } | { IfMatch: string }): Promise<boolean> {
   try {
-    await s3Client(config).send(
-      new PutObjectCommand({
-        Bucket: config.bucket,
-        Key: key,
-        Body: JSON.stringify(value, null, 2),
-        ContentType: 'application/json',
-        Tagging: tagging(key),
-        ...condition,
-      }),
-    );
+    await s3Client(config).send(putJsonCommand(config, key, value, condition));
     return true;
   } catch (error) {
     // If-Match on a key deleted meanwhile answers 404: the version we read is gone, same outcome.
