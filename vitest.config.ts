@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    setupFiles: ['local/polyfills.ts'],
+    // No setup files on purpose: the engine module must install its own Promise.withResolvers
+    // polyfill (test/local/engine-node20.test.ts), so a global setup would hide its absence.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // ffmpeg-heavy end-to-end files must not fight for the two cores.
