@@ -7,8 +7,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { RuntimeConfig } from './config';
-import { requireStateMachineArn } from './config';
+import { AWS_MAX_ATTEMPTS, requireStateMachineArn, type RuntimeConfig } from './config';
 
 const clients = new Map<string, SFNClient>();
 
@@ -16,7 +15,11 @@ export function sfnClient(config: RuntimeConfig): SFNClient {
   const cacheKey = `${config.region}|${config.sfnEndpoint ?? ''}`;
   let client = clients.get(cacheKey);
   if (!client) {
-    client = new SFNClient({ region: config.region, ...(config.sfnEndpoint && { endpoint: config.sfnEndpoint }) });
+    client = new SFNClient({
+      region: config.region,
+      maxAttempts: AWS_MAX_ATTEMPTS,
+      ...(config.sfnEndpoint && { endpoint: config.sfnEndpoint }),
+    });
     clients.set(cacheKey, client);
   }
   return client;
@@ -45,7 +48,8 @@ export async function sendTaskFailure(
   cause: string,
 ): Promise<TaskOutcome> {
   try {
-    // Limits: error ≤ 256 chars, cause ≤ 32768 chars.
+    // The API takes an error of at most 256 and a cause of at most 32,768 characters; the cause is
+    // cut at 32,000 to stay clear of that limit.
     await sfnClient(config).send(
       new SendTaskFailureCommand({ taskToken, error: error.slice(0, 256), cause: cause.slice(0, 32_000) }),
     );
