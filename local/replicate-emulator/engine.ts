@@ -140,6 +140,15 @@ export class Engine {
     clearTimeout(timer);
   }
 
+  /** The prediction once it is terminal; rejects if it is not terminal within `ms`. */
+  async settled(id: string, ms: number): Promise<Prediction> {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`no prediction ${id}`);
+    await this.waitFor(id, ms);
+    if (!isTerminal(entry.prediction.status)) throw new Error(`prediction ${id} is still ${entry.prediction.status} after ${ms} ms`);
+    return this.snapshot(entry);
+  }
+
   /** An output file if it exists and has not expired. */
   file(id: string, name: string): { path: string; contentType: string } | undefined {
     const entry = this.entries.get(id);

@@ -74,6 +74,8 @@ export interface ReplicateEmulator {
     status: number | 'error';
     at: string;
   }[];
+  /** The prediction once it is terminal (succeeded, failed, canceled, aborted); rejects after `timeoutMs`. */
+  settled(id: string, timeoutMs?: number): Promise<Prediction>;
   /** Resolves when no render or webhook is in flight. */
   idle(): Promise<void>;
   /** Closes the server, kills ffmpeg children, removes the workDir it created. */

@@ -2,7 +2,9 @@
 // still recorded in their manifest, through the Step Functions status-change event.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { findManifest } from '../../functions/adapters/run-store';
+import type { Execution, ProgressEvent } from '../../local/step-functions';
+import { findManifest, loadCallback } from '../../functions/adapters/run-store';
+import { nextEvent, waitUntil } from '../support/wait';
 import { shortStoryboard } from './short-storyboard';
 
 let stack: LocalStack;
@@ -16,17 +18,26 @@ async function startRun(title: string): Promise<string> {
   return ((await response.json()) as { runId: string }).runId;
 }
 
-async function waitForState(runId: string, state: string) {
+/** The run's execution once it has entered `state` (its progress event, or its history if already past). */
+async function waitForState(runId: string, state: string): Promise<Execution> {
   const execution = stack.engine.list().find((e) => e.name === runId)!;
-  while (!execution.history.some((e) => e.type === 'StateEntered' && e.state === state)) await new Promise((r) => setTimeout(r, 20));
+  const entered = (e: ProgressEvent) => e.type === 'StateEntered' && e.state === state;
+  // Checked and subscribed in the same tick: no event can slip in between.
+  if (!execution.history.some(entered)) {
+    await nextEvent<[Execution, ProgressEvent]>(stack.engine, 'progress', (x, e) => x === execution && entered(e), `${runId} to enter ${state}`);
+  }
   return execution;
 }
+
+/** The scene's prediction exists and the run knows its id (so a cancel can reach it). */
+const predictionRecorded = (runId: string) =>
+  waitUntil(`${runId} scene-1 prediction id`, async () => (await loadCallback(stack.config, runId, 'scene-1'))?.predictionId);
 
 describe('execution status change', () => {
   it('records a run stopped from outside (the console) as canceled and cancels its prediction', async () => {
     const runId = await startRun('Stopped from console');
     const execution = await waitForState(runId, 'Clip');
-    await new Promise((r) => setTimeout(r, 300)); // let the clip prediction be created
+    await predictionRecorded(runId);
     stack.engine.stopExecution(execution.executionArn); // no error or cause, as the console does
     await execution.done;
     await Promise.all(stack.statusChanges);
@@ -40,7 +51,7 @@ describe('execution status change', () => {
   it('leaves a run that recorded its own ending alone (DELETE)', async () => {
     const runId = await startRun('Deleted run');
     await waitForState(runId, 'Clip');
-    await new Promise((r) => setTimeout(r, 300));
+    await predictionRecorded(runId);
     const response = await fetch(`${stack.apiUrl}/runs/${runId}`, { method: 'DELETE' });
     expect(response.status).toBe(202);
     await stack.engine.list().find((e) => e.name === runId)!.done;

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runFfmpeg, runFfprobe } from '../../functions/adapters/binaries';
 import { SDXL } from '../../functions/domain/models';
 import { startReplicateEmulator, type ReplicateEmulator } from '../../local/replicate-emulator';
+import { waitUntil } from '../support/wait';
 
 const TOKEN = 'local-test-token';
-const TERMINAL = ['succeeded', 'failed', 'canceled', 'aborted'];
 
 interface Hook { path: string; headers: IncomingHttpHeaders; body: string }
 
@@ -25,12 +25,10 @@ let dir: string;
 let hooks: Hook[] = [];
 let failuresLeft = 0;
 
+/** The prediction as the client sees it once the emulator has settled it. */
 async function waitDone(id: string): Promise<Prediction> {
-  for (;;) {
-    const prediction = await replicate.predictions.get(id);
-    if (TERMINAL.includes(prediction.status)) return prediction;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await emu.settled(id, 30_000);
+  return replicate.predictions.get(id);
 }
 
 async function download(url: string, name: string) {
@@ -286,8 +284,7 @@ describe('replicate emulator', () => {
       await short.idle();
       const [url] = (await client.predictions.get(created.id)).output as string[];
       expect((await fetch(url)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 250));
-      expect((await fetch(url)).status).toBe(404);
+      await waitUntil('the output to expire', async () => (await fetch(url)).status === 404, { timeoutMs: 5000 });
     } finally {
       await short.stop();
     }
