@@ -62,8 +62,6 @@ export function runKeys(runId: string) {
   };
 }
 
-export type RunKeys = ReturnType<typeof runKeys>;
-
 /**
  * Tag that lets a bucket lifecycle rule expire a run's intermediate objects (callback and step
  * records, seeds, clips, the anchor) after a while, and keep films, manifests and storyboards.

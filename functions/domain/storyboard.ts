@@ -75,7 +75,6 @@ export const storyboardSchema = z.strictObject({
     .default({ trimSeedFrame: true, extraTrimFrames: 0, seamFadeMs: 40 }),
 });
 
-export type StoryboardInput = z.input<typeof storyboardSchema>;
 export type Storyboard = z.output<typeof storyboardSchema>;
 
 /** Command-line or API overrides applied before validation, so their values are checked too. */
