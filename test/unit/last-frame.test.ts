@@ -14,6 +14,8 @@ const CLIPS: Record<string, NumberedClip> = {
   '2 s at 50 fps, no audio': { seconds: 2, fps: 50, audio: false },
   '10 s at 25 fps with audio (an LTX-2 length)': { seconds: 10, fps: 25, audio: true },
   '0.2 s, shorter than the 0.3 s seek window': { seconds: 0.2, fps: 25, audio: true },
+  // The probe reads the first video stream; the seed must come from that stream too.
+  '2 s with a second, larger video stream': { seconds: 2, fps: 25, audio: true, decoy: true },
 };
 const frames: Record<string, string[]> = {};
 const clipPath = (name: string) => join(dir, `${Object.keys(CLIPS).indexOf(name)}.mp4`);
