@@ -10,20 +10,22 @@ export default defineConfig({
     hookTimeout: 60_000,
     // ffmpeg-heavy end-to-end files must not fight for the two cores.
     fileParallelism: false,
-    // `npm run coverage` (vitest run --coverage). Thresholds sit just under what the whole suite
-    // reaches (docs/mutation.md); the domain is held higher than the rest.
+    // `npm test` runs with coverage (about 5 % slower); `npx vitest run <file>` does not, so a single
+    // file is not held to the whole suite's thresholds. They sit just under what the whole suite
+    // reached (docs/mutation.md); the domain and the workflow are also held on their own.
     coverage: {
       provider: 'v8',
       include: ['functions/**/*.ts', 'local/**/*.ts', 'cdk/**/*.ts'],
       exclude: ['**/*.d.ts'],
-      reporter: ['text', 'json-summary', 'html'],
+      reporter: ['text-summary', 'json-summary', 'html'],
       reportsDirectory: 'coverage',
       thresholds: {
-        statements: 0,
-        branches: 0,
-        functions: 0,
-        lines: 0,
-        'functions/domain/**': { statements: 0, branches: 0, functions: 0, lines: 0 },
+        statements: 84,
+        branches: 75,
+        functions: 89,
+        lines: 86,
+        'functions/domain/**': { statements: 98, branches: 97, functions: 98, lines: 98 },
+        'functions/workflow/**': { statements: 92, branches: 77, functions: 98, lines: 93 },
       },
     },
   },
