@@ -19,6 +19,12 @@ export interface RuntimeConfig {
   presignSeconds: number;
 }
 
+/**
+ * Attempts per AWS SDK call (standard retry mode: exponential backoff with full jitter, longer for
+ * throttling). Throttling and 5xx are retried here, not by the state machine; see docs/design-notes.md.
+ */
+export const AWS_MAX_ATTEMPTS = 5;
+
 const positiveInt = (name: string, fallback: number): number => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { RuntimeConfig } from './config';
+import { AWS_MAX_ATTEMPTS, type RuntimeConfig } from './config';
 import { ConcurrentUpdateError, MissingObjectError } from '../domain/errors';
 import { RETENTION_TAG, retentionOf } from '../domain/run-keys';
 import { tracer } from './observability';
@@ -30,6 +30,7 @@ export function s3Client(config: RuntimeConfig): S3Client {
   if (!client) {
     client = tracer.captureAWSv3Client(new S3Client({
       region: config.region,
+      maxAttempts: AWS_MAX_ATTEMPTS,
       ...(config.s3Endpoint && {
         endpoint: config.s3Endpoint,
         forcePathStyle: true,

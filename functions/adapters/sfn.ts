@@ -7,8 +7,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { RuntimeConfig } from './config';
-import { requireStateMachineArn } from './config';
+import { AWS_MAX_ATTEMPTS, requireStateMachineArn, type RuntimeConfig } from './config';
 import { tracer } from './observability';
 
 const clients = new Map<string, SFNClient>();
@@ -17,7 +16,9 @@ export function sfnClient(config: RuntimeConfig): SFNClient {
   const cacheKey = `${config.region}|${config.sfnEndpoint ?? ''}`;
   let client = clients.get(cacheKey);
   if (!client) {
-    client = tracer.captureAWSv3Client(new SFNClient({ region: config.region, ...(config.sfnEndpoint && { endpoint: config.sfnEndpoint }) }));
+    client = tracer.captureAWSv3Client(
+      new SFNClient({ region: config.region, maxAttempts: AWS_MAX_ATTEMPTS, ...(config.sfnEndpoint && { endpoint: config.sfnEndpoint }) }),
+    );
     clients.set(cacheKey, client);
   }
   return client;
@@ -46,7 +47,8 @@ export async function sendTaskFailure(
   cause: string,
 ): Promise<TaskOutcome> {
   try {
-    // Step Functions allows error ≤ 256 and cause ≤ 32,768 characters; 32,000 keeps a margin.
+    // The API takes an error of at most 256 and a cause of at most 32,768 characters; the cause is
+    // cut at 32,000 to stay clear of that limit.
     await sfnClient(config).send(
       new SendTaskFailureCommand({ taskToken, error: error.slice(0, 256), cause: cause.slice(0, 32_000) }),
     );

@@ -1,4 +1,5 @@
-// What each Replicate model accepts and costs, as data. Sources and confidence: ../../docs/models.md.
+// What each Replicate model accepts and costs, as data. Each field says where its values come from
+// and how sure they are (Lightricks' published matrix; prices are other hosts' and unconfirmed).
 // Update here when Lightricks changes its matrix; validation, the emulator and cost all read this table.
 
 export type VideoModelId = 'ltx-2-fast' | 'ltx-2-pro';

@@ -4,10 +4,11 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESOLUTION_SIZE } from '../../functions/domain/models';
+import { isTerminal } from '../../functions/domain/replicate-inputs';
 import type { Job, ModelRef } from './inputs';
 import { renderClip } from './render-clip';
 import { renderPromptImage } from './render-image';
-import { TERMINAL_STATUSES, type EmulatorFaults, type Prediction, type PredictionStatus } from './types';
+import type { EmulatorFaults, Prediction, PredictionStatus } from './types';
 import { download, predictionId, sleep } from './util';
 import type { WebhookSender } from './webhooks';
 
@@ -46,7 +47,6 @@ interface Entry {
 }
 
 const CONTENT_TYPES: Record<string, string> = { png: 'image/png', mp4: 'video/mp4' };
-const isTerminal = (s: PredictionStatus) => TERMINAL_STATUSES.includes(s);
 const takeFault = (faults: EmulatorFaults, key: 'failNext' | 'corruptOutputs') => {
   if (!faults[key] || faults[key]! <= 0) return false;
   faults[key] = faults[key]! - 1;
@@ -139,6 +139,15 @@ export class Engine {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([entry.done, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
     clearTimeout(timer);
+  }
+
+  /** The prediction once it is terminal; rejects if it is not terminal within `ms`. */
+  async settled(id: string, ms: number): Promise<Prediction> {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`no prediction ${id}`);
+    await this.waitFor(id, ms);
+    if (!isTerminal(entry.prediction.status)) throw new Error(`prediction ${id} is still ${entry.prediction.status} after ${ms} ms`);
+    return this.snapshot(entry);
   }
 
   /** An output file if it exists and has not expired. */

@@ -76,6 +76,7 @@ export async function startReplicateEmulator(options: EmulatorOptions = {}): Pro
     faults,
     predictions: () => engine.list(),
     webhookDeliveries: () => webhooks.deliveries.map((d) => ({ ...d })),
+    settled: (id, timeoutMs = 30_000) => engine.settled(id, timeoutMs),
     idle: () => engine.idle(),
     stop: () =>
       (stopped ??= (async () => {

@@ -33,7 +33,7 @@ function gradientExpressions(hash: Buffer): { r: string; g: string; b: string } 
 }
 
 /** The drawtext filter that writes `textFile` centred in a translucent box. */
-export function promptTextFilter(textFile: string, width: number, height: number): string {
+function promptTextFilter(textFile: string, width: number, height: number): string {
   const fontSize = Math.max(12, Math.round(Math.min(width, height) / 14));
   return [
     `drawtext=fontfile=${filterValue(defaultFontFile())}`,
@@ -51,7 +51,7 @@ export function promptTextFilter(textFile: string, width: number, height: number
 }
 
 /** Writes the prompt word-wrapped to fit the frame at the font size promptTextFilter uses. */
-export async function writeWrappedPrompt(prompt: string, width: number, height: number, textFile: string) {
+async function writeWrappedPrompt(prompt: string, width: number, height: number, textFile: string) {
   const fontSize = Math.max(12, Math.round(Math.min(width, height) / 14));
   const charsPerLine = Math.max(8, Math.floor((width * 0.84) / (fontSize * 0.6)));
   const maxLines = Math.max(1, Math.floor((height * 0.8) / (fontSize * 1.35)));

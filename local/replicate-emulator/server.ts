@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from './engine';
-import { modelForVersion, officialModel, validateInput, type ModelRef } from './inputs';
+import { modelForVersion, officialModel, validateInput, type Job, type ModelRef } from './inputs';
 import type { EmulatorFaults } from './types';
 import { parseGoDuration } from './util';
 
@@ -24,6 +24,8 @@ class HttpError extends Error {
     super(detail);
   }
 }
+
+const notFound = (detail = 'Not found.') => new HttpError(404, 'Not found', detail);
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body);
@@ -53,144 +55,200 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   throw new HttpError(400, 'Bad request', 'Request body must be a JSON object');
 }
 
-export function createRouter(o: RouterOptions) {
-  const { engine, faults } = o;
+/** What a route gets: the request, the response, the path's captured segments and the emulator. */
+interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: string[];
+  o: RouterOptions;
+}
 
-  function authorize(req: IncomingMessage) {
-    const match = /^(?:Bearer|Token)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!match || (o.token !== undefined && match[1] !== o.token)) {
-      throw new HttpError(401, 'Unauthenticated', 'You did not pass a valid authentication token');
-    }
+interface Route {
+  methods: string[];
+  pattern: RegExp;
+  handle: (ctx: RouteContext) => Promise<void> | void;
+}
+
+// ---------------------------------------------------------------- creating predictions
+
+interface CreateRequest {
+  ref: ModelRef;
+  job: Job;
+  input: Record<string, unknown>;
+  webhook?: string;
+  events?: string[];
+  cancelAfterMs?: number;
+}
+
+/** Validates a create body and headers the way Replicate does: 404 unknown model, 422 bad input. */
+function parseCreate(req: IncomingMessage, body: Record<string, unknown>, official: ModelRef | undefined): CreateRequest {
+  const ref = official ?? modelForVersion(body.version);
+  if (!ref) {
+    throw notFound(`Version ${JSON.stringify(body.version ?? null)} does not exist (or you do not have access to it)`);
   }
-
-  async function create(req: IncomingMessage, res: ServerResponse, ref: ModelRef | undefined) {
-    if (faults.rateLimitCreates && faults.rateLimitCreates > 0) {
-      faults.rateLimitCreates--;
-      const detail = 'Request was throttled. Expected available in 1 second.';
-      return sendJson(res, 429, { title: 'Request was throttled', detail, status: 429 }, { 'retry-after': '1' });
-    }
-    const body = await readJson(req);
-    ref ??= modelForVersion(body.version);
-    if (!ref) {
-      const detail = `Version ${JSON.stringify(body.version ?? null)} does not exist (or you do not have access to it)`;
-      throw new HttpError(404, 'Not found', detail);
-    }
-    const checked = validateInput(ref, body.input);
-    if ('problems' in checked) {
-      const detail = checked.problems.map((p) => `- ${p.description}`).join('\n');
-      const invalid_fields = checked.problems.map((p) => ({ type: 'invalid', field: `input.${p.field}`, description: p.description }));
-      throw new HttpError(422, 'Input validation failed', detail, { invalid_fields });
-    }
-    const webhook = body.webhook;
-    if (webhook !== undefined && webhook !== null && (typeof webhook !== 'string' || !/^https?:\/\//.test(webhook))) {
-      throw new HttpError(422, 'Invalid webhook', 'webhook must be an http(s) URL');
-    }
-    const events = body.webhook_events_filter;
-    if (events !== undefined && events !== null &&
-        (!Array.isArray(events) || events.some((e) => !WEBHOOK_EVENTS.includes(e as string)))) {
-      throw new HttpError(422, 'Invalid webhook_events_filter', `webhook_events_filter values: ${WEBHOOK_EVENTS.join(', ')}`);
-    }
-    let cancelAfterMs: number | undefined;
-    const cancelAfter = req.headers['cancel-after'];
-    if (typeof cancelAfter === 'string') {
-      cancelAfterMs = parseGoDuration(cancelAfter);
-      if (cancelAfterMs === undefined) {
-        throw new HttpError(400, 'Invalid Cancel-After', `Cancel-After must be a duration like 30s or 15m, got "${cancelAfter}"`);
-      }
-    }
-    const prediction = engine.create(ref, checked.job, body.input as Record<string, unknown>, {
-      webhook: typeof webhook === 'string' ? webhook : undefined,
-      events: Array.isArray(events) ? (events as string[]) : undefined,
-      cancelAfterMs,
-    });
-    o.log(`created ${prediction.id} (${prediction.model})`);
-    // `Prefer: wait[=n]` holds the response until the prediction finishes (at most 60 s).
-    const prefer = /^wait(?:=(\d+))?$/.exec(String(req.headers.prefer ?? '').trim());
-    if (prefer) {
-      await engine.waitFor(prediction.id, Math.min(60, Number(prefer[1] ?? 60)) * 1000);
-      return sendJson(res, 201, engine.get(prediction.id));
-    }
-    sendJson(res, 201, prediction, { location: prediction.urls.get });
+  const checked = validateInput(ref, body.input);
+  if ('problems' in checked) {
+    const detail = checked.problems.map((p) => `- ${p.description}`).join('\n');
+    const invalid_fields = checked.problems.map((p) => ({ type: 'invalid', field: `input.${p.field}`, description: p.description }));
+    throw new HttpError(422, 'Input validation failed', detail, { invalid_fields });
   }
-
-  async function serveFile(req: IncomingMessage, res: ServerResponse, id: string, name: string) {
-    const file = engine.file(id, decodeURIComponent(name));
-    const info = file && (await stat(file.path).catch(() => undefined));
-    if (!file || !info) throw new HttpError(404, 'Not found', 'File not found or expired');
-    let start = 0;
-    let end = info.size - 1;
-    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-    if (range && (range[1] || range[2])) {
-      start = range[1] ? Number(range[1]) : Math.max(0, info.size - Number(range[2]));
-      end = range[1] && range[2] ? Math.min(end, Number(range[2])) : end;
-      if (start > end) {
-        res.writeHead(416, { 'content-range': `bytes */${info.size}` });
-        return res.end();
-      }
-    }
-    const headers: Record<string, string> = {
-      'content-type': file.contentType,
-      'content-length': String(end - start + 1),
-      'accept-ranges': 'bytes',
-      'cache-control': 'private, max-age=3600',
-    };
-    if (range) headers['content-range'] = `bytes ${start}-${end}/${info.size}`;
-    res.writeHead(range ? 206 : 200, headers);
-    if (req.method === 'HEAD') return res.end();
-    createReadStream(file.path, { start, end }).on('error', () => res.destroy()).pipe(res);
+  const { webhook, webhook_events_filter: events } = body;
+  if (webhook !== undefined && webhook !== null && (typeof webhook !== 'string' || !/^https?:\/\//.test(webhook))) {
+    throw new HttpError(422, 'Invalid webhook', 'webhook must be an http(s) URL');
   }
-
-  async function route(req: IncomingMessage, res: ServerResponse) {
-    const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://emulator').pathname.replace(/\/+$/, '');
-    const parts = path.split('/').filter(Boolean);
-
-    if (parts[0] === 'files' && parts.length === 3 && (method === 'GET' || method === 'HEAD')) {
-      return serveFile(req, res, parts[1], parts[2]);
-    }
-    if (parts[0] !== 'v1') throw new HttpError(404, 'Not found', `No route for ${method} ${path}`);
-    authorize(req);
-    const [, a, b, c, d] = parts;
-
-    if (method === 'POST' && a === 'models' && b && c && d === 'predictions' && parts.length === 5) {
-      return create(req, res, officialModel(b, c) ?? nonOfficial(b, c));
-    }
-    if (a === 'predictions' && parts.length === 2) {
-      if (method === 'POST') return create(req, res, undefined);
-      if (method === 'GET') {
-        const results = engine.list().reverse();
-        return sendJson(res, 200, { previous: null, next: null, results });
-      }
-    }
-    if (a === 'predictions' && b && parts.length === 3 && method === 'GET') {
-      const prediction = engine.get(b);
-      if (!prediction) throw new HttpError(404, 'Not found', 'Not found.');
-      return sendJson(res, 200, prediction);
-    }
-    if (a === 'predictions' && b && c === 'cancel' && parts.length === 4 && method === 'POST') {
-      const prediction = engine.cancel(b);
-      if (!prediction) throw new HttpError(404, 'Not found', 'Not found.');
-      o.log(`cancel ${b}: ${prediction.status}`);
-      return sendJson(res, 200, prediction);
-    }
-    if (method === 'GET' && path === '/v1/webhooks/default/secret') {
-      return sendJson(res, 200, { key: o.secret });
-    }
-    throw new HttpError(404, 'Not found', `No route for ${method} ${path}`);
+  if (events !== undefined && events !== null &&
+      (!Array.isArray(events) || events.some((e) => !WEBHOOK_EVENTS.includes(e as string)))) {
+    throw new HttpError(422, 'Invalid webhook_events_filter', `webhook_events_filter values: ${WEBHOOK_EVENTS.join(', ')}`);
   }
+  return {
+    ref,
+    job: checked.job,
+    input: body.input as Record<string, unknown>,
+    webhook: typeof webhook === 'string' ? webhook : undefined,
+    events: Array.isArray(events) ? (events as string[]) : undefined,
+    cancelAfterMs: cancelAfterOf(req),
+  };
+}
 
-  // Only official models run without a version; anything else is "not found" with a hint.
-  function nonOfficial(owner: string, name: string): never {
-    throw new HttpError(
-      404,
-      'Not found',
+function cancelAfterOf(req: IncomingMessage): number | undefined {
+  const header = req.headers['cancel-after'];
+  if (typeof header !== 'string') return undefined;
+  const ms = parseGoDuration(header);
+  if (ms === undefined) {
+    throw new HttpError(400, 'Invalid Cancel-After', `Cancel-After must be a duration like 30s or 15m, got "${header}"`);
+  }
+  return ms;
+}
+
+/** The injected 429 fault, answered before the body is read (as a rate limiter would). */
+function throttled({ res, o }: RouteContext): boolean {
+  if (!o.faults.rateLimitCreates || o.faults.rateLimitCreates <= 0) return false;
+  o.faults.rateLimitCreates--;
+  const detail = 'Request was throttled. Expected available in 1 second.';
+  sendJson(res, 429, { title: 'Request was throttled', detail, status: 429 }, { 'retry-after': '1' });
+  return true;
+}
+
+async function createPrediction(ctx: RouteContext, official: ModelRef | undefined) {
+  if (throttled(ctx)) return;
+  const { req, res, o } = ctx;
+  const request = parseCreate(req, await readJson(req), official);
+  const prediction = o.engine.create(request.ref, request.job, request.input, request);
+  o.log(`created ${prediction.id} (${prediction.model})`);
+  // `Prefer: wait[=n]` holds the response until the prediction finishes (at most 60 s).
+  const prefer = /^wait(?:=(\d+))?$/.exec(String(req.headers.prefer ?? '').trim());
+  if (prefer) {
+    await o.engine.waitFor(prediction.id, Math.min(60, Number(prefer[1] ?? 60)) * 1000);
+    return sendJson(res, 201, o.engine.get(prediction.id));
+  }
+  sendJson(res, 201, prediction, { location: prediction.urls.get });
+}
+
+/** POST /v1/models/{owner}/{name}/predictions: official models only, anything else is "not found" with a hint. */
+function createForModel(ctx: RouteContext) {
+  const [owner, name] = ctx.params;
+  const official = officialModel(owner, name);
+  if (!official) {
+    throw notFound(
       `Model ${owner}/${name} is not an official model this emulator knows; create versioned models with POST /v1/predictions and "version"`,
     );
   }
+  return createPrediction(ctx, official);
+}
 
+// ---------------------------------------------------------------- reading and canceling
+
+function listPredictions({ res, o }: RouteContext) {
+  sendJson(res, 200, { previous: null, next: null, results: o.engine.list().reverse() });
+}
+
+function getPrediction({ res, o, params: [id] }: RouteContext) {
+  const prediction = o.engine.get(id);
+  if (!prediction) throw notFound();
+  sendJson(res, 200, prediction);
+}
+
+function cancelPrediction({ res, o, params: [id] }: RouteContext) {
+  const prediction = o.engine.cancel(id);
+  if (!prediction) throw notFound();
+  o.log(`cancel ${id}: ${prediction.status}`);
+  sendJson(res, 200, prediction);
+}
+
+function webhookSecret({ res, o }: RouteContext) {
+  sendJson(res, 200, { key: o.secret });
+}
+
+// ---------------------------------------------------------------- output files
+
+/** Byte range of a `Range: bytes=a-b` header within a file of `size` bytes (null: whole file). */
+function byteRange(header: string | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+  const range = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
+  if (!range || (!range[1] && !range[2])) return null;
+  const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+  const end = range[1] && range[2] ? Math.min(size - 1, Number(range[2])) : size - 1;
+  return start > end ? 'unsatisfiable' : { start, end };
+}
+
+async function serveFile({ req, res, o, params: [id, name] }: RouteContext) {
+  const file = o.engine.file(id, decodeURIComponent(name));
+  const info = file && (await stat(file.path).catch(() => undefined));
+  if (!file || !info) throw notFound('File not found or expired');
+  const range = byteRange(req.headers.range, info.size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { 'content-range': `bytes */${info.size}` });
+    return void res.end();
+  }
+  const { start, end } = range ?? { start: 0, end: info.size - 1 };
+  res.writeHead(range ? 206 : 200, {
+    'content-type': file.contentType,
+    'content-length': String(end - start + 1),
+    'accept-ranges': 'bytes',
+    'cache-control': 'private, max-age=3600',
+    ...(range && { 'content-range': `bytes ${start}-${end}/${info.size}` }),
+  });
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(file.path, { start, end }).on('error', () => res.destroy()).pipe(res);
+}
+
+// ---------------------------------------------------------------- routing
+
+const SEGMENT = '([^/]+)';
+const API_ROUTES: Route[] = [
+  { methods: ['POST'], pattern: new RegExp(`^/v1/models/${SEGMENT}/${SEGMENT}/predictions$`), handle: createForModel },
+  { methods: ['POST'], pattern: /^\/v1\/predictions$/, handle: (ctx) => createPrediction(ctx, undefined) },
+  { methods: ['GET'], pattern: /^\/v1\/predictions$/, handle: listPredictions },
+  { methods: ['GET'], pattern: new RegExp(`^/v1/predictions/${SEGMENT}$`), handle: getPrediction },
+  { methods: ['POST'], pattern: new RegExp(`^/v1/predictions/${SEGMENT}/cancel$`), handle: cancelPrediction },
+  { methods: ['GET'], pattern: /^\/v1\/webhooks\/default\/secret$/, handle: webhookSecret },
+];
+const FILE_ROUTE: Route = { methods: ['GET', 'HEAD'], pattern: new RegExp(`^/files/${SEGMENT}/${SEGMENT}$`), handle: serveFile };
+
+function authorize(req: IncomingMessage, token: string | undefined) {
+  const match = /^(?:Bearer|Token)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!match || (token !== undefined && match[1] !== token)) {
+    throw new HttpError(401, 'Unauthenticated', 'You did not pass a valid authentication token');
+  }
+}
+
+/** Output files are public; everything under /v1 needs the bearer token, even to learn it is a 404. */
+function findRoute(req: IncomingMessage, path: string, o: RouterOptions): { route: Route; params: string[] } {
+  const method = req.method ?? 'GET';
+  const api = path === '/v1' || path.startsWith('/v1/');
+  if (api) authorize(req, o.token);
+  for (const route of api ? API_ROUTES : [FILE_ROUTE]) {
+    const match = route.methods.includes(method) ? route.pattern.exec(path) : null;
+    if (match) return { route, params: match.slice(1) };
+  }
+  throw notFound(`No route for ${method} ${path}`);
+}
+
+export function createRouter(o: RouterOptions) {
   return async (req: IncomingMessage, res: ServerResponse) => {
     try {
-      await route(req, res);
+      const path = new URL(req.url ?? '/', 'http://emulator').pathname.replace(/\/+$/, '');
+      const { route, params } = findRoute(req, path, o);
+      await route.handle({ req, res, params, o });
     } catch (error) {
       if (res.headersSent) return void res.destroy();
       if (error instanceof HttpError) {

@@ -1,4 +1,5 @@
 // Public shapes of the emulator (re-exported from ./index).
+import type { TERMINAL_STATUSES } from '../../functions/domain/replicate-inputs';
 
 export interface EmulatorFaults {
   /** The next N predictions end with status "failed" and an error message. */
@@ -39,7 +40,8 @@ export interface EmulatorOptions {
   webhookRetryDelaysMs?: number[];
 }
 
-export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
+/** Replicate's statuses; the terminal ones are defined once, in the domain. */
+export type PredictionStatus = 'starting' | 'processing' | (typeof TERMINAL_STATUSES)[number];
 
 export interface Prediction {
   id: string;
@@ -74,10 +76,10 @@ export interface ReplicateEmulator {
     status: number | 'error';
     at: string;
   }[];
+  /** The prediction once it is terminal (succeeded, failed, canceled, aborted); rejects after `timeoutMs`. */
+  settled(id: string, timeoutMs?: number): Promise<Prediction>;
   /** Resolves when no render or webhook is in flight. */
   idle(): Promise<void>;
   /** Closes the server, kills ffmpeg children, removes the workDir it created. */
   stop(): Promise<void>;
 }
-
-export const TERMINAL_STATUSES: readonly PredictionStatus[] = ['succeeded', 'failed', 'canceled', 'aborted'];

@@ -85,8 +85,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export const evenInt = (n: number) => Math.max(2, Math.round(n / 2) * 2);
-
 /** Fetches the `image` input (http(s) or data: URL); a failure fails the prediction like Replicate. */
 export async function download(url: string, path: string, signal: AbortSignal): Promise<void> {
   const shown = url.length > 120 ? `${url.slice(0, 120)}…` : url;

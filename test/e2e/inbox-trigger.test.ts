@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { findJson, s3Client } from '../../functions/adapters/s3';
 import { shortStoryboard } from './short-storyboard';
+import { waitUntil } from '../support/wait';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -14,10 +15,7 @@ afterAll(() => stack?.stop());
 
 /** The S3 event may arrive just after the PUT returns. */
 async function handledUploads(count: number): Promise<unknown[]> {
-  for (let waited = 0; stack.inboxResults.length < count; waited += 20) {
-    if (waited > 5000) throw new Error(`only ${stack.inboxResults.length} of ${count} uploads were handled`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitUntil(`${count} handled upload(s)`, () => stack.inboxResults.length >= count, { timeoutMs: 5000 });
   return Promise.all(stack.inboxResults);
 }
 

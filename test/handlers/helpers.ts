@@ -5,6 +5,7 @@ import { toApiGatewayEvent } from '../../local/http-gateway';
 import { findJson } from '../../functions/adapters/s3';
 import { runKeys } from '../../functions/domain/run-keys';
 import type { RuntimeConfig } from '../../functions/adapters/config';
+import { waitUntil } from '../support/wait';
 
 const RESOURCES: [string, RegExp][] = [
   ['/runs', /^\/runs\/?$/],
@@ -71,13 +72,7 @@ export async function rawObject(config: RuntimeConfig, key: string): Promise<str
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return (await waitUntil(what, probe, { timeoutMs, intervalMs: 25 })) as T;
 }
 
 /**

@@ -9,7 +9,7 @@ import { cancelPrediction } from '../../functions/adapters/replicate';
 import { loadCallback } from '../../functions/adapters/run-store';
 import { newRunId } from '../../functions/domain/run-keys';
 import type { RunPlan } from '../../functions/domain/plan';
-import { tinyStoryboard, waitFor } from './helpers';
+import { tinyStoryboard } from './helpers';
 
 let stack: LocalStack;
 
@@ -26,11 +26,7 @@ async function plannedRun(storyboard: Record<string, unknown>): Promise<RunPlan>
   return (await prepare({ runId, request: { storyboard } })) as RunPlan;
 }
 
-const terminal = (predictionId: string) =>
-  waitFor(`prediction ${predictionId} to end`, () => {
-    const p = stack.emulator!.predictions().find((x) => x.id === predictionId);
-    return p && ['succeeded', 'failed', 'canceled', 'aborted'].includes(p.status) ? p : null;
-  });
+const terminal = (predictionId: string) => stack.emulator!.settled(predictionId, 20_000);
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runFfmpeg, runFfprobe } from '../../functions/adapters/binaries';
 import { SDXL } from '../../functions/domain/models';
 import { startReplicateEmulator, type ReplicateEmulator } from '../../local/replicate-emulator';
+import { waitUntil } from '../support/wait';
 
 const TOKEN = 'local-test-token';
-const TERMINAL = ['succeeded', 'failed', 'canceled', 'aborted'];
 
 interface Hook { path: string; headers: IncomingHttpHeaders; body: string }
 
@@ -25,12 +25,10 @@ let dir: string;
 let hooks: Hook[] = [];
 let failuresLeft = 0;
 
+/** The prediction as the client sees it once the emulator has settled it. */
 async function waitDone(id: string): Promise<Prediction> {
-  for (;;) {
-    const prediction = await replicate.predictions.get(id);
-    if (TERMINAL.includes(prediction.status)) return prediction;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await emu.settled(id, 30_000);
+  return replicate.predictions.get(id);
 }
 
 async function download(url: string, name: string) {
@@ -286,10 +284,75 @@ describe('replicate emulator', () => {
       await short.idle();
       const [url] = (await client.predictions.get(created.id)).output as string[];
       expect((await fetch(url)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 250));
-      expect((await fetch(url)).status).toBe(404);
+      await waitUntil('the output to expire', async () => (await fetch(url)).status === 404, { timeoutMs: 5000 });
     } finally {
       await short.stop();
     }
+  });
+});
+
+describe('replicate emulator routes', () => {
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const call = (method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) =>
+    fetch(`${emu.origin}${path}`, { method, ...init });
+
+  it.each([
+    ['GET', '/v1/predictions/abc', {}, 401],
+    ['GET', '/v1/unknown', {}, 401],
+    ['GET', '/v1/unknown', auth, 404],
+    ['DELETE', '/v1/predictions/abc', auth, 404],
+    ['GET', '/v1/predictions/no-such-id', auth, 404],
+    ['POST', '/v1/predictions/no-such-id/cancel', auth, 404],
+    ['POST', '/v1/models/someone/else/predictions', auth, 404],
+    ['GET', '/files/no-such-id/output.mp4', {}, 404],
+    ['POST', '/files/no-such-id/output.mp4', {}, 404],
+    ['GET', '/elsewhere', {}, 404],
+  ])('%s %s → %s', async (method, path, headers, status) => {
+    const response = await call(method, path, { headers });
+    expect(response.status).toBe(status);
+    expect(await response.json()).toMatchObject({ status, detail: expect.any(String) });
+  });
+
+  it.each([
+    ['a body that is not a JSON object', '[1]', {}, 400, /JSON object/],
+    ['a webhook that is not an http(s) URL', JSON.stringify({ version: SDXL.version, input: { prompt: 'x' }, webhook: 'ftp://x' }), {}, 422, /webhook/],
+    ['an unknown webhook event', JSON.stringify({ version: SDXL.version, input: { prompt: 'x' }, webhook_events_filter: ['done'] }), {}, 422, /start, output, logs, completed/],
+    ['an unparsable Cancel-After', JSON.stringify({ version: SDXL.version, input: { prompt: 'x' } }), { 'cancel-after': 'soon' }, 400, /Cancel-After/],
+    ['an unknown version', JSON.stringify({ version: 'nope', input: { prompt: 'x' } }), {}, 404, /does not exist/],
+  ])('create with %s is refused', async (_what, body, headers, status, detail) => {
+    const response = await call('POST', '/v1/predictions', { headers: { ...auth, 'content-type': 'application/json', ...headers }, body });
+    expect(response.status).toBe(status);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(detail);
+  });
+
+  it('Prefer: wait answers with the finished prediction; the list shows the newest first', async () => {
+    const body = JSON.stringify({ version: SDXL.version, input: { prompt: 'waited', width: 256, height: 256 } });
+    const response = await call('POST', '/v1/predictions', { headers: { ...auth, 'content-type': 'application/json', prefer: 'wait=30' }, body });
+    expect(response.status).toBe(201);
+    const prediction = (await response.json()) as Prediction;
+    expect(prediction.status).toBe('succeeded');
+    const list = (await (await call('GET', '/v1/predictions', { headers: auth })).json()) as { results: Prediction[] };
+    expect(list.results[0].id).toBe(prediction.id);
+  });
+
+  it('serves output files publicly, with HEAD and byte ranges', async () => {
+    const done = await waitDone((await sdxl('ranges')).id);
+    const url = (done.output as string[])[0];
+    const whole = await fetch(url);
+    const size = Number(whole.headers.get('content-length'));
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    const head = await fetch(url, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(size));
+    const first = await fetch(url, { headers: { range: 'bytes=0-9' } });
+    expect(first.status).toBe(206);
+    expect(first.headers.get('content-range')).toBe(`bytes 0-9/${size}`);
+    expect((await first.arrayBuffer()).byteLength).toBe(10);
+    const tail = await fetch(url, { headers: { range: 'bytes=-4' } });
+    expect(tail.headers.get('content-range')).toBe(`bytes ${size - 4}-${size - 1}/${size}`);
+    const beyond = await fetch(url, { headers: { range: `bytes=${size + 10}-` } });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get('content-range')).toBe(`bytes */${size}`);
   });
 });

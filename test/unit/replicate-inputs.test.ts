@@ -210,7 +210,7 @@ describe('outputUrl', () => {
     expect(outputUrl('scene-1', result({ output: 'http://localhost:4000/v.mp4' }))).toBe('http://localhost:4000/v.mp4');
   });
 
-  it.each([null, [], [null], '', 'data:image/png;base64,AAAA', 'file:///tmp/a.mp4', { url: 'https://x' }, 42])(
+  it.each([null, [], [null], '', 'data:image/png;base64,AAAA', 'file:///tmp/a.mp4', 'file:///tmp/https://a.mp4', { url: 'https://x' }, 42])(
     'fails with PredictionFailedError for output %j',
     (output) => {
       const call = () => outputUrl('anchor', result({ id: 'p7', output }));
