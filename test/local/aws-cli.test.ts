@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { ASL_PATH } from '../../functions/catalog';
-import { shortStoryboard } from '../e2e/short-storyboard';
+import { finishedAndCanceledRuns } from '../support/listed-runs';
 
 const hasAwsCli = spawnSync('aws', ['--version']).status === 0;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -27,14 +27,6 @@ function aws(args: string[]): Promise<any> {
   });
 }
 
-async function startRun(title: string): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/runs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...shortStoryboard(title, 1), anchor: false }),
-  });
-  return ((await response.json()) as { runId: string }).runId;
-}
 
 const arnOf = (name: string) => stack.engine.list().find((e) => e.name === name)!.executionArn;
 
@@ -42,13 +34,7 @@ describe.skipIf(!hasAwsCli)('AWS CLI against longshot’s local Step Functions (
   beforeAll(async () => {
     stack = await startLocalStack();
     machine = stack.engine.stateMachineArn;
-    succeeded = await startRun('CLI listed film');
-    await stack.engine.list().find((e) => e.name === succeeded)!.done;
-    aborted = await startRun('CLI stopped film');
-    const execution = stack.engine.list().find((e) => e.name === aborted)!;
-    while (!execution.history.some((e) => e.type === 'StateEntered' && e.state === 'Clip')) await new Promise((r) => setTimeout(r, 20));
-    await fetch(`${stack.apiUrl}/runs/${aborted}`, { method: 'DELETE' });
-    await execution.done;
+    ({ finished: succeeded, canceled: aborted } = await finishedAndCanceledRuns(stack, ['CLI listed film', 'CLI stopped film']));
   }, 60_000);
   afterAll(() => stack?.stop());
 

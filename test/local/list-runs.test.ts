@@ -3,21 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { putJson } from '../../functions/adapters/s3';
 import { newRunId, runKeys } from '../../functions/domain/run-keys';
-import { shortStoryboard } from '../e2e/short-storyboard';
+import { finishedAndCanceledRuns } from '../support/listed-runs';
 
 let stack: LocalStack;
 const OLD_RUN = newRunId('Old film', new Date('2025-01-01T09:00:00Z'));
 let finished: string;
 let canceled: string;
 
-async function startRun(title: string): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/runs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...shortStoryboard(title, 1), anchor: false }),
-  });
-  return ((await response.json()) as { runId: string }).runId;
-}
 
 const list = async (query = '') => {
   const response = await fetch(`${stack.apiUrl}/runs${query}`);
@@ -29,13 +21,7 @@ beforeAll(async () => {
   // A run from an earlier day, as a bucket that has been in use for a while holds.
   const at = '2025-01-01T09:00:00.000Z';
   await putJson(stack.config, runKeys(OLD_RUN).manifest, { runId: OLD_RUN, title: 'Old film', status: 'succeeded', createdAt: at, updatedAt: at, scenesTotal: 1, scenesDone: 1, steps: [], film: { key: 'x' }, failure: null });
-  finished = await startRun('Listed film');
-  await stack.engine.list().find((e) => e.name === finished)!.done;
-  canceled = await startRun('Listed and canceled');
-  const execution = stack.engine.list().find((e) => e.name === canceled)!;
-  while (!execution.history.some((e) => e.type === 'StateEntered' && e.state === 'Clip')) await new Promise((r) => setTimeout(r, 20));
-  await fetch(`${stack.apiUrl}/runs/${canceled}`, { method: 'DELETE' });
-  await execution.done;
+  ({ finished, canceled } = await finishedAndCanceledRuns(stack, ['Listed film', 'Listed and canceled']));
 }, 60_000);
 afterAll(() => stack?.stop());
 
