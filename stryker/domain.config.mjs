@@ -11,7 +11,7 @@ export default {
   incrementalFile: 'reports/stryker-incremental-domain.json',
   concurrency: 2,
   timeoutMS: 10_000,
-  ignorePatterns: ['cdk.out', 'out', '.longshot', 'reports', '.stryker-tmp'],
+  ignorePatterns: ['cdk.out', 'out', '.longshot', 'reports', 'coverage', '.stryker-tmp'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   reporters: ['clear-text', 'progress', 'json', 'html'],

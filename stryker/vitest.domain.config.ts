@@ -7,8 +7,8 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['test/unit/**/*.test.ts'],
-    isolate: false,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    setupFiles: ['stryker/vitest-4.1-coverage-shim.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
