@@ -6,12 +6,10 @@ import { MediaToolError, OutputInvalidError } from '../domain/errors';
 import {
   type ClipProbe,
   type ImageFormat,
-  type JoinOptions,
   type VideoProbe,
   contactSheetArgs,
   firstFrameArgs,
   imageFormatOf,
-  joinPlan,
   lastFrameArgs,
   lastFrameFullDecodeArgs,
   parseImageProbe,
@@ -22,9 +20,10 @@ import {
   ssimArgs,
   toPngArgs,
 } from '../domain/ffmpeg-recipes';
+import { joinPlan, type JoinOptions } from '../domain/join-recipe';
 
 export type { VideoProbe } from '../domain/ffmpeg-recipes';
-export { seamTrims } from '../domain/ffmpeg-recipes';
+export { seamTrims } from '../domain/join-recipe';
 
 async function probeClip(file: string): Promise<ClipProbe> {
   let stdout: string;
@@ -131,7 +130,7 @@ export async function ssim(a: string, b: string): Promise<number> {
 
 /** The join's output settings plus the clips; probing fills in the rest of each JoinInput. */
 export interface JoinClipsOptions extends JoinOptions {
-  clips: { path: string; trimStartFrames: number }[];
+  clips: { path: string; trimStartFrames: number; videoFilters?: string; gainDb?: number }[];
 }
 
 /**
@@ -143,6 +142,8 @@ export async function joinClips(opts: JoinClipsOptions): Promise<VideoProbe> {
   const inputs = opts.clips.map((c, i) => ({
     path: c.path,
     trimStartFrames: c.trimStartFrames,
+    videoFilters: c.videoFilters,
+    gainDb: c.gainDb,
     frames: probes[i].frames,
     fps: probes[i].fps,
     videoStartSec: probes[i].videoStartSec,

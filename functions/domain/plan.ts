@@ -2,6 +2,7 @@
 // purpose (state ≤ 256 KiB): keys and prompts, never media.
 import { clipDurations, type Storyboard } from './storyboard';
 import { runKeys, sceneStep } from './run-keys';
+import type { ContinuitySettings } from './continuity-settings';
 import { SDXL, VIDEO_MODELS, type Resolution, type VideoModelId } from './models';
 
 export interface AnchorPlan {
@@ -46,6 +47,7 @@ export interface RunPlan {
   anchor: AnchorPlan;
   scenes: ScenePlan[];
   join: Storyboard['join'] & { fps: number };
+  continuity: ContinuitySettings;
   estimate: { seconds: number; usd: number };
 }
 
@@ -111,6 +113,7 @@ export function buildPlan(runId: string, board: Storyboard): RunPlan {
     anchor,
     scenes,
     join: { ...board.join, fps: board.clip.fps },
+    continuity: { ...board.continuity },
     estimate: { seconds, usd: Math.round(usd * 1000) / 1000 },
   };
 }

@@ -5,6 +5,7 @@ import { InvalidStoryboardError } from './errors';
 import { SDXL, VIDEO_MODEL_IDS, VIDEO_MODELS, clipProblems, isVideoModelId, type VideoModelId } from './models';
 import { addressRefusal, ipLiteralOf } from './public-address';
 import { keyProblem } from './run-keys';
+import { COLOR_MATCH_MODES, CONTINUITY_DEFAULTS, CONTINUITY_LIMITS, LOUDNESS_MODES } from './continuity-settings';
 
 export const STRATEGIES = ['chain', 'single', 'independent'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -107,9 +108,32 @@ export const storyboardSchema = z.strictObject({
     .strictObject({
       trimSeedFrame: z.boolean().default(true),
       extraTrimFrames: z.number().int().min(0).max(10).default(0),
-      seamFadeMs: z.number().int().min(0).max(500).default(40),
     })
-    .default({ trimSeedFrame: true, extraTrimFrames: 0, seamFadeMs: 40 }),
+    .default({ trimSeedFrame: true, extraTrimFrames: 0 }),
+  continuity: z
+    .strictObject({
+      colorMatch: z
+        .enum(COLOR_MATCH_MODES)
+        .default(CONTINUITY_DEFAULTS.colorMatch)
+        .describe('"anchor": grade every clip towards the anchor image before its last frame seeds the next scene; "off": keep the model\'s colours.'),
+      maxFrozenHeadFrames: z
+        .number().int().min(0).max(CONTINUITY_LIMITS.maxFrozenHeadFrames)
+        .default(CONTINUITY_DEFAULTS.maxFrozenHeadFrames)
+        .describe('Near-static frames at the head of a clip that are found and trimmed, at most (0 = keep them).'),
+      loudness: z
+        .enum(LOUDNESS_MODES)
+        .default(CONTINUITY_DEFAULTS.loudness)
+        .describe('"normalize": bring every clip to targetLufs (EBU R128) before joining; "off": keep the model\'s levels.'),
+      targetLufs: z
+        .number().min(CONTINUITY_LIMITS.minTargetLufs).max(CONTINUITY_LIMITS.maxTargetLufs)
+        .default(CONTINUITY_DEFAULTS.targetLufs),
+      crossfadeMs: z
+        .number().int().min(0).max(CONTINUITY_LIMITS.maxCrossfadeMs)
+        .default(CONTINUITY_DEFAULTS.crossfadeMs)
+        .describe('Equal-power audio crossfade across each seam (0 = hard cut).'),
+    })
+    .default({ ...CONTINUITY_DEFAULTS })
+    .describe('How seams are made invisible and inaudible; every correction is on by default.'),
 });
 
 export type Storyboard = z.output<typeof storyboardSchema>;

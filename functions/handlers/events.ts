@@ -129,7 +129,6 @@ export const joinFilmEvent = z.looseObject({
   join: z.looseObject({
     trimSeedFrame: z.boolean(),
     extraTrimFrames: z.number().int().min(0),
-    seamFadeMs: z.number().min(0),
     fps: positive,
   }),
 });

@@ -60,7 +60,7 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
       width: clips[0].width,
       height: clips[0].height,
       audio: clips.some((c) => c.hasAudio) ? 'keep' : 'silent',
-      seamFadeMs: request.join.seamFadeMs,
+      crossfadeMs: plan.continuity.crossfadeMs,
     });
 
     const sheet = join(dir, 'contact-sheet.png');

@@ -91,7 +91,7 @@ describe('prepare handler', () => {
     const stored = await findJson<Record<string, any>>(stack.config, keys.storyboard);
     expect(stored).toMatchObject({ title: 'Prepare good', model: 'ltx-2-fast', strategy: 'chain' });
     // Stored normalised: defaults filled in.
-    expect(stored?.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0, seamFadeMs: 40 });
+    expect(stored?.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0 });
     expect(await findJson(stack.config, keys.plan)).toEqual(plan);
     const manifest = await findJson<Record<string, any>>(stack.config, keys.manifest);
     expect(manifest).toMatchObject({ runId, executionName: runId, status: 'running', scenesTotal: 2, scenesDone: 0, film: null, failure: null, endedAt: null });

@@ -29,7 +29,7 @@ describe('examples/winter-ad.json', () => {
 
   it('estimates 30 s', () => {
     expect(plan.estimate).toEqual({ seconds: 30, usd: 1.204 });
-    expect(plan.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0, seamFadeMs: 40, fps: 25 });
+    expect(plan.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0, fps: 25 });
   });
 });
 

@@ -1,7 +1,7 @@
 // joinPlan beyond the same-rate case: clips at another frame rate, seam fades on short clips, and the
 // encoder settings every film gets.
 import { describe, expect, it } from 'vitest';
-import { joinPlan, type JoinInput, type JoinOptions } from '../../functions/domain/ffmpeg-recipes';
+import { joinPlan, seamTrims, type JoinInput, type JoinOptions } from '../../functions/domain/join-recipe';
 
 const clip = (fps: number, frames: number, trim = 0): JoinInput => ({
   path: `${fps}-${frames}.mp4`, trimStartFrames: trim, frames, fps, videoStartSec: 0, hasAudio: true,
@@ -28,11 +28,54 @@ describe('clips at another frame rate', () => {
   });
 });
 
-describe('seam fades', () => {
-  it('never fade longer than half a clip', () => {
-    const plan = joinPlan([clip(25, 25), clip(25, 25)], { ...opts, seamFadeMs: 10_000 });
-    expect(plan.filtergraph).toContain('afade=t=out:st=0.5:d=0.5[a0]');
-    expect(plan.filtergraph).toContain('afade=t=in:st=0:d=0.5[a1]');
+describe('seamTrims', () => {
+  it.each([
+    [3, true, 2, [0, 3, 3]],
+    [3, false, 2, [0, 2, 2]],
+    [2, true, 0, [0, 1]],
+    [1, true, 5, [0]],
+    [0, true, 1, []],
+    [2, false, -1, [0, 0]],
+  ])('%d scenes, seed frame trimmed %s, %d extra → %j', (scenes, trimSeedFrame, extraTrim, trims) => {
+    expect(seamTrims(scenes, { trimSeedFrame, extraTrim })).toEqual(trims);
+  });
+});
+
+describe('video per clip', () => {
+  const at25 = (path: string, trim: number, frames = 250, more: Partial<JoinInput> = {}): JoinInput => ({
+    path, trimStartFrames: trim, frames, fps: 25, videoStartSec: 0, hasAudio: true, ...more,
+  });
+  const wide = { ...opts, width: 1280, height: 720 };
+
+  it('normalises every clip and concatenates the video alone', () => {
+    const plan = joinPlan([at25('a.mp4', 0), at25('b.mp4', 3), at25('c.mp4', 3, 150)], wide);
+    expect(plan.clipFrames).toEqual([250, 247, 147]);
+    expect(plan.totalFrames).toBe(644);
+    const chains = plan.filtergraph.split(';');
+    expect(chains[0]).toBe(
+      '[0:v]setpts=PTS-STARTPTS,fps=25,trim=end_frame=250,scale=1280:720:force_original_aspect_ratio=decrease,' +
+        'pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p[v0]',
+    );
+    expect(chains[1]).toMatch(/^\[1:v\]trim=start_frame=3,setpts=PTS-STARTPTS,fps=25,trim=end_frame=247,/);
+    expect(chains[3]).toBe('[v0][v1][v2]concat=n=3:v=1:a=0[v]');
+    expect(plan.args.filter((a) => a === '-i')).toHaveLength(3);
+    expect(plan.args).not.toContain('copy');
+  });
+
+  it('grades the kept frames after their clock restarts, before scaling', () => {
+    const plan = joinPlan([at25('a.mp4', 2, 250, { videoFilters: 'eq=saturation=0.9' })], wide);
+    expect(plan.filtergraph).toContain('setpts=PTS-STARTPTS,fps=25,trim=end_frame=248,eq=saturation=0.9,scale=1280:720');
+  });
+
+  it("audio 'silent' adds one silent track of the total length", () => {
+    const plan = joinPlan([at25('a.mp4', 0), at25('b.mp4', 1)], { ...wide, audio: 'silent' });
+    expect(plan.filtergraph.split(';').at(-1)).toBe(`anullsrc=r=48000:cl=stereo,atrim=end_sample=${(250 + 249) * 1920}[a]`);
+  });
+
+  it('honours crf and preset; rejects over-trimming', () => {
+    const plan = joinPlan([at25('a.mp4', 0), at25('b.mp4', 1)], { ...wide, crf: 23, preset: 'medium' });
+    expect(plan.args).toEqual(expect.arrayContaining(['-crf', '23', '-preset', 'medium']));
+    expect(() => joinPlan([at25('a.mp4', 250)], wide)).toThrow(/cannot trim/);
   });
 });
 

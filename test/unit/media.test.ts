@@ -149,7 +149,7 @@ describe('joinClips', () => {
 
   it('without seam fades the same seam is loud (the fade is what makes it quiet)', async () => {
     const out = p('nofade.mp4');
-    await joinClips({ clips: clips().slice(0, 2), out, fps: 25, width: 320, height: 180, audio: 'keep', seamFadeMs: 0 });
+    await joinClips({ clips: clips().slice(0, 2), out, fps: 25, width: 320, height: 180, audio: 'keep', crossfadeMs: 0 });
     expect(await maxVolume(out, 2 - 0.004, 2 + 0.004)).toBeGreaterThan(-25);
   });
 

@@ -105,7 +105,7 @@ describe('buildPlan: scenes', () => {
       lastFrameKey: seed(1),
     });
     expect(p.scenes[1]).toMatchObject({ step: 'scene-2', index: 2, name: 'scene 2', duration: 6 });
-    expect(p.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0, seamFadeMs: 40, fps: 50 });
+    expect(p.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0, fps: 50 });
   });
 
   it('refuses a bad run id', () => {

@@ -31,14 +31,14 @@ describe('parseStoryboard: defaults', () => {
     expect(b.strategy).toBe('chain');
     expect(b.model).toBe('ltx-2-fast');
     expect(b.clip).toEqual({ duration: 10, fps: 25, resolution: '1080p', generateAudio: true });
-    expect(b.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0, seamFadeMs: 40 });
+    expect(b.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0 });
     expect(b.anchor).toBeUndefined();
   });
 
   it('fills defaults inside partially given objects', () => {
-    const b = parseStoryboard(board({ clip: { fps: 50 }, join: { seamFadeMs: 0 }, anchor: { prompt: 'a ridge' } }));
+    const b = parseStoryboard(board({ clip: { fps: 50 }, continuity: { crossfadeMs: 0 }, anchor: { prompt: 'a ridge' } }));
     expect(b.clip).toEqual({ duration: 10, fps: 50, resolution: '1080p', generateAudio: true });
-    expect(b.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0, seamFadeMs: 0 });
+    expect(b.continuity).toEqual({ colorMatch: 'anchor', maxFrozenHeadFrames: 8, loudness: 'normalize', targetLufs: -16, crossfadeMs: 0 });
     expect(b.anchor).toEqual({ prompt: 'a ridge', width: 1344, height: 768 });
   });
 
@@ -113,13 +113,23 @@ describe('parseStoryboard: shape errors name the field and the allowed values', 
     const problems = problemsOf(
       board({
         clip: { duration: 7.5, fps: -25, generateAudio: 'yes' },
-        join: { extraTrimFrames: 11, seamFadeMs: 501 },
+        join: { extraTrimFrames: 11 },
+        continuity: { crossfadeMs: 301, maxFrozenHeadFrames: 13, targetLufs: -5 },
         scenes: [{ prompt: 'a', duration: 0 }],
       }),
     );
-    for (const field of ['clip.duration', 'clip.fps', 'clip.generateAudio', 'join.extraTrimFrames', 'join.seamFadeMs', 'scenes[0].duration']) {
+    for (const field of ['clip.duration', 'clip.fps', 'clip.generateAudio', 'join.extraTrimFrames', 'continuity.crossfadeMs', 'continuity.maxFrozenHeadFrames', 'continuity.targetLufs', 'scenes[0].duration']) {
       expect(problems.some((p) => p.startsWith(`${field}:`)), `${field} in ${problems.join(' | ')}`).toBe(true);
     }
+  });
+
+  it.each([
+    ['colorMatch', 'sometimes', '"anchor"|"off"'],
+    ['loudness', 'loud', '"normalize"|"off"'],
+  ])('names continuity.%s and its allowed values', (field, value, allowed) => {
+    const problems = problemsOf(board({ continuity: { [field]: value } }));
+    expect(problems.join('\n')).toContain(`continuity.${field}`);
+    expect(problems.join('\n')).toContain(allowed);
   });
 
   it('checks anchor sizes, seed and image references', () => {
