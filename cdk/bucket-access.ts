@@ -19,6 +19,7 @@ export const KEYS = {
   film: { pattern: 'runs/*/final.mp4', why: 'The joined film of each run; run ids are created at run time.' },
   contactSheet: { pattern: 'runs/*/contact-sheet.png', why: 'The contact sheet of each run; run ids are created at run time.' },
   continuity: { pattern: 'runs/*/continuity.json', why: 'The seam report of each run; run ids are created at run time.' },
+  driftChart: { pattern: 'runs/*/drift-chart.png', why: 'The drift chart of each run; run ids are created at run time.' },
 } as const;
 
 export type KeyKind = keyof typeof KEYS;
@@ -67,9 +68,9 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
   'join-film': merge(
     {
       read: ['plan', 'clips', 'seeds'],
-      write: ['film', 'contactSheet', 'continuity'],
-      multipart: ['film', 'contactSheet'],
-      delete: ['film', 'contactSheet', 'continuity'],
+      write: ['film', 'contactSheet', 'continuity', 'driftChart'],
+      multipart: ['film', 'contactSheet', 'driftChart'],
+      delete: ['film', 'contactSheet', 'continuity', 'driftChart'],
     },
     END_RUN,
     MANIFEST_REFRESH,
@@ -78,7 +79,7 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
   // The public webhook: only the callback record of the step it resumes.
   webhook: { read: ['callbacks'], write: ['callbacks'] },
   // POST (idempotency records), GET (manifest, presigned film and contact sheet), DELETE (cancel).
-  api: merge({ read: ['idempotency', 'film', 'contactSheet'], write: ['idempotency'] }, END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
+  api: merge({ read: ['idempotency', 'film', 'contactSheet', 'driftChart'], write: ['idempotency'] }, END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
   'start-from-upload': { read: ['inbox', 'idempotency'], write: ['rejected', 'idempotency'] },
   'execution-ended': merge(END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
 };

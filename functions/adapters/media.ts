@@ -137,7 +137,7 @@ export interface JoinClipsOptions extends JoinOptions {
  * Joins clips into one H.264/AAC film with continuous timestamps; returns the output's probe.
  * Throws OutputInvalidError if a clip is unreadable or the result has the wrong frame count.
  */
-export async function joinClips(opts: JoinClipsOptions): Promise<VideoProbe> {
+export async function joinClips(opts: JoinClipsOptions): Promise<VideoProbe & { clipFrames: number[] }> {
   const probes = await Promise.all(opts.clips.map((c) => probeClip(c.path)));
   const inputs = opts.clips.map((c, i) => ({
     path: c.path,
@@ -165,7 +165,7 @@ export async function joinClips(opts: JoinClipsOptions): Promise<VideoProbe> {
       `${opts.out}: joined ${result.frames} frames, expected ${plan.totalFrames} (${plan.clipFrames.join('+')})`,
     );
   }
-  return result;
+  return { ...result, clipFrames: plan.clipFrames };
 }
 
 /** Evenly spaced thumbnails of `video` tiled into one PNG (columns x rows, `width` px wide). */

@@ -1,3 +1,5 @@
+import { EXACT_CONVERSION } from './look-recipes';
+
 // Pure ffmpeg/ffprobe recipes: argument arrays in, parsed numbers out. No I/O here, so every
 // filtergraph can be unit-tested as a string; functions/adapters/media.ts runs them.
 
@@ -166,16 +168,16 @@ export function parseImageProbe(json: string): { width: number; height: number }
  * seek to 0 for clips shorter than 0.3 s. -vsync 0 stops the image muxer duplicating/dropping.
  */
 export function lastFrameArgs(clip: string, outPng: string): string[] {
-  return ['-sseof', '-0.3', '-i', clip, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-update', '1', outPng];
+  return ['-sws_flags', EXACT_CONVERSION, '-sseof', '-0.3', '-i', clip, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-update', '1', outPng];
 }
 
 /** Fallback when -sseof misbehaves on odd containers: decode everything, keep the last. */
 export function lastFrameFullDecodeArgs(clip: string, outPng: string): string[] {
-  return ['-i', clip, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-update', '1', outPng];
+  return ['-sws_flags', EXACT_CONVERSION, '-i', clip, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-update', '1', outPng];
 }
 
 export function firstFrameArgs(clip: string, outPng: string): string[] {
-  return ['-i', clip, '-map', '0:v:0', '-an', '-sn', '-frames:v', '1', '-update', '1', outPng];
+  return ['-sws_flags', EXACT_CONVERSION, '-i', clip, '-map', '0:v:0', '-an', '-sn', '-frames:v', '1', '-update', '1', outPng];
 }
 
 /**

@@ -2,6 +2,10 @@
 // whenever one of them changes, so parallel scenes never overwrite each other's progress (each
 // writes only its own record) and the status, film and failure always come from the same ending.
 import type { RunPlan } from './plan';
+import type { Look } from './colour';
+import type { GradeTarget } from './grade';
+import type { ClipCorrections } from './continuity';
+import type { FilmFigures, SceneSpan } from './continuity-report';
 import type { EndedBy, RunEnding } from './ending';
 import { SDXL, VIDEO_MODELS } from './models';
 import { runKeys } from './run-keys';
@@ -20,7 +24,9 @@ export interface StepRecord {
   storedAt?: string;
   predictTimeSec?: number | null;
   keys?: { output?: string; seed?: string };
-  media?: { width: number; height: number; durationSec?: number; frames?: number; fps?: number };
+  media?: { width: number; height: number; durationSec?: number; frames?: number; fps?: number; look?: Look; gradeTarget?: GradeTarget };
+  /** A clip's continuity corrections, decided when it was stored. */
+  corrections?: ClipCorrections;
   error?: { error: string; cause: string };
 }
 
@@ -28,6 +34,11 @@ export interface FilmRecord {
   key: string;
   contactSheetKey: string;
   continuityKey: string;
+  driftChartKey: string;
+  /** Where each scene sits in the film. */
+  scenes: SceneSpan[];
+  /** The film's continuity figures (the whole report is at continuityKey). */
+  continuity: FilmFigures;
   durationSec: number;
   frames: number;
   fps: number;

@@ -66,6 +66,7 @@ export function runKeys(runId: string) {
     final: `${prefix}final.mp4`,
     contactSheet: `${prefix}contact-sheet.png`,
     continuity: `${prefix}continuity.json`,
+    driftChart: `${prefix}drift-chart.png`,
   };
 }
 

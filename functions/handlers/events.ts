@@ -108,6 +108,19 @@ const storeClip = z.looseObject({ runId, step, kind: z.literal('video'), scene: 
 
 export const storeOutputEvent = z.discriminatedUnion('kind', [storeImage, storeClip]);
 
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const look = z.object({ l: finite, a: finite, b: finite, chroma: finite, contrast: finite });
+const gradePoint = z.object({ contrast: finite, brightness: finite, saturation: finite });
+/** What StoreClip decided for the join (functions/domain/continuity.ts). */
+const clipCorrections = z.object({
+  headTrimFrames: z.number().int().min(0),
+  frozenHeadFrames: z.number().int().min(0),
+  grade: z.object({ head: gradePoint, tail: gradePoint, cast: z.object({ u: finite, v: finite }), clamped: z.boolean() }).nullable(),
+  gainDb: finite,
+  loudness: z.object({ integratedLufs: finite, truePeakDbtp: finite }).nullable(),
+  looks: z.object({ head: look, tail: look }),
+});
+
 const storedClip = z.looseObject({
   index: positiveInt,
   step,
@@ -120,6 +133,7 @@ const storedClip = z.looseObject({
   width: positiveInt,
   height: positiveInt,
   hasAudio: z.boolean(),
+  corrections: clipCorrections,
 });
 
 /** JoinFilm: {runId, clips: $.clips (StoreClip outputs), join: $.plan.join}. */

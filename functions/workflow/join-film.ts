@@ -1,11 +1,14 @@
-// join-film: join the stored clips into final.mp4 (seam trims, audio re-encoded once), write the
-// contact sheet and the continuity report, and record the run's ending as succeeded with its film.
+// join-film: join the stored clips into final.mp4 in one encode (head trims, grades, loudness,
+// crossfades), measure its seams into continuity.json, draw the contact sheet and drift chart, and record the run's ending as succeeded with its film.
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../adapters/config';
 import { deleteObject, downloadToFile, putJson, uploadFile } from '../adapters/s3';
-import { claimEnding, findEnding, loadPlan, refreshManifest } from '../adapters/run-store';
+import { claimEnding, findEnding, findStep, loadPlan, refreshManifest } from '../adapters/run-store';
 import { withScratchDir } from '../adapters/scratch';
-import { contactSheet, extractFirstFrame, joinClips, seamTrims, ssim } from '../adapters/media';
+import { joinClips } from '../adapters/media';
+import { filmAnalysis } from '../adapters/film-analysis';
+import { gradeFilters } from '../domain/grade';
+import { drawPictures, measureFilm, sceneSpans } from './film-report';
 import { logger } from '../adapters/logger';
 import { runKeys } from '../domain/run-keys';
 import type { RunPlan } from '../domain/plan';
@@ -20,17 +23,9 @@ export interface JoinRequest {
   join: RunPlan['join'];
 }
 
-export interface Seam {
-  from: string;
-  to: string;
-  /** SSIM of the seed frame (true last frame of `from`) against the first frame of `to`. */
-  ssimSeedToFirstFrame: number;
-  trimmedFrames: number;
-}
-
 export interface FilmResult extends FilmRecord {
   runId: string;
-  scenes: number;
+  sceneCount: number;
 }
 
 export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Promise<FilmResult> {
@@ -40,13 +35,9 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
   // step after the film was recorded, which answers with that film.
   const ended = await findEnding(config, runId);
   if (ended) return filmOfEnding(runId, request.clips.length, ended);
-  const plan = await loadPlan(config, runId);
+  const [plan, anchor] = await Promise.all([loadPlan(config, runId), findStep(config, runId, 'anchor')]);
   const clips = [...request.clips].sort((a, b) => a.index - b.index);
-  // Only a chained clip starts with a copy of the previous clip's last frame.
-  const trims = seamTrims(clips.length, {
-    trimSeedFrame: plan.strategy === 'chain' && request.join.trimSeedFrame,
-    extraTrim: request.join.extraTrimFrames,
-  });
+  const fps = request.join.fps;
 
   return withScratchDir('join-film', async (dir) => {
     const local = clips.map((c) => join(dir, `scene-${c.index}.mp4`));
@@ -54,45 +45,52 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
 
     const film = join(dir, 'final.mp4');
     const probe = await joinClips({
-      clips: local.map((path, i) => ({ path, trimStartFrames: trims[i] })),
+      clips: local.map((path, i) => clipInput(path, clips[i])),
       out: film,
-      fps: request.join.fps,
+      fps,
       width: clips[0].width,
       height: clips[0].height,
       audio: clips.some((c) => c.hasAudio) ? 'keep' : 'silent',
       crossfadeMs: plan.continuity.crossfadeMs,
     });
-
-    const sheet = join(dir, 'contact-sheet.png');
-    await contactSheet(film, sheet);
-    const seams = plan.strategy === 'chain' ? await measureSeams(config, dir, clips, local, trims) : [];
+    const { clipFrames, ...filmProbe } = probe;
+    const input = { dir, film, fps, plan, clips, spans: sceneSpans(plan, clips, clipFrames), anchor: anchor?.media?.look ?? null };
+    const report = await measureFilm(config, input, filmAnalysis);
+    const pictures = { sheet: join(dir, 'contact-sheet.png'), chart: join(dir, 'drift-chart.png') };
+    await drawPictures(input, report, filmAnalysis, pictures);
 
     // The run may have been canceled while this step worked: do not publish a film for it.
     const endedMeanwhile = await findEnding(config, runId);
     if (endedMeanwhile) return filmOfEnding(runId, clips.length, endedMeanwhile);
     await uploadFile(config, keys.final, film, 'video/mp4');
-    await uploadFile(config, keys.contactSheet, sheet, 'image/png');
-    await putJson(config, keys.continuity, {
-      runId,
-      strategy: plan.strategy,
-      seams,
-      note: 'ssimSeedToFirstFrame compares the stored seed (true last frame of the previous clip) with the first frame of the next clip; 1.0 is identical.',
-    });
+    await uploadFile(config, keys.contactSheet, pictures.sheet, 'image/png');
+    await uploadFile(config, keys.driftChart, pictures.chart, 'image/png');
+    await putJson(config, keys.continuity, report);
 
     const record: FilmRecord = {
       key: keys.final,
       contactSheetKey: keys.contactSheet,
       continuityKey: keys.continuity,
-      durationSec: probe.videoDurationSec,
-      frames: probe.frames,
-      fps: probe.fps,
-      width: probe.width,
-      height: probe.height,
-      audioDurationSec: probe.audioDurationSec,
+      driftChartKey: keys.driftChart,
+      scenes: input.spans,
+      continuity: report.film,
+      durationSec: filmProbe.videoDurationSec,
+      frames: filmProbe.frames,
+      fps: filmProbe.fps,
+      width: filmProbe.width,
+      height: filmProbe.height,
+      audioDurationSec: filmProbe.audioDurationSec,
       joinedAt: new Date().toISOString(),
     };
     return publishFilm(config, runId, clips.length, record, plan);
   });
+}
+
+/** A clip as the join takes it: its head trim, its grade over the kept frames, its gain. */
+function clipInput(path: string, clip: StoredClip) {
+  const { headTrimFrames, grade, gainDb } = clip.corrections;
+  const spanSec = Math.max(0, clip.frames - headTrimFrames - 1) / clip.fps;
+  return { path, trimStartFrames: headTrimFrames, videoFilters: grade ? gradeFilters(grade, spanSec) : undefined, gainDb };
 }
 
 /**
@@ -103,7 +101,7 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
 export async function publishFilm(config: RuntimeConfig, runId: string, scenes: number, film: FilmRecord, plan?: RunPlan): Promise<FilmResult> {
   const { won, ending } = await claimEnding(config, runId, { status: 'succeeded', at: film.joinedAt, by: 'join-film', film });
   await refreshManifest(config, runId, {}, plan);
-  if (won) return { runId, scenes, ...film };
+  if (won) return { runId, sceneCount: scenes, ...film };
   if (ending.status !== 'succeeded') {
     await discardFilm(config, film);
     logger.warn('film discarded: the run ended during the join', { runId, status: ending.status, by: ending.by });
@@ -113,39 +111,16 @@ export async function publishFilm(config: RuntimeConfig, runId: string, scenes: 
 
 /** A succeeded ending gives its film; any other ending means this step has nothing to deliver. */
 function filmOfEnding(runId: string, scenes: number, ending: RunEnding): FilmResult {
-  if (ending.status === 'succeeded') return { runId, scenes, ...ending.film };
+  if (ending.status === 'succeeded') return { runId, sceneCount: scenes, ...ending.film };
   throw new RunEndedError(`run ${runId} already ended as ${ending.status} (${ending.by}, ${ending.at}): ${ending.failure.cause}; no film is kept`);
 }
 
 async function discardFilm(config: RuntimeConfig, film: FilmRecord) {
-  for (const key of [film.key, film.contactSheetKey, film.continuityKey]) {
+  for (const key of [film.key, film.contactSheetKey, film.continuityKey, film.driftChartKey]) {
     try {
       await deleteObject(config, key);
     } catch (error) {
       logger.warn('could not delete a discarded film object', { key, error: (error as Error).message });
     }
   }
-}
-
-async function measureSeams(
-  config: RuntimeConfig,
-  dir: string,
-  clips: StoredClip[],
-  local: string[],
-  trims: number[],
-): Promise<Seam[]> {
-  const seams: Seam[] = [];
-  for (let i = 1; i < clips.length; i++) {
-    const seed = join(dir, `seed-${clips[i].index}.png`);
-    const first = join(dir, `first-${clips[i].index}.png`);
-    await downloadToFile(config, clips[i - 1].lastFrameKey, seed);
-    await extractFirstFrame(local[i], first);
-    seams.push({
-      from: clips[i - 1].step,
-      to: clips[i].step,
-      ssimSeedToFirstFrame: Math.round((await ssim(seed, first)) * 10_000) / 10_000,
-      trimmedFrames: trims[i],
-    });
-  }
-  return seams;
 }

@@ -90,7 +90,7 @@ export interface RunReport {
   status: string;
   execution: { status: string; startDate?: string; stopDate?: string } | null;
   manifest: unknown;
-  urls: { film?: string; contactSheet?: string };
+  urls: { film?: string; contactSheet?: string; driftChart?: string };
   error?: { error?: string; cause?: string };
 }
 
@@ -104,6 +104,7 @@ export async function runReport(config: RuntimeConfig, runId: string): Promise<R
   if (manifest?.film) {
     urls.film = await presignGet(config, keys.final, 3600);
     if (await exists(config, keys.contactSheet)) urls.contactSheet = await presignGet(config, keys.contactSheet, 3600);
+    if (await exists(config, keys.driftChart)) urls.driftChart = await presignGet(config, keys.driftChart, 3600);
   }
   // The recorded ending is how the run ended; until there is one, the execution says whether it is over.
   const ended = manifest && manifest.status !== 'running';

@@ -4,7 +4,13 @@
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../adapters/config';
 import { downloadToFile, uploadFile } from '../adapters/s3';
-import { updateStep } from '../adapters/run-store';
+import { findStep, loadPlan, updateStep } from '../adapters/run-store';
+import { imageFrame } from '../adapters/looks';
+import { clipAnalysis } from '../adapters/clip-analysis';
+import { lookOf } from '../domain/colour';
+import { gradeTargetOf } from '../domain/grade';
+import type { ClipCorrections } from '../domain/continuity';
+import { correctClip } from './clip-corrections';
 import { withScratchDir } from '../adapters/scratch';
 import { extractLastFrame, imageToPng, probeVideo } from '../adapters/media';
 import { describeUrl, downloadOutput, fetchPublicFile, FetchRefusedError } from '../adapters/safe-fetch';
@@ -44,6 +50,8 @@ export interface StoredClip {
   width: number;
   height: number;
   hasAudio: boolean;
+  /** Head trim, grade and gain the join applies (decided when the clip was stored). */
+  corrections: ClipCorrections;
 }
 
 function succeeded(step: string, prediction: PredictionResult): string {
@@ -128,6 +136,8 @@ export async function storeImage(
       throw error;
     }
     const { width, height } = size;
+    // The anchor's colours: what every clip is graded towards, and what drift is measured from.
+    const frame = await imageFrame(png, join(dir, 'anchor.rgb'));
     await uploadFile(config, keys.anchor, png, 'image/png');
     await uploadFile(config, keys.seed(0), png, 'image/png');
     await updateStep(config, runId, 'anchor', {
@@ -139,7 +149,7 @@ export async function storeImage(
         predictTimeSec: input.prediction.predictTimeSec,
       }),
       keys: { output: keys.anchor, seed: keys.seed(0) },
-      media: { width, height },
+      media: { width, height, look: lookOf(frame), gradeTarget: gradeTargetOf(frame) },
     });
     return { seedKey: keys.seed(0), anchorKey: keys.anchor, width, height };
   });
@@ -156,7 +166,7 @@ function describeSource(source: string | undefined): string {
 export async function storeClip(config: RuntimeConfig, scene: ScenePlan, prediction: PredictionResult): Promise<StoredClip> {
   const url = succeeded(scene.step, prediction);
   const what = `${scene.step}: prediction ${prediction.id} output`;
-  return inScratch('clip', { 'clip.mp4': what, 'last.png': `${scene.step} last frame` }, async (dir) => {
+  return inScratch('clip', { 'clip.mp4': what, 'last.png': `${scene.step} last frame`, 'seed.png': `${scene.step} seed` }, async (dir) => {
     const clip = join(dir, 'clip.mp4');
     const lastFrame = join(dir, 'last.png');
     await downloadOutput(url, clip, scene.step, OUTPUT_LIMITS);
@@ -167,8 +177,22 @@ export async function storeClip(config: RuntimeConfig, scene: ScenePlan, predict
       throw new OutputInvalidError(`${what} is not a playable video (${(error as Error).message.replaceAll(clip, 'the file')})`);
     }
     await extractLastFrame(clip, lastFrame);
+    const [plan, anchor] = await Promise.all([loadPlan(config, scene.runId), findStep(config, scene.runId, 'anchor')]);
+    const { corrections, seed } = await correctClip(
+      {
+        plan,
+        index: scene.index,
+        clip,
+        lastFrame,
+        frames: probe.frames,
+        hasAudio: probe.audioCodec !== null,
+        anchorTarget: anchor?.media?.gradeTarget,
+        dir,
+      },
+      clipAnalysis,
+    );
     await uploadFile(config, scene.clipKey, clip, 'video/mp4');
-    await uploadFile(config, scene.lastFrameKey, lastFrame, 'image/png');
+    await uploadFile(config, scene.lastFrameKey, seed, 'image/png');
     await updateStep(config, scene.runId, scene.step, {
       kind: 'video',
       status: 'stored',
@@ -177,6 +201,7 @@ export async function storeClip(config: RuntimeConfig, scene: ScenePlan, predict
       predictTimeSec: prediction.predictTimeSec,
       keys: { output: scene.clipKey, seed: scene.lastFrameKey },
       media: { width: probe.width, height: probe.height, durationSec: probe.videoDurationSec, frames: probe.frames, fps: probe.fps },
+      corrections,
     });
     return {
       index: scene.index,
@@ -190,6 +215,7 @@ export async function storeClip(config: RuntimeConfig, scene: ScenePlan, predict
       width: probe.width,
       height: probe.height,
       hasAudio: probe.audioCodec !== null,
+      corrections,
     };
   });
 }

@@ -1,0 +1,47 @@
+// What the product does at each seam, decided per clip when it is stored: how many head frames the
+// film drops, the grade towards the anchor, and the gain to the loudness target. The join applies
+// them in its one encode; the next scene's seed already carries the grade.
+import type { Grade } from './grade';
+import type { Look } from './colour';
+import type { Strategy } from './storyboard';
+
+export interface ClipLoudness {
+  integratedLufs: number;
+  truePeakDbtp: number;
+}
+
+export interface ClipCorrections {
+  /** Frames the film drops from the clip's head: a chained clip's seed frame plus its frozen frames. */
+  headTrimFrames: number;
+  /** Near-static frames found after frame 0 (bounded by continuity.maxFrozenHeadFrames). */
+  frozenHeadFrames: number;
+  /** Towards the anchor; null when colorMatch is off or there is no anchor (text-to-video). */
+  grade: Grade | null;
+  /** Gain to continuity.targetLufs; 0 when loudness is off or the clip is silent. */
+  gainDb: number;
+  /** The clip's own loudness as generated; null without sound. */
+  loudness: ClipLoudness | null;
+  /** The clip's first kept frame and last frame as generated, before any grade. */
+  looks: { head: Look; tail: Look };
+}
+
+/**
+ * Head frames to drop. Frames 0..k of a clip with k frozen frames all show its first picture; a
+ * chained clip (scene 2 on) drops all of them, since the previous clip's last frame already shows
+ * that picture; every other clip keeps the last of them. `extraTrimFrames` applies to scenes 2 on.
+ */
+export function headTrimFrames(opts: {
+  strategy: Strategy;
+  index: number;
+  frames: number;
+  frozenHeadFrames: number;
+  trimSeedFrame: boolean;
+  extraTrimFrames: number;
+}): number {
+  const later = opts.index > 1;
+  const seedFrame = later && opts.strategy === 'chain' && opts.trimSeedFrame ? 1 : 0;
+  const extra = later ? Math.max(0, Math.floor(opts.extraTrimFrames)) : 0;
+  const trim = seedFrame + Math.max(0, Math.floor(opts.frozenHeadFrames)) + extra;
+  // Never the whole clip: at least its last frame stays in the film.
+  return Math.max(0, Math.min(trim, opts.frames - 1));
+}

@@ -1,0 +1,46 @@
+// ffmpeg recipes for colour measurement: chosen frames, shrunk to a small rgb24 raster. Small on
+// purpose: means, chroma and spread barely change, and every figure costs one short decode.
+
+/** Size every measured frame is scaled to (area average), so figures compare across resolutions. */
+export const LOOK_RASTER = { width: 160, height: 90 } as const;
+
+/**
+ * swscale flags for RGB⇄Y'CbCr conversions that do not shift colours: without full_chroma_int the
+ * default YUV→RGB path reads about 1.2 code values darker, which chained clips would compound.
+ */
+export const EXACT_CONVERSION = 'bicubic+accurate_rnd+full_chroma_int';
+
+/** Distinct frame indices in ascending order: the order ffmpeg's select emits them. */
+export function frameOrder(indices: number[]): number[] {
+  return [...new Set(indices.filter((n) => Number.isInteger(n) && n >= 0))].sort((a, b) => a - b);
+}
+
+/** The frames at `indices` of `input` (a clip or an image) as raw rgb24 at LOOK_RASTER size. */
+export function sampleFramesArgs(input: string, indices: number[], outRaw: string): string[] {
+  const order = frameOrder(indices);
+  if (order.length === 0) throw new Error('sampleFramesArgs: no frames asked for');
+  const select = order.map((n) => `eq(n\\,${n})`).join('+');
+  const last = order.at(-1)!;
+  return [
+    '-i', input, '-map', '0:v:0', '-an', '-sn',
+    // Decoding stops after the last frame asked for.
+    '-vf', `trim=end_frame=${last + 1},select='${select}',scale=${LOOK_RASTER.width}:${LOOK_RASTER.height}:flags=area+accurate_rnd+full_chroma_int,format=rgb24`,
+    '-vsync', '0', '-f', 'rawvideo', outRaw,
+  ];
+}
+
+/** An image graded by `filters` (see grade.ts), written as PNG. */
+export function gradeImageArgs(inPng: string, filters: string, outPng: string): string[] {
+  return ['-sws_flags', EXACT_CONVERSION, '-i', inPng, '-map', '0:v:0', '-vf', filters, '-frames:v', '1', '-update', '1', outPng];
+}
+
+/** The frames at `indices` of a video as PNGs named by `pattern` (`%d` counts from 1, in frame order). */
+export function framesAsPngsArgs(input: string, indices: number[], pattern: string): string[] {
+  const order = frameOrder(indices);
+  if (order.length === 0) throw new Error('framesAsPngsArgs: no frames asked for');
+  const select = order.map((n) => `eq(n\\,${n})`).join('+');
+  return [
+    '-sws_flags', EXACT_CONVERSION, '-i', input, '-map', '0:v:0', '-an', '-sn',
+    '-vf', `trim=end_frame=${order.at(-1)! + 1},select='${select}'`, '-vsync', '0', pattern,
+  ];
+}

@@ -1,0 +1,68 @@
+// Decides a stored clip's corrections (functions/domain/continuity.ts) and makes the seed the next
+// scene starts from: the clip's TRUE last frame, graded towards the anchor when colour matching is on,
+// so each hop starts from the anchor's colours instead of inheriting the last hop's drift.
+import { join } from 'node:path';
+import { copyFile } from 'node:fs/promises';
+import { gradeImage, sampleFrames } from '../adapters/looks';
+import { fitGrade, gradeImageFilters, type GradeTarget } from '../domain/grade';
+import { lookOf } from '../domain/colour';
+import { headTrimFrames, type ClipCorrections, type ClipLoudness } from '../domain/continuity';
+import type { ContinuitySettings } from '../domain/continuity-settings';
+import type { RunPlan } from '../domain/plan';
+
+/** The measurements a correction needs; adapters in production, stand-ins in unit tests. */
+export interface ClipAnalysis {
+  countFrozenHeadFrames(clip: string, max: number): Promise<number>;
+  measureLoudness(clip: string): Promise<ClipLoudness | null>;
+  loudnessGainDb(loudness: ClipLoudness | null, settings: ContinuitySettings): number;
+}
+
+export interface CorrectionInput {
+  plan: Pick<RunPlan, 'strategy' | 'join' | 'continuity'>;
+  index: number;
+  /** Local files: the clip as generated and its true last frame. */
+  clip: string;
+  lastFrame: string;
+  frames: number;
+  hasAudio: boolean;
+  /** The anchor's statistics; undefined without an anchor. */
+  anchorTarget?: GradeTarget;
+  /** Scratch directory for intermediate files. */
+  dir: string;
+}
+
+/** Returns the corrections and the path of the seed image to store for the next scene. */
+export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis): Promise<{ corrections: ClipCorrections; seed: string }> {
+  const { plan, dir } = input;
+  const settings = plan.continuity;
+  const frozenHeadFrames = settings.maxFrozenHeadFrames > 0 ? await analysis.countFrozenHeadFrames(input.clip, settings.maxFrozenHeadFrames) : 0;
+  const trim = headTrimFrames({
+    strategy: plan.strategy,
+    index: input.index,
+    frames: input.frames,
+    frozenHeadFrames,
+    trimSeedFrame: plan.join.trimSeedFrame,
+    extraTrimFrames: plan.join.extraTrimFrames,
+  });
+  const raster = join(dir, 'frames.rgb');
+  const head = (await sampleFrames(input.clip, [trim], raster)).get(trim)!;
+  const tail = (await sampleFrames(input.lastFrame, [0], raster)).get(0)!;
+  const grade = settings.colorMatch === 'anchor' && input.anchorTarget ? fitGrade(head, tail, input.anchorTarget) : null;
+
+  const seed = join(dir, 'seed.png');
+  if (grade) await gradeImage(input.lastFrame, gradeImageFilters(grade), seed);
+  else await copyFile(input.lastFrame, seed);
+
+  const loudness = input.hasAudio ? await analysis.measureLoudness(input.clip) : null;
+  return {
+    corrections: {
+      headTrimFrames: trim,
+      frozenHeadFrames,
+      grade,
+      gainDb: analysis.loudnessGainDb(loudness, settings),
+      loudness,
+      looks: { head: lookOf(head), tail: lookOf(tail) },
+    },
+    seed,
+  };
+}
