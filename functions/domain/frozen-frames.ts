@@ -34,8 +34,10 @@ function differenceChain(picks: string): string {
   );
 }
 
+// The frames leaving the graph are thrown away; -vsync vfr drops the ones setpts=N gave equal
+// output timestamps without an error line each.
 function outputArgs(input: string, filtergraph: string): string[] {
-  return ['-v', 'error', '-i', input, '-an', '-sn', '-dn', '-filter_complex', filtergraph, '-f', 'null', '-'];
+  return ['-v', 'error', '-i', input, '-an', '-sn', '-dn', '-filter_complex', filtergraph, '-vsync', 'vfr', '-f', 'null', '-'];
 }
 
 /** Differences for frames 1..count-1 of `clip`; trim ends the graph, so ffmpeg decodes no further. */
