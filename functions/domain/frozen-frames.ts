@@ -24,8 +24,9 @@ export interface FrameDifference {
 
 /**
  * Frames numbered by their decode order (setpts=N before any pick, so the printed pts is the index
- * in the file, not in the selection), made small and grey, differenced against the previous frame (tblend), averaged (signalstats YAVG) and printed to
- * stdout, one `frame:… pts:N …` line and one `lavfi.signalstats.YAVG=…` line per compared pair.
+ * in the file, not in the selection), made small and grey, differenced against the previous frame
+ * (tblend), averaged (signalstats YAVG) and printed to stdout: one `frame:… pts:N …` line and one
+ * `lavfi.signalstats.YAVG=…` line per compared pair.
  */
 function differenceChain(picks: string): string {
   return (
@@ -37,7 +38,10 @@ function differenceChain(picks: string): string {
 // The frames leaving the graph are thrown away; -vsync vfr drops the ones setpts=N gave equal
 // output timestamps without an error line each.
 function outputArgs(input: string, filtergraph: string): string[] {
-  return ['-v', 'error', '-i', input, '-an', '-sn', '-dn', '-filter_complex', filtergraph, '-vsync', 'vfr', '-f', 'null', '-'];
+  return [
+    '-v', 'error', '-i', input, '-an', '-sn', '-dn',
+    '-filter_complex', filtergraph, '-vsync', 'vfr', '-f', 'null', '-',
+  ];
 }
 
 /** Differences for frames 1..count-1 of `clip`; trim ends the graph, so ffmpeg decodes no further. */
