@@ -45,6 +45,11 @@ describe('parseFrameDifferences', () => {
     expect(parseFrameDifferences(stdout)).toEqual([]);
   });
 
+  it('takes one value per frame line: a second YAVG line is not paired with the same frame', () => {
+    const stdout = 'frame:0 pts:5 pts_time:0\nlavfi.signalstats.YAVG=0.5\nlavfi.signalstats.YAVG=9\n';
+    expect(parseFrameDifferences(stdout)).toEqual([{ frame: 5, diff: 0.5 }]);
+  });
+
   it('reads Windows line ends and a value that follows a line it does not know', () => {
     const stdout = 'frame:4 pts:9 pts_time:0\r\nsomething else\r\nlavfi.signalstats.YAVG=1e-3\r\n';
     expect(parseFrameDifferences(stdout)).toEqual([{ frame: 9, diff: 0.001 }]);
