@@ -1,9 +1,10 @@
 // The measurements clip corrections need, wired to the adapters that make them.
 import type { ClipAnalysis } from '../workflow/clip-corrections';
+import { countFrozenHeadFrames } from './frame-motion';
 
-// TEMPORARY until the frozen-head and loudness adapters land (same session).
+// TEMPORARY until the loudness adapter lands (same session).
 export const clipAnalysis: ClipAnalysis = {
-  countFrozenHeadFrames: async () => 0,
+  countFrozenHeadFrames,
   measureLoudness: async () => null,
   loudnessGainDb: () => 0,
 };

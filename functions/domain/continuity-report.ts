@@ -115,7 +115,7 @@ export function slope(values: number[]): number | null {
 
 const maxOf = (values: (number | null)[], pick: (a: number, b: number) => number = Math.max): number | null => {
   const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  return present.length ? present.reduce(pick) : null;
+  return present.length ? present.reduce((a, b) => pick(a, b)) : null;
 };
 
 function clipFigures(scene: SceneMeasurement, anchor: Look | null): ClipFigures {
