@@ -70,10 +70,11 @@ export function niceAxis(lo: number, hi: number, count = 5): Axis {
   const raw = span / (count - 1);
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw - 1e-12)!;
-  const min = Math.floor(lo / step + 1e-9) * step;
-  const max = Math.max(min + step, Math.ceil(hi / step - 1e-9) * step);
+  const round = (v: number) => Number(v.toFixed(10)); // 3 × 0.2 is 0.6000000000000001
+  const min = round(Math.floor(lo / step + 1e-9) * step);
+  const max = round(Math.max(min + step, Math.ceil(hi / step - 1e-9) * step));
   const ticks: number[] = [];
-  for (let v = min; v <= max + step / 2; v += step) ticks.push(Number(v.toFixed(10)));
+  for (let v = min; v <= max + step / 2; v += step) ticks.push(round(v));
   return { min, max, ticks };
 }
 
@@ -84,7 +85,7 @@ export function yOf(value: number, axis: Axis, plot: { top: number; bottom: numb
 }
 
 const known = (v: number | null): v is number => v !== null && Number.isFinite(v);
-const fmt = (v: number, step: number) => (Number.isInteger(step) ? v.toFixed(0) : v.toFixed(1));
+const fmt = (v: number) => String(Number(v.toFixed(2)));
 
 interface PanelSpec {
   title: string;
@@ -101,11 +102,10 @@ function drawPanel(spec: PanelSpec, scenes: DriftScene[], width: number, out: Dr
   const plot = { left: 64, top: spec.top + size * 2 + 6, right: width - 16, bottom: spec.bottom - size - 10 };
   const { axis } = spec;
   out.texts.push({ text: spec.title, x: plot.left, y: spec.top + 4, size: size + 2, align: 'left', color: INK });
-  const step = axis.ticks[1] - axis.ticks[0];
   for (const tick of axis.ticks) {
     const y = yOf(tick, axis, plot);
     out.boxes.push({ x: plot.left, y, w: plot.right - plot.left, h: 1, color: GRID });
-    out.texts.push({ text: fmt(tick, step), x: plot.left - 6, y: y - Math.round(size / 2), size, align: 'right', color: INK });
+    out.texts.push({ text: fmt(tick), x: plot.left - 6, y: y - Math.round(size / 2), size, align: 'right', color: INK });
   }
   const slot = (plot.right - plot.left) / spec.values.length;
   const barWidth = Math.max(2, Math.round(slot * 0.6));

@@ -60,6 +60,8 @@ export interface SheetLayout {
   thumbWidth: number;
   thumbHeight: number;
   rowHeight: number;
+  /** Band above each row's thumbnails holding its caption. */
+  captionHeight: number;
   fontSize: number;
   thumbs: Thumb[];
   /** Per row: the row's caption (step and scene name); then one time code per thumbnail. */
@@ -67,6 +69,7 @@ export interface SheetLayout {
 }
 
 export const SHEET_GAP = 4; // px between thumbnails and around each row
+const SHEET_BACKGROUND = '0x202020';
 const MAX_SCENE_NAME = 40;
 
 /** RangeError naming the field unless value is a whole number in min..max. */
@@ -98,20 +101,22 @@ export function sceneSheetLayout(film: { width: number; height: number }, opts: 
   checkSheetOptions(opts, columns, width);
   const thumbWidth = Math.floor((width - (columns + 1) * SHEET_GAP) / columns / 2) * 2;
   const thumbHeight = Math.max(2, Math.round((thumbWidth * film.height) / film.width / 2) * 2);
-  const rowHeight = thumbHeight + 2 * SHEET_GAP;
-  const fontSize = Math.max(10, Math.round(thumbHeight / 8));
-  const captionChars = Math.max(4, Math.floor((thumbWidth - 8) / (fontSize * 0.62)));
+  const fontSize = Math.max(10, Math.round(thumbHeight / 9));
+  const captionHeight = fontSize + 6;
+  const rowHeight = captionHeight + thumbHeight + 2 * SHEET_GAP;
+  const captionChars = Math.floor((width - 2 * SHEET_GAP) / (fontSize * 0.62));
   const thumbs: Thumb[] = [];
   const captions = opts.scenes.map((scene, row) => {
     evenFrameIndices(scene.frames, columns).forEach((offset, k) => {
       const x = SHEET_GAP + k * (thumbWidth + SHEET_GAP);
-      thumbs.push({ row, frame: scene.startFrame + offset, x, y: row * rowHeight + SHEET_GAP });
+      thumbs.push({ row, frame: scene.startFrame + offset, x, y: row * rowHeight + captionHeight + SHEET_GAP });
     });
     return labelText(`${scene.step} · ${labelText(scene.name, MAX_SCENE_NAME)}`, captionChars);
   });
   const timecodes = thumbs.map((t) => timecode(t.frame, opts.fps));
   const height = opts.scenes.length * rowHeight;
-  return { width, height, columns, thumbWidth, thumbHeight, rowHeight, fontSize, thumbs, labels: [...captions, ...timecodes] };
+  const labels = [...captions, ...timecodes];
+  return { width, height, columns, thumbWidth, thumbHeight, rowHeight, captionHeight, fontSize, thumbs, labels };
 }
 
 function textFilter(file: string, fontFile: string, size: number, place: string): string {
@@ -139,14 +144,15 @@ export function sceneSheetArgs(
     textFilter(labelFiles[rows + k], fontFile, size, `x=w-tw-6:y=h-th-6:enable=eq(n\\,${k})`),
   );
   const head = [`[0:v]select=${select}`, `scale=${layout.thumbWidth}:${layout.thumbHeight}`, 'setsar=1', ...stamps];
-  const tile = `tile=${layout.columns}x1:margin=${SHEET_GAP}:padding=${SHEET_GAP}:color=0x202020`;
+  const tile = `tile=${layout.columns}x1:margin=${SHEET_GAP}:padding=${SHEET_GAP}:color=${SHEET_BACKGROUND}`;
+  const band = `pad=iw:ih+${layout.captionHeight}:0:${layout.captionHeight}:color=${SHEET_BACKGROUND}`;
   const branch = (row: number) => {
     const first = thumbs.findIndex((t) => t.row === row);
     const count = thumbs.filter((t) => t.row === row).length;
-    const caption = textFilter(labelFiles[row], fontFile, size, 'x=6:y=6:enable=eq(n\\,0)');
-    return `select=between(n\\,${first}\\,${first + count - 1}),${caption},${tile}`;
+    const caption = textFilter(labelFiles[row], fontFile, size, `x=${SHEET_GAP + 2}:y=${SHEET_GAP}`);
+    return `select=between(n\\,${first}\\,${first + count - 1}),${tile},${band},${caption}`;
   };
-  const pad = `pad=${layout.width}:${layout.height}:0:0:color=0x202020`;
+  const pad = `pad=${layout.width}:${layout.height}:0:0:color=${SHEET_BACKGROUND}`;
   const graph =
     rows === 1
       ? `${head.join(',')},${branch(0)},${pad}[v]`
