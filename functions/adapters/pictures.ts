@@ -15,8 +15,7 @@ async function withLabelFiles(besides: string, labels: string[], run: (files: st
   const dir = await mkdtemp(join(dirname(besides), '.labels-'));
   try {
     const files = labels.map((_, i) => join(dir, `${i}.txt`));
-    // drawtext refuses an empty textfile; a space draws nothing.
-    await Promise.all(labels.map((label, i) => writeFile(files[i], label || ' ')));
+    await Promise.all(labels.map((label, i) => writeFile(files[i], label)));
     await run(files);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -72,7 +72,7 @@ describe('scene contact sheet', () => {
     expect(await probeImage(p('sheet.png'))).toEqual({ width: 480, height: 3 * layout.rowHeight });
   });
 
-  it.each([0, 1, 2])('shows scene %i’s own frames in row %i', async (row) => {
+  it.each([0, 1, 2])('row %i shows frames of its own scene only', async (row) => {
     for (const thumb of layout.thumbs.filter((t) => t.row === row)) {
       // The middle third of a thumbnail: clear of its time code (bottom right).
       const centre = { w: layout.thumbWidth / 2, h: Math.round(layout.thumbHeight / 3), x: thumb.x + layout.thumbWidth / 4, y: thumb.y + Math.round(layout.thumbHeight / 3) };
@@ -151,6 +151,11 @@ describe('drift chart', () => {
 
   it('draws the louder scene as the taller loudness bar', async () => {
     expect(await barHeight(1, 0)).toBeGreaterThan(await barHeight(1, 1));
+  });
+
+  it('draws a scene with neither name nor step (an empty label)', async () => {
+    await driftChart(p('blank.png'), { targetLufs: null, scenes: [{ step: '', name: '', deltaE: 1, lufs: null }] });
+    expect(await probeImage(p('blank.png'))).toEqual({ width: 960, height: 540 });
   });
 
   it('draws the limit line across the ΔE plot', async () => {
