@@ -64,12 +64,12 @@ const GRID = '0xdddddd';
 const LINE = '0xd62728';
 const BAR = { within: '0x4c78a8', over: '0xe45756', loudness: '0x54a24b' } as const;
 
-/** Round numbers (1, 2, 2.5, 5 × 10^k apart) spanning lo..hi in about `count` ticks. */
+/** Round numbers (1, 2 or 5 × 10^k apart) spanning lo..hi in about `count` ticks. */
 export function niceAxis(lo: number, hi: number, count = 5): Axis {
   const span = hi > lo ? hi - lo : Math.max(1, Math.abs(hi));
   const raw = span / (count - 1);
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw - 1e-12)!;
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw - 1e-12)!;
   const round = (v: number) => Number(v.toFixed(10)); // 3 × 0.2 is 0.6000000000000001
   const min = round(Math.floor(lo / step + 1e-9) * step);
   const max = round(Math.max(min + step, Math.ceil(hi / step - 1e-9) * step));
@@ -99,7 +99,7 @@ interface PanelSpec {
 
 function drawPanel(spec: PanelSpec, scenes: DriftScene[], width: number, out: DriftChartLayout): Panel {
   const size = Math.max(10, Math.round(out.height / 45));
-  const plot = { left: 64, top: spec.top + size * 2 + 6, right: width - 16, bottom: spec.bottom - size - 10 };
+  const plot = { left: 64, top: spec.top + size * 2 + 6, right: width - 16, bottom: spec.bottom - 2 * size - 12 };
   const { axis } = spec;
   out.texts.push({ text: spec.title, x: plot.left, y: spec.top + 4, size: size + 2, align: 'left', color: INK });
   for (const tick of axis.ticks) {
@@ -109,11 +109,16 @@ function drawPanel(spec: PanelSpec, scenes: DriftScene[], width: number, out: Dr
   }
   const slot = (plot.right - plot.left) / spec.values.length;
   const barWidth = Math.max(2, Math.round(slot * 0.6));
-  const labelChars = Math.max(3, Math.floor(slot / (size * 0.62)));
+  // Two lines under each bar: the step (unique) and as much of the name as fits the slot.
+  const labelChars = Math.max(3, Math.floor((slot - 8) / (size * 0.62)));
   const bars = spec.values.map((value, i) => {
     const centre = Math.round(plot.left + slot * (i + 0.5));
-    const name = scenes[i].name.trim() ? scenes[i].name : scenes[i].step;
-    out.texts.push({ text: labelText(name, labelChars), x: centre, y: plot.bottom + 5, size, align: 'center', color: INK });
+    const label = (text: string, line: number) =>
+      out.texts.push({ text: labelText(text, labelChars), x: centre, y: plot.bottom + 5 + line * (size + 2), size, align: 'center', color: INK });
+    const { step } = scenes[i];
+    // A slot too narrow for "scene-12" still shows which scene it is: "12".
+    label(step.length <= labelChars ? step : (/\d+$/.exec(step)?.[0] ?? step), 0);
+    label(scenes[i].name, 1);
     if (!known(value)) {
       out.texts.push({ text: 'n/a', x: centre, y: plot.bottom - size - 4, size, align: 'center', color: INK });
       return null;

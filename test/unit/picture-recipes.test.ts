@@ -135,7 +135,7 @@ describe('drift chart geometry', () => {
     [0, 3.45, { min: 0, max: 4, ticks: [0, 1, 2, 3, 4] }],
     [-25, -12, { min: -25, max: -10, ticks: [-25, -20, -15, -10] }],
     [0, 0.5, { min: 0, max: 0.6, ticks: [0, 0.2, 0.4, 0.6] }],
-    [0, 0, { min: 0, max: 0.25, ticks: [0, 0.25] }],
+    [0, 0, { min: 0, max: 0.5, ticks: [0, 0.5] }],
     [-40, -40, { min: -40, max: -30, ticks: [-40, -30] }],
   ])('niceAxis(%d, %d) runs on round numbers', (lo, hi, axis) => {
     expect(niceAxis(lo, hi)).toEqual(axis);
@@ -149,16 +149,16 @@ describe('drift chart geometry', () => {
 
   it('scales ΔE from 0 to a round number above the limit and the largest value', () => {
     expect(deltaE.axis).toEqual({ min: 0, max: 4, ticks: [0, 1, 2, 3, 4] });
-    expect(deltaE.plot).toEqual({ left: 64, top: 65, right: 944, bottom: 266 });
+    expect(deltaE.plot).toEqual({ left: 64, top: 65, right: 944, bottom: 252 });
   });
 
   it('draws ΔE bars from the floor, height proportional to the value, centred in equal slots', () => {
     expect(deltaE.bars).toEqual([
-      { x: 123, y: 216, w: 176, h: 50, color: '0x4c78a8' },
-      { x: 416, y: 166, w: 176, h: 100, color: '0x4c78a8' },
+      { x: 123, y: 205, w: 176, h: 47, color: '0x4c78a8' },
+      { x: 416, y: 159, w: 176, h: 93, color: '0x4c78a8' },
       null,
     ]);
-    expect(deltaE.reference).toEqual({ x: 64, y: 114, w: 880, h: 2, color: '0xd62728' });
+    expect(deltaE.reference).toEqual({ x: 64, y: 111, w: 880, h: 2, color: '0xd62728' });
   });
 
   it('colours a ΔE above the limit and stretches the axis to show it', () => {
@@ -169,17 +169,16 @@ describe('drift chart geometry', () => {
 
   it('scales negative LUFS around the values and the target, louder bars taller', () => {
     expect(loudness.axis).toEqual({ min: -25, max: -10, ticks: [-25, -20, -15, -10] });
-    expect(loudness.plot).toEqual({ left: 64, top: 318, right: 944, bottom: 518 });
-    expect(loudness.bars.map((b) => b && { y: b.y, h: b.h })).toEqual([{ y: 371, h: 147 }, { y: 491, h: 27 }, null]);
-    expect(loudness.reference?.y).toBe(397);
+    expect(loudness.plot).toEqual({ left: 64, top: 318, right: 944, bottom: 504 });
+    expect(loudness.bars.map((b) => b && { y: b.y, h: b.h })).toEqual([{ y: 368, h: 136 }, { y: 479, h: 25 }, null]);
+    expect(loudness.reference?.y).toBe(391);
   });
 
-  it('writes n/a where a value is missing or not finite, and falls back to the step for a blank name', () => {
+  it('writes n/a where a value is missing or not finite', () => {
     const silent = driftChartLayout({ scenes: [{ ...chartScenes[0], lufs: -Infinity }], targetLufs: -16 });
     expect(silent.panels[1].bars).toEqual([null]);
     expect(silent.texts.filter((t) => t.text === 'n/a')).toHaveLength(1);
     expect(chart.texts.filter((t) => t.text === 'n/a')).toHaveLength(2);
-    expect(chart.texts.filter((t) => t.text === 'scene-2')).toHaveLength(2);
   });
 
   it('labels ticks, values, scenes and titles', () => {
@@ -188,7 +187,21 @@ describe('drift chart geometry', () => {
       'Continuity drift per scene', 'ΔE2000 to the anchor (limit 3)', 'Loudness, LUFS (target -16)',
       '0', '4', '-25', '-10', '1.0', '2.0', '-14.0', '-23.0', 'Harbour', 'Gull',
     ]));
-    expect(chart.texts.find((t) => t.text === '-25')).toMatchObject({ x: 58, y: 512, align: 'right' });
+    expect(chart.texts.find((t) => t.text === '-25')).toMatchObject({ x: 58, y: 498, align: 'right' });
+  });
+
+  it('labels each bar with its step (its number when narrow), and its name below as far as it fits', () => {
+    // 4 slots of 60 px in a 320 px chart: 6 characters of 12 px text.
+    const four = Array.from({ length: 4 }, () => ({ ...chartScenes[0], name: 'Harbour at dawn' }));
+    const narrow = driftChartLayout({ scenes: four, targetLufs: null, width: 320 });
+    const { bottom } = narrow.panels[0].plot;
+    const under = narrow.texts.filter((t) => t.x === 94 && t.y > bottom && t.y < bottom + 30);
+    expect(under).toEqual([
+      { text: '0', x: 94, y: bottom + 5, size: 12, align: 'center', color: '0x333333' },
+      { text: 'Harbo…', x: 94, y: bottom + 19, size: 12, align: 'center', color: '0x333333' },
+    ]);
+    const unnumbered = driftChartLayout({ scenes: four.map((sc) => ({ ...sc, step: 'opening' })), targetLufs: null, width: 320 });
+    expect(unnumbered.texts.find((t) => t.x === 94 && t.y === bottom + 5)?.text).toBe('openi…');
   });
 
   it('draws no target line and a default LUFS axis when there is no loudness at all', () => {
