@@ -15,7 +15,6 @@ export function filterValue(value: string): string {
 
 /** One line of at most `maxChars` characters (control characters and runs of spaces folded). */
 export function labelText(text: string, maxChars: number): string {
-  // eslint-disable-next-line no-control-regex
   const line = [...text.replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').trim()];
   if (line.length <= maxChars) return line.join('');
   return `${line.slice(0, Math.max(0, maxChars - 1)).join('').trimEnd()}…`;
