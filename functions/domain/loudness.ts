@@ -26,8 +26,9 @@ export function audioStreamArgs(file: string): string[] {
   return ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=index', '-of', 'csv=p=0', file];
 }
 
-const num = (text: string) => (text === '-inf' ? -Infinity : text === 'inf' ? Infinity : Number(text));
-const NUMBER = '(-?inf|-?\\d+(?:\\.\\d+)?)';
+// ebur128 and volumedetect print -inf for digital silence.
+const num = (text: string) => (text === '-inf' ? -Infinity : Number(text));
+const NUMBER = '(-inf|-?\\d+(?:\\.\\d+)?)';
 
 /**
  * Every ebur128 summary in ffmpeg's log, by filter instance (`Parsed_ebur128_0`, or `ebur128@name`
