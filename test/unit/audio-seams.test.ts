@@ -137,6 +137,19 @@ describe('level at seams', () => {
   });
 });
 
+describe('measureSeamAudio without figures to give', () => {
+  it('a film without an audio stream has null figures at each seam', async () => {
+    expect(await measureSeamAudio(p('mute.mp4'), [1, 2])).toEqual([
+      { beforeLufs: null, afterLufs: null, jumpLu: null, dipDb: null },
+      { beforeLufs: null, afterLufs: null, jumpLu: null, dipDb: null },
+    ]);
+  });
+
+  it('no seams, no pass over the film', async () => {
+    expect(await measureSeamAudio(p('does-not-exist.mp4'), [])).toEqual([]);
+  });
+});
+
 describe('audio length', () => {
   it.each([
     ['hard cuts', 0, CHAIN],
