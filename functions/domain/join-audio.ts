@@ -1,6 +1,12 @@
 // The audio half of the join's filtergraph: each clip's sound cut against its own video clock to
-// exactly its kept length, brought to one loudness by a single gain, and joined without a gap.
-// Decoded once and encoded once (in join-recipe.ts).
+// exactly its kept length, brought to one loudness by a single gain, and joined by an equal-power
+// crossfade centred on each seam. Decoded once and encoded once (in join-recipe.ts).
+//
+// Sample budget: clip i contributes exactly `samples` (its kept video length) to the film. A seam's
+// crossfade of X samples takes its second half from the incoming clip's head, extended backwards by
+// X/2 (its trimmed head where it has one, else a mirror of its first samples), and its first half
+// from the outgoing clip's tail, extended forwards by X/2 (a mirror of its last samples: a clip has
+// no sound after its last frame). acrossfade overlaps the X extension samples, so Σ output = Σ kept.
 
 export const JOIN_SAMPLE_RATE = 48_000;
 
@@ -14,12 +20,12 @@ export interface AudioClip {
   preRollSec: number;
   /** Exactly the kept video's length, in samples. */
   samples: number;
-  /** Gain that brings this clip to the film's loudness target (0 = as generated). */
+  /** Gain that brings this clip to the film's loudness target (0 = as generated); applied before the crossfade. */
   gainDb: number;
 }
 
 export interface AudioJoinOptions {
-  /** Audio transition length at each seam; 0 = hard cut. */
+  /** Equal-power crossfade centred on each seam; 0 = hard cut with no fades. */
   crossfadeMs: number;
 }
 
@@ -27,27 +33,86 @@ export const sec = (s: number) => Number(s.toFixed(6)).toString();
 
 const FORMAT = `aformat=sample_fmts=fltp:sample_rates=${JOIN_SAMPLE_RATE}:channel_layouts=stereo`;
 
+/** One seam's crossfade: `head` samples come from before the incoming clip's start, `tail` after the outgoing clip's end. */
+export interface SeamSpan {
+  head: number;
+  tail: number;
+}
+
+/**
+ * Crossfade length per seam in samples, split into the incoming clip's head extension and the
+ * outgoing clip's tail extension. Never longer than either neighbour, so a clip's two crossfades
+ * cannot overlap (each takes at most half of the clip from its side).
+ */
+export function seamSpans(samples: number[], crossfadeMs: number): SeamSpan[] {
+  const wanted = Math.max(0, Math.round((crossfadeMs / 1000) * JOIN_SAMPLE_RATE));
+  return samples.slice(1).map((next, k) => {
+    const total = Math.min(wanted, samples[k], next);
+    const head = Math.floor(total / 2);
+    return { head, tail: total - head };
+  });
+}
+
+/** The clip's own sound (or silence) from `lead` samples before its kept start to `samples` after it, with its gain. */
+function clipSource(clip: AudioClip, lead: number, extraSilence: number): { chain: string; mirrorHead: number } {
+  if (!clip.hasAudio) {
+    // Silence needs no mirror: generate it at the extended length directly.
+    return { chain: `anullsrc=r=${JOIN_SAMPLE_RATE}:cl=stereo,${FORMAT},atrim=end_sample=${lead + clip.samples + extraSilence}`, mirrorHead: 0 };
+  }
+  const preRoll = Math.min(lead, Math.max(0, Math.floor(clip.preRollSec * JOIN_SAMPLE_RATE)));
+  const start = Math.max(0, clip.startSec - preRoll / JOIN_SAMPLE_RATE);
+  const steps = [
+    `[${clip.input}:a]atrim=start=${sec(start)},asetpts=PTS-STARTPTS,aresample=${JOIN_SAMPLE_RATE},${FORMAT}`,
+    `apad,atrim=end_sample=${preRoll + clip.samples}`,
+  ];
+  if (clip.gainDb !== 0) steps.push(`volume=${sec(clip.gainDb)}dB`);
+  return { chain: steps.join(','), mirrorHead: lead - preRoll };
+}
+
+/**
+ * The chains that turn clip i into its crossfade-ready piece `[c<i>]`: `lead` samples before its kept
+ * start (pre-roll, then a mirror of its first samples for what pre-roll lacks), its kept samples, and
+ * `tail` samples mirrored from its last ones.
+ */
+function clipPiece(clip: AudioClip, i: number, lead: number, tail: number): string[] {
+  const silent = !clip.hasAudio;
+  const { chain, mirrorHead } = clipSource(clip, lead, silent ? tail : 0);
+  const mirrorTail = silent ? 0 : tail;
+  if (mirrorHead === 0 && mirrorTail === 0) return [`${chain}[c${i}]`];
+  const body = `b${i}`;
+  const chains = [`${chain},asplit=${mirrorHead && mirrorTail ? 3 : 2}[${body}]${mirrorHead ? `[h${i}]` : ''}${mirrorTail ? `[t${i}]` : ''}`];
+  const parts = [`[${body}]`];
+  if (mirrorHead) {
+    chains.push(`[h${i}]atrim=end_sample=${mirrorHead},areverse,asetpts=PTS-STARTPTS[hm${i}]`);
+    parts.unshift(`[hm${i}]`);
+  }
+  if (mirrorTail) {
+    const bodySamples = lead - mirrorHead + clip.samples;
+    chains.push(`[t${i}]atrim=start_sample=${bodySamples - mirrorTail},areverse,asetpts=PTS-STARTPTS[tm${i}]`);
+    parts.push(`[tm${i}]`);
+  }
+  chains.push(`${parts.join('')}concat=n=${parts.length}:v=0:a=1[c${i}]`);
+  return chains;
+}
+
 /**
  * Filter chains that end in the label `[a]`: the film's sound track, exactly Σ samples long.
- * Silence stands in for a clip without audio.
+ * Silence stands in for a clip without audio. `crossfadeMs` 0 joins with hard cuts and no fades.
  */
 export function audioChains(clips: AudioClip[], opts: AudioJoinOptions): string[] {
-  const fadeSec = Math.max(0, opts.crossfadeMs) / 1000 / 2;
-  const chains = clips.map((clip, i) => {
-    const fade = Math.min(fadeSec, clip.samples / JOIN_SAMPLE_RATE / 2);
-    const steps = [
-      clip.hasAudio
-        ? `[${clip.input}:a]atrim=start=${sec(clip.startSec)},asetpts=PTS-STARTPTS,aresample=${JOIN_SAMPLE_RATE},${FORMAT}`
-        : `anullsrc=r=${JOIN_SAMPLE_RATE}:cl=stereo,${FORMAT}`,
-      `apad,atrim=end_sample=${clip.samples}`,
-    ];
-    if (clip.gainDb !== 0) steps.push(`volume=${sec(clip.gainDb)}dB`);
-    if (fade > 0 && i > 0) steps.push(`afade=t=in:st=0:d=${sec(fade)}`);
-    if (fade > 0 && i < clips.length - 1) steps.push(`afade=t=out:st=${sec(clip.samples / JOIN_SAMPLE_RATE - fade)}:d=${sec(fade)}`);
-    return `${steps.join(',')}[a${i}]`;
+  const spans = seamSpans(clips.map((c) => c.samples), opts.crossfadeMs);
+  const chains = clips.flatMap((clip, i) => clipPiece(clip, i, spans[i - 1]?.head ?? 0, spans[i]?.tail ?? 0));
+  if (clips.length === 1) return [...chains.slice(0, -1), chains.at(-1)!.replace(/\[c0\]$/, '[a]')];
+  if (spans.every((s) => s.head + s.tail === 0)) {
+    return [...chains, `${clips.map((_, i) => `[c${i}]`).join('')}concat=n=${clips.length}:v=0:a=1[a]`];
+  }
+  // Equal power: qsin fades in as sin(πt/2) and out as cos(πt/2), so the gains' squares sum to 1.
+  spans.forEach((span, k) => {
+    const from = k === 0 ? '[c0]' : `[x${k}]`;
+    const to = k === spans.length - 1 ? '[a]' : `[x${k + 1}]`;
+    chains.push(`${from}[c${k + 1}]acrossfade=ns=${span.head + span.tail}:o=1:c1=qsin:c2=qsin${to}`);
   });
-  const labels = clips.map((_, i) => `[a${i}]`).join('');
-  return [...chains, `${labels}concat=n=${clips.length}:v=0:a=1[a]`];
+  return chains;
 }
 
 /** A silent track of `samples` samples, for films whose clips have no sound at all. */

@@ -23,8 +23,14 @@ describe('clips at another frame rate', () => {
   });
 
   it('cuts the audio of a trimmed clip where its video starts, on the clip’s own clock', () => {
-    const plan = joinPlan([clip(25, 50), { ...clip(50, 100, 2), videoStartSec: 0.5 }], opts);
+    const plan = joinPlan([clip(25, 50), { ...clip(50, 100, 2), videoStartSec: 0.5 }], { ...opts, crossfadeMs: 0 });
     expect(plan.filtergraph).toContain('[1:a]atrim=start=0.54,');
+  });
+
+  it('starts a crossfaded clip’s audio earlier by the part of its trimmed head the crossfade uses', () => {
+    // 120 ms crossfade: 60 ms before the seam, of which the 2 trimmed frames at 50 fps give 40 ms.
+    const plan = joinPlan([clip(25, 50), { ...clip(50, 100, 2), videoStartSec: 0.5 }], opts);
+    expect(plan.filtergraph).toContain('[1:a]atrim=start=0.5,');
   });
 });
 
