@@ -1,10 +1,11 @@
 // The measurements clip corrections need, wired to the adapters that make them.
 import type { ClipAnalysis } from '../workflow/clip-corrections';
+import { loudnessGainDb } from '../domain/loudness';
 import { countFrozenHeadFrames } from './frame-motion';
+import { measureLoudness } from './loudness';
 
-// TEMPORARY until the loudness adapter lands (same session).
 export const clipAnalysis: ClipAnalysis = {
-  countFrozenHeadFrames,
-  measureLoudness: async () => null,
-  loudnessGainDb: () => 0,
+  countFrozenHeadFrames: (clip, max) => countFrozenHeadFrames(clip, max),
+  measureLoudness: (clip) => measureLoudness(clip),
+  loudnessGainDb,
 };

@@ -2,7 +2,8 @@
 // record serves the manifest, the CLI summary and the compare table (docs/continuity.md says how
 // each figure is measured).
 import { driftFrom, rounded, type Look, type LookDrift } from './colour';
-import type { ClipCorrections, ClipLoudness } from './continuity';
+import type { ClipCorrections } from './continuity';
+import type { Loudness, SeamAudio } from './loudness';
 import type { ContinuitySettings } from './continuity-settings';
 import type { Strategy } from './storyboard';
 
@@ -14,13 +15,7 @@ export interface SceneSpan {
   frames: number;
 }
 
-/** Audio either side of a seam (EBU R128 over 2 s each side; RMS dip within ±150 ms). */
-export interface SeamAudio {
-  beforeLufs: number | null;
-  afterLufs: number | null;
-  jumpLu: number | null;
-  dipDb: number | null;
-}
+export type { SeamAudio } from './loudness';
 
 export interface SceneMeasurement {
   span: SceneSpan;
@@ -59,7 +54,8 @@ export interface ClipFigures {
   graded: boolean;
   gradeClamped: boolean;
   gainDb: number;
-  loudness: ClipLoudness | null;
+  gainCapped: boolean;
+  loudness: Loudness | null;
 }
 
 export interface SeamFigures extends SeamAudio {
@@ -131,6 +127,7 @@ function clipFigures(scene: SceneMeasurement, anchor: Look | null): ClipFigures 
     graded: c.grade !== null,
     gradeClamped: c.grade?.clamped ?? false,
     gainDb: c.gainDb,
+    gainCapped: c.gainCapped,
     loudness: c.loudness,
   };
 }

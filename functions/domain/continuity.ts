@@ -5,10 +5,7 @@ import type { Grade } from './grade';
 import type { Look } from './colour';
 import type { Strategy } from './storyboard';
 
-export interface ClipLoudness {
-  integratedLufs: number;
-  truePeakDbtp: number;
-}
+import type { Loudness } from './loudness';
 
 export interface ClipCorrections {
   /** Frames the film drops from the clip's head: a chained clip's seed frame plus its frozen frames. */
@@ -19,8 +16,10 @@ export interface ClipCorrections {
   grade: Grade | null;
   /** Gain to continuity.targetLufs; 0 when loudness is off or the clip is silent. */
   gainDb: number;
+  /** True when the gain stopped short of the target to keep the true peak at −1 dBTP. */
+  gainCapped: boolean;
   /** The clip's own loudness as generated; null without sound. */
-  loudness: ClipLoudness | null;
+  loudness: Loudness | null;
   /** The clip's first kept frame and last frame as generated, before any grade. */
   looks: { head: Look; tail: Look };
 }

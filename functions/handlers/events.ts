@@ -117,6 +117,7 @@ const clipCorrections = z.object({
   frozenHeadFrames: z.number().int().min(0),
   grade: z.object({ head: gradePoint, tail: gradePoint, cast: z.object({ u: finite, v: finite }), clamped: z.boolean() }).nullable(),
   gainDb: finite,
+  gainCapped: z.boolean(),
   loudness: z.object({ integratedLufs: finite, truePeakDbtp: finite }).nullable(),
   looks: z.object({ head: look, tail: look }),
 });

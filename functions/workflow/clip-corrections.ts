@@ -6,15 +6,16 @@ import { copyFile } from 'node:fs/promises';
 import { gradeImage, sampleFrames } from '../adapters/looks';
 import { fitGrade, gradeImageFilters, type GradeTarget } from '../domain/grade';
 import { lookOf } from '../domain/colour';
-import { headTrimFrames, type ClipCorrections, type ClipLoudness } from '../domain/continuity';
+import { headTrimFrames, type ClipCorrections } from '../domain/continuity';
+import type { Loudness, LoudnessGain } from '../domain/loudness';
 import type { ContinuitySettings } from '../domain/continuity-settings';
 import type { RunPlan } from '../domain/plan';
 
 /** The measurements a correction needs; adapters in production, stand-ins in unit tests. */
 export interface ClipAnalysis {
   countFrozenHeadFrames(clip: string, max: number): Promise<number>;
-  measureLoudness(clip: string): Promise<ClipLoudness | null>;
-  loudnessGainDb(loudness: ClipLoudness | null, settings: ContinuitySettings): number;
+  measureLoudness(clip: string): Promise<Loudness | null>;
+  loudnessGainDb(loudness: Loudness | null, settings: ContinuitySettings): LoudnessGain;
 }
 
 export interface CorrectionInput {
@@ -54,12 +55,14 @@ export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis
   else await copyFile(input.lastFrame, seed);
 
   const loudness = input.hasAudio ? await analysis.measureLoudness(input.clip) : null;
+  const gain = analysis.loudnessGainDb(loudness, settings);
   return {
     corrections: {
       headTrimFrames: trim,
       frozenHeadFrames,
       grade,
-      gainDb: analysis.loudnessGainDb(loudness, settings),
+      gainDb: gain.gainDb,
+      gainCapped: gain.capped,
       loudness,
       looks: { head: lookOf(head), tail: lookOf(tail) },
     },

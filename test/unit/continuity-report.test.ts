@@ -12,6 +12,7 @@ const corrections = (more: Partial<ClipCorrections> = {}): ClipCorrections => ({
   frozenHeadFrames: 0,
   grade: null,
   gainDb: 0,
+  gainCapped: false,
   loudness: { integratedLufs: -20, truePeakDbtp: -6 },
   looks: { head: shifted(1), tail: shifted(4, 1.2) },
   ...more,
