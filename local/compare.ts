@@ -27,8 +27,9 @@ export type CompareResult =
 
 async function meanSeamSsim(runDir: string): Promise<number | null> {
   try {
-    const { seams } = JSON.parse(await readFile(join(runDir, 'continuity.json'), 'utf8')) as { seams: { ssimSeedToFirstFrame: number }[] };
-    return seams.length ? seams.reduce((sum, s) => sum + s.ssimSeedToFirstFrame, 0) / seams.length : null;
+    const { seams } = JSON.parse(await readFile(join(runDir, 'continuity.json'), 'utf8')) as { seams: { ssimSeedToFirstFrame: number | null }[] };
+    const values = seams.map((s) => s.ssimSeedToFirstFrame).filter((v): v is number => v !== null);
+    return values.length ? values.reduce((sum, v) => sum + v, 0) / values.length : null;
   } catch {
     return null;
   }
@@ -68,6 +69,7 @@ async function renderVariants(options: CompareOptions, boards: Map<Variant, Stor
         clips: plan.scenes.length,
         estimatedUsd: plan.estimate.usd,
         meanSeamSsim: await meanSeamSsim(result.dir),
+        continuity: result.manifest.film?.continuity ?? null,
         renderSeconds: result.seconds,
         film: result.film,
       });

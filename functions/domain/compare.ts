@@ -1,5 +1,6 @@
 // Comparing variants of one storyboard (the seed blog's experiment: Fast vs Pro, chained scenes vs
 // one long prompt): which variants, the side-by-side recipe and the comparison table. Pure.
+import type { FilmFigures } from './continuity-report';
 import { STRATEGIES, type Strategy } from './storyboard';
 import { VIDEO_MODEL_IDS, type VideoModelId } from './models';
 
@@ -82,22 +83,35 @@ export interface ComparisonRow {
   clips: number;
   estimatedUsd: number;
   meanSeamSsim: number | null;
+  /** The film's continuity figures (manifest film.continuity); null without a film. */
+  continuity: FilmFigures | null;
   renderSeconds: number;
   film: string | null;
 }
 
+const percent = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '—' : `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(0)} %`);
+
 export function comparisonTable(title: string, rows: ComparisonRow[]): string {
-  const cell = (n: number | null, digits: number) => (n === null ? '—' : n.toFixed(digits));
+  const cell = (n: number | null | undefined, digits: number) => (n === null || n === undefined ? '—' : n.toFixed(digits));
   return [
     `# ${title}: comparison`,
     '',
-    '| variant | outcome | film s | clips | est. $ | mean seam SSIM | render s | run |',
-    '|---|---|---|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.label} | ${r.outcome} | ${cell(r.filmSeconds, 2)} | ${r.clips} | ${r.estimatedUsd.toFixed(3)} | ${cell(r.meanSeamSsim, 4)} | ${r.renderSeconds.toFixed(1)} | ${r.runId} |`,
-    ),
+    '| variant | outcome | film s | clips | est. $ | last scene ΔE | saturation | contrast | seam ΔE max | loudness jump max LU | dip dB | stills max | mean seam SSIM | render s | run |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const c = r.continuity;
+      const last = c?.lastSceneVsAnchor;
+      return (
+        `| ${r.label} | ${r.outcome} | ${cell(r.filmSeconds, 2)} | ${r.clips} | ${r.estimatedUsd.toFixed(3)} ` +
+        `| ${cell(last?.deltaE, 2)} | ${percent(last?.saturation)} | ${percent(last?.contrast)} ` +
+        `| ${cell(c?.maxSeamDeltaE, 2)} | ${cell(c?.maxLoudnessJumpLu, 1)} | ${cell(c?.worstDipDb, 1)} | ${cell(c?.maxStillRun, 0)} ` +
+        `| ${cell(r.meanSeamSsim, 4)} | ${r.renderSeconds.toFixed(1)} | ${r.runId} |`
+      );
+    }),
     '',
+    'Last scene: its last frames against the anchor (ΔE2000 of the mean colour; saturation and contrast as change).',
+    'Seams: ΔE2000 from the last frames of a scene to the first kept frames of the next; loudness jump (EBU R128, 2 s each side);',
+    'the level dip at the seam; stills = identical frames in a row. docs/continuity.md says how each is measured.',
     'Seam SSIM compares each seed frame with the first frame of the next clip (chain only; 1.0 = identical).',
     'Costs are estimates at the list prices in functions/domain/models.ts.',
     '',

@@ -78,6 +78,11 @@ function runFixture(anchor: unknown): { plan: RunPlan; input: Json; state: Json 
   const clips = plan.scenes.map((s) => ({
     index: s.index, step: s.step, clipKey: s.clipKey, seedKey: s.seedKey, lastFrameKey: s.lastFrameKey,
     durationSec: s.duration, frames: s.duration * s.fps, fps: s.fps, width: 1920, height: 1080, hasAudio: false,
+    corrections: {
+      headTrimFrames: s.index > 1 ? 1 : 0, frozenHeadFrames: 0, gainDb: 0, gainCapped: false, loudness: null,
+      grade: { head: { contrast: 1, brightness: 0, saturation: 0.95 }, tail: { contrast: 0.97, brightness: 0.01, saturation: 0.9 }, cast: { u: 0.5, v: -1 }, clamped: false },
+      looks: { head: { l: 50, a: 1, b: 2, chroma: 20, contrast: 12 }, tail: { l: 52, a: 1, b: 3, chroma: 24, contrast: 13 } },
+    },
   }));
   const input = { storyboard: tinyStoryboard('Boundary film', 2), overrides: { model: 'ltx-2-fast' } };
   // The union of what the states hold by the time each Task runs (Map iterations: {scene, attempt}).
@@ -198,6 +203,8 @@ const TASK_VARIANTS: Record<string, Variant[]> = {
   'join-film': [
     ['no clips', set('clips', []), 'clips'],
     ['a clip whose fps is a string', (e) => set('clips', [{ ...e.clips[0], fps: '25' }])(e), 'clips[0].fps'],
+    ['a clip without its corrections', (e) => set('clips', [{ ...e.clips[0], corrections: undefined }])(e), 'clips[0].corrections'],
+    ['a grade that is not a number', (e) => set('clips', [{ ...e.clips[0], corrections: { ...e.clips[0].corrections, grade: { ...e.clips[0].corrections.grade, cast: { u: 'x', v: 0 } } } }])(e), 'clips[0].corrections.grade.cast.u'],
     ['no join settings', set('join', undefined), 'join'],
   ],
   'record-failure': [

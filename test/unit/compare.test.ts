@@ -1,4 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { FilmFigures } from '../../functions/domain/continuity-report';
+
+const FIGURES: FilmFigures = {
+  lastSceneVsAnchor: { deltaE: 1.234, saturation: 0.052, contrast: -0.031 },
+  deltaEPerHop: 0.1, maxSeamDeltaE: 0.876, maxLoudnessJumpLu: 0.44, worstDipDb: -0.21, maxStillRun: 1,
+};
 import { DEFAULT_VARIANTS, comparisonTable, parseVariants, sideBySideArgs } from '../../functions/domain/compare';
 
 describe('parseVariants', () => {
@@ -42,10 +48,10 @@ describe('sideBySideArgs', () => {
 describe('comparisonTable', () => {
   it('lists every variant with its numbers, dashes where a number does not apply', () => {
     const table = comparisonTable('Winter ad', [
-      { label: 'ltx-2-fast × chain', runId: 'r1', outcome: 'succeeded', filmSeconds: 29.92, clips: 3, estimatedUsd: 1.204, meanSeamSsim: 0.98456, renderSeconds: 10.04, film: 'a' },
-      { label: 'ltx-2-fast × single', runId: 'r2', outcome: 'failed', filmSeconds: null, clips: 1, estimatedUsd: 0.804, meanSeamSsim: null, renderSeconds: 3, film: null },
+      { label: 'ltx-2-fast × chain', runId: 'r1', outcome: 'succeeded', filmSeconds: 29.92, clips: 3, estimatedUsd: 1.204, meanSeamSsim: 0.98456, continuity: FIGURES, renderSeconds: 10.04, film: 'a' },
+      { label: 'ltx-2-fast × single', runId: 'r2', outcome: 'failed', filmSeconds: null, clips: 1, estimatedUsd: 0.804, meanSeamSsim: null, continuity: null, renderSeconds: 3, film: null },
     ]);
-    expect(table).toContain('| ltx-2-fast × chain | succeeded | 29.92 | 3 | 1.204 | 0.9846 | 10.0 | r1 |');
-    expect(table).toContain('| ltx-2-fast × single | failed | — | 1 | 0.804 | — | 3.0 | r2 |');
+    expect(table).toContain('| ltx-2-fast × chain | succeeded | 29.92 | 3 | 1.204 | 1.23 | +5 % | -3 % | 0.88 | 0.4 | -0.2 | 1 | 0.9846 | 10.0 | r1 |');
+    expect(table).toContain('| ltx-2-fast × single | failed | — | 1 | 0.804 | — | — | — | — | — | — | — | — | 3.0 | r2 |');
   });
 });
