@@ -1,5 +1,6 @@
 // longshot: render | compare | validate | dev. Exit codes: 0 ok, 1 the run failed, 2 a usage error
 // (invalid storyboard, port in use, missing token: one line says what to do), 130 interrupted (Ctrl-C).
+import { continuitySummary } from '../functions/domain/continuity-report';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,8 @@ function printRenderResult(file: string, json: boolean, result: RenderResult) {
     process.stderr.write(
       `✓ ${result.runId}: ${film.durationSec.toFixed(2)} s, ${film.width}x${film.height} @ ${film.fps} fps, ${result.manifest.scenesDone} clip(s), ~$${result.manifest.cost.usd} at list prices, rendered in ${result.seconds.toFixed(1)} s\n`,
     );
+    for (const line of continuitySummary(film.continuity)) process.stderr.write(`  ${line}\n`);
+    process.stderr.write(`  continuity: ${result.dir}/continuity.json, drift-chart.png, contact-sheet.png\n`);
     process.stdout.write(`${result.film}\n`);
     return;
   }

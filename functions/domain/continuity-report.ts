@@ -176,3 +176,23 @@ export function buildContinuityReport(
     howMeasured: 'docs/continuity.md',
   });
 }
+
+/** The film's figures as the CLI prints them under a finished render. */
+export function continuitySummary(f: FilmFigures): string[] {
+  const n = (v: number | null, digits: number, unit = '') => (v === null ? 'n/a' : `${v.toFixed(digits)}${unit}`);
+  const signed = (v: number, digits: number, unit: string) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}${unit}`;
+  const last = f.lastSceneVsAnchor;
+  const lines = [
+    last
+      ? `last scene vs anchor: ΔE ${last.deltaE.toFixed(1)}, saturation ${signed(last.saturation * 100, 0, ' %')}, contrast ${signed(last.contrast * 100, 0, ' %')}` +
+        (f.deltaEPerHop === null ? '' : `; drift ${signed(f.deltaEPerHop, 2, ' ΔE')} per scene`)
+      : 'last scene vs anchor: n/a (no anchor)',
+  ];
+  if (f.maxSeamDeltaE !== null) {
+    lines.push(
+      `seams: ΔE ≤ ${n(f.maxSeamDeltaE, 1)}, loudness jump ≤ ${n(f.maxLoudnessJumpLu, 1, ' LU')}, ` +
+        `level dip ${n(f.worstDipDb, 1, ' dB')}, identical frames in a row ≤ ${n(f.maxStillRun, 0)}`,
+    );
+  }
+  return lines;
+}

@@ -1,6 +1,6 @@
 // continuity.json from measurements: per clip, per seam and film figures.
 import { describe, expect, it } from 'vitest';
-import { buildContinuityReport, slope, type SceneMeasurement } from '../../functions/domain/continuity-report';
+import { buildContinuityReport, continuitySummary, slope, type SceneMeasurement } from '../../functions/domain/continuity-report';
 import { CONTINUITY_DEFAULTS } from '../../functions/domain/continuity-settings';
 import type { Look } from '../../functions/domain/colour';
 import type { ClipCorrections } from '../../functions/domain/continuity';
@@ -75,5 +75,28 @@ describe('buildContinuityReport', () => {
 
   it('refuses seams that do not match the scenes', () => {
     expect(() => buildContinuityReport(meta, { anchor, scenes: [scene(1, anchor, anchor)], seams: [{ ssimSeedToFirstFrame: null, stillRun: null, audio: null }] })).toThrow(/need 0 seams/);
+  });
+});
+
+describe('continuitySummary', () => {
+  it('prints the last scene against the anchor, drift per scene and the worst seam', () => {
+    expect(
+      continuitySummary({
+        lastSceneVsAnchor: { deltaE: 1.234, saturation: 0.052, contrast: -0.031 },
+        deltaEPerHop: 0.12, maxSeamDeltaE: 0.876, maxLoudnessJumpLu: 0.44, worstDipDb: -0.21, maxStillRun: 1,
+      }),
+    ).toEqual([
+      'last scene vs anchor: ΔE 1.2, saturation +5 %, contrast -3 %; drift +0.12 ΔE per scene',
+      'seams: ΔE ≤ 0.9, loudness jump ≤ 0.4 LU, level dip -0.2 dB, identical frames in a row ≤ 1',
+    ]);
+  });
+  it('says when there is no anchor and no seam', () => {
+    expect(
+      continuitySummary({ lastSceneVsAnchor: null, deltaEPerHop: null, maxSeamDeltaE: null, maxLoudnessJumpLu: null, worstDipDb: null, maxStillRun: null }),
+    ).toEqual(['last scene vs anchor: n/a (no anchor)']);
+  });
+  it('shows what was not measured as n/a', () => {
+    const lines = continuitySummary({ lastSceneVsAnchor: { deltaE: 1, saturation: 0, contrast: 0 }, deltaEPerHop: null, maxSeamDeltaE: 1, maxLoudnessJumpLu: null, worstDipDb: null, maxStillRun: null });
+    expect(lines[1]).toBe('seams: ΔE ≤ 1.0, loudness jump ≤ n/a, level dip n/a, identical frames in a row ≤ n/a');
   });
 });
