@@ -60,3 +60,16 @@ describe('examples and overrides', () => {
     );
   });
 });
+
+describe('examples/winter-day.json', () => {
+  const board = parseStoryboard(load('winter-day.json'));
+  const plan = buildPlan(runId, board);
+
+  it('is a 6-scene chain of 6 s clips with every continuity correction on by default', () => {
+    expect(board.strategy).toBe('chain');
+    expect(clipDurations(board)).toEqual([6, 6, 6, 6, 6, 6]);
+    expect(plan.scenes.map((s) => s.seedKey)).toEqual([0, 1, 2, 3, 4, 5].map(seed));
+    expect(plan.continuity).toEqual({ colorMatch: 'anchor', maxFrozenHeadFrames: 8, loudness: 'normalize', targetLufs: -16, crossfadeMs: 120 });
+    expect(plan.estimate.seconds).toBe(36);
+  });
+});
