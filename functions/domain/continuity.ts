@@ -44,3 +44,15 @@ export function headTrimFrames(opts: {
   // Never the whole clip: at least its last frame stays in the film.
   return Math.max(0, Math.min(trim, opts.frames - 1));
 }
+
+/** Frames averaged at each end of a clip: its first kept frames and its last frames. */
+export const END_FRAMES = 3;
+
+/** Indices (in the clip, or in the film with `start` its first frame there) of a span's end frames. */
+export function endFrameIndices(start: number, end: number): { first: number[]; last: number[] } {
+  const count = Math.max(1, Math.min(END_FRAMES, end - start));
+  return {
+    first: Array.from({ length: count }, (_, k) => start + k),
+    last: Array.from({ length: count }, (_, k) => end - count + k),
+  };
+}

@@ -2,7 +2,8 @@
 // last frame against the anchor's statistics, in the Y'CbCr code values ffmpeg's `eq` works on, and
 // applied by ffmpeg (lutyuv for the cast, eq for contrast, brightness and saturation) — in the join's
 // one encode, and on the last frame before it seeds the next scene, so drift cannot compound.
-import type { RgbFrame } from './colour';
+import type { Look, RgbFrame } from './colour';
+import { refineTowards, yuvPixelsOf, type GradeSettings, type YuvPixels } from './grade-simulation';
 
 /** Y'CbCr statistics of the anchor that a clip is graded towards (8-bit code values, BT.601). */
 export interface GradeTarget {
@@ -43,40 +44,17 @@ export const GRADE_BOUNDS = {
   cast: 16,
 } as const;
 
-interface Pixels {
-  y: Float64Array;
-  u: Float64Array;
-  v: Float64Array;
-}
-
-/** BT.601 limited-range Y'CbCr, the matrix ffmpeg's swscale uses for untagged video. */
-function toYuv(frame: RgbFrame): Pixels {
-  const n = frame.width * frame.height;
-  const px = { y: new Float64Array(n), u: new Float64Array(n), v: new Float64Array(n) };
-  for (let i = 0; i < n; i++) {
-    const r = frame.pixels[i * 3] / 255;
-    const g = frame.pixels[i * 3 + 1] / 255;
-    const b = frame.pixels[i * 3 + 2] / 255;
-    px.y[i] = 16 + 65.481 * r + 128.553 * g + 24.966 * b;
-    px.u[i] = 128 - 37.797 * r - 74.203 * g + 112.0 * b;
-    px.v[i] = 128 + 112.0 * r - 93.786 * g - 18.214 * b;
-  }
-  return px;
-}
-
 const mean = (values: Float64Array) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 const sd = (values: Float64Array, m = mean(values)) => Math.sqrt(Math.max(0, values.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, values.length)));
 
-function radius(px: Pixels, du: number, dv: number): number {
+function radius(px: YuvPixels, du: number, dv: number): number {
   let sum = 0;
   for (let i = 0; i < px.u.length; i++) sum += Math.hypot(px.u[i] - 128 + du, px.v[i] - 128 + dv);
   return sum / Math.max(1, px.u.length);
 }
 
-export { toYuv as yuvPixelsOf };
-
 export function gradeTargetOf(frame: RgbFrame): GradeTarget {
-  const px = toYuv(frame);
+  const px = yuvPixelsOf([frame]);
   const y = mean(px.y);
   return { y, ySd: sd(px.y, y), u: mean(px.u), v: mean(px.v), chromaRadius: radius(px, 0, 0) };
 }
@@ -89,26 +67,26 @@ const clampTo = (value: number, [lo, hi]: readonly [number, number]) => Math.min
  * match the anchor's luma spread and mean; saturation matches its mean chroma radius once the cast
  * (du, dv) has moved the mean chroma onto the anchor's. Truncation costs half a code value on average.
  */
-function fitLuma(px: Pixels, target: GradeTarget): Pick<GradePoint, 'contrast' | 'brightness'> {
+function fitLuma(px: YuvPixels, target: GradeTarget): Pick<GradePoint, 'contrast' | 'brightness'> {
   const y = mean(px.y);
   const ySd = sd(px.y, y);
   const contrast = ySd > 0.5 ? (target.ySd * 255) / (256 * ySd) : 1;
   return { contrast, brightness: (target.y + 0.5) / 256 - 0.5 - contrast * (y / 255 - 0.5) };
 }
 
-function fitSaturation(px: Pixels, target: GradeTarget, du: number, dv: number): number {
+function fitSaturation(px: YuvPixels, target: GradeTarget, du: number, dv: number): number {
   const r = radius(px, du, dv);
   return r > 0.5 ? ((target.chromaRadius / r) * 255) / 256 : 1;
 }
 
 /** The cast that, after saturation `s`, puts the mean chroma on the anchor's. */
-function fitCast(px: Pixels, target: GradeTarget, s: number): { u: number; v: number } {
+function fitCast(px: YuvPixels, target: GradeTarget, s: number): { u: number; v: number } {
   const k = (s * 256) / 255;
   const shift = (targetMean: number, sourceMean: number) => (targetMean - 128 + 0.5) / k - (sourceMean - 127.5);
   return { u: shift(target.u, mean(px.u)), v: shift(target.v, mean(px.v)) };
 }
 
-function fitEnd(px: Pixels, target: GradeTarget): { point: GradePoint; cast: { u: number; v: number } } {
+function fitEnd(px: YuvPixels, target: GradeTarget): { point: GradePoint; cast: { u: number; v: number } } {
   let cast = { u: 0, v: 0 };
   let saturation = 1;
   // Saturation and cast depend on each other; three rounds settle them to well under a code value.
@@ -119,12 +97,19 @@ function fitEnd(px: Pixels, target: GradeTarget): { point: GradePoint; cast: { u
   return { point: { ...fitLuma(px, target), saturation }, cast };
 }
 
-/** The grade that takes a clip from its own look (head and tail frames) to the anchor's. */
-export function fitGrade(head: RgbFrame, tail: RgbFrame, target: GradeTarget): Grade {
-  const headPx = toYuv(head);
-  const tailPx = toYuv(tail);
-  const headFit = fitEnd(headPx, target);
-  const tailFit = fitEnd(tailPx, target);
+const settingsOf = (fit: { point: GradePoint; cast: { u: number; v: number } }): GradeSettings => ({ ...fit.point, castU: fit.cast.u, castV: fit.cast.v });
+
+/**
+ * The grade that takes a clip from its own look to the anchor's: `head` and `tail` are its first
+ * kept frames and its last frames. Each end is fitted in closed form on Y'CbCr statistics, then
+ * refined on CIELAB (what the figures measure); the two ends share one cast, since lutyuv cannot
+ * ramp, and keep their own contrast, brightness and saturation.
+ */
+export function fitGrade(head: RgbFrame[], tail: RgbFrame[], target: GradeTarget, targetLook: Look): Grade {
+  const headPx = yuvPixelsOf(head);
+  const tailPx = yuvPixelsOf(tail);
+  const headFit = refineTowards(headPx, settingsOf(fitEnd(headPx, target)), targetLook, false);
+  const tailFit = refineTowards(tailPx, settingsOf(fitEnd(tailPx, target)), targetLook, false);
   let clamped = false;
   const bound = (value: number, range: readonly [number, number]) => {
     const kept = clampTo(value, range);
@@ -132,14 +117,17 @@ export function fitGrade(head: RgbFrame, tail: RgbFrame, target: GradeTarget): G
     return kept;
   };
   const castBound = (value: number) => bound(value, [-GRADE_BOUNDS.cast, GRADE_BOUNDS.cast]);
-  const cast = { u: castBound((headFit.cast.u + tailFit.cast.u) / 2), v: castBound((headFit.cast.v + tailFit.cast.v) / 2) };
-  // With the shared cast fixed, refit each end's saturation so its chroma radius still matches.
-  const end = (px: Pixels, fit: GradePoint): GradePoint => ({
-    contrast: bound(fit.contrast, GRADE_BOUNDS.contrast),
-    brightness: bound(fit.brightness, GRADE_BOUNDS.brightness),
-    saturation: bound(fitSaturation(px, target, cast.u, cast.v), GRADE_BOUNDS.saturation),
-  });
-  return { head: end(headPx, headFit.point), tail: end(tailPx, tailFit.point), cast, clamped };
+  const cast = { u: castBound((headFit.castU + tailFit.castU) / 2), v: castBound((headFit.castV + tailFit.castV) / 2) };
+  // With the shared cast fixed, refine each end's contrast, brightness and saturation again.
+  const end = (px: YuvPixels, fit: GradeSettings): GradePoint => {
+    const g = refineTowards(px, { ...fit, castU: cast.u, castV: cast.v }, targetLook, true, 2);
+    return {
+      contrast: bound(g.contrast, GRADE_BOUNDS.contrast),
+      brightness: bound(g.brightness, GRADE_BOUNDS.brightness),
+      saturation: bound(g.saturation, GRADE_BOUNDS.saturation),
+    };
+  };
+  return { head: end(headPx, headFit), tail: end(tailPx, tailFit), cast, clamped };
 }
 
 const num = (value: number) => Number(value.toFixed(5)).toString();

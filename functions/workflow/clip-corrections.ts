@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { copyFile } from 'node:fs/promises';
 import { gradeImage, sampleFrames } from '../adapters/looks';
 import { fitGrade, gradeImageFilters, type GradeTarget } from '../domain/grade';
-import { lookOf } from '../domain/colour';
-import { headTrimFrames, type ClipCorrections } from '../domain/continuity';
+import { lookOf, meanLook, type Look } from '../domain/colour';
+import { endFrameIndices, headTrimFrames, type ClipCorrections } from '../domain/continuity';
 import type { Loudness, LoudnessGain } from '../domain/loudness';
 import type { ContinuitySettings } from '../domain/continuity-settings';
 import type { RunPlan } from '../domain/plan';
@@ -26,8 +26,8 @@ export interface CorrectionInput {
   lastFrame: string;
   frames: number;
   hasAudio: boolean;
-  /** The anchor's statistics; undefined without an anchor. */
-  anchorTarget?: GradeTarget;
+  /** The anchor's statistics and look; undefined without an anchor. */
+  anchor?: { target: GradeTarget; look: Look };
   /** Scratch directory for intermediate files. */
   dir: string;
 }
@@ -45,10 +45,12 @@ export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis
     trimSeedFrame: plan.join.trimSeedFrame,
     extraTrimFrames: plan.join.extraTrimFrames,
   });
-  const raster = join(dir, 'frames.rgb');
-  const head = (await sampleFrames(input.clip, [trim], raster)).get(trim)!;
-  const tail = (await sampleFrames(input.lastFrame, [0], raster)).get(0)!;
-  const grade = settings.colorMatch === 'anchor' && input.anchorTarget ? fitGrade(head, tail, input.anchorTarget) : null;
+  // The same frames the continuity report averages: the first kept frames and the last frames.
+  const ends = endFrameIndices(trim, input.frames);
+  const sampled = await sampleFrames(input.clip, [...ends.first, ...ends.last], join(dir, 'frames.rgb'));
+  const head = ends.first.map((n) => sampled.get(n)!);
+  const tail = ends.last.map((n) => sampled.get(n)!);
+  const grade = settings.colorMatch === 'anchor' && input.anchor ? fitGrade(head, tail, input.anchor.target, input.anchor.look) : null;
 
   const seed = join(dir, 'seed.png');
   if (grade) await gradeImage(input.lastFrame, gradeImageFilters(grade), seed);
@@ -64,7 +66,7 @@ export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis
       gainDb: gain.gainDb,
       gainCapped: gain.capped,
       loudness,
-      looks: { head: lookOf(head), tail: lookOf(tail) },
+      looks: { head: meanLook(head.map(lookOf)), tail: meanLook(tail.map(lookOf)) },
     },
     seed,
   };

@@ -8,6 +8,7 @@ import { ssim } from '../adapters/media';
 import { lookOf, meanLook, type Look } from '../domain/colour';
 import { buildContinuityReport, type ContinuityReport, type SceneSpan, type SeamAudio } from '../domain/continuity-report';
 import type { RunPlan } from '../domain/plan';
+import { endFrameIndices } from '../domain/continuity';
 import type { StoredClip } from './store-output';
 
 /** Film-level measurements and pictures; adapters in production. */
@@ -21,9 +22,6 @@ export interface FilmAnalysis {
   ): Promise<void>;
 }
 
-/** Frames averaged at each end of a scene ("first kept frames", "last frames"). */
-export const END_FRAMES = 3;
-
 /** Where each clip landed in the film, from the join's frame counts. */
 export function sceneSpans(plan: RunPlan, clips: StoredClip[], clipFrames: number[]): SceneSpan[] {
   let start = 0;
@@ -34,14 +32,7 @@ export function sceneSpans(plan: RunPlan, clips: StoredClip[], clipFrames: numbe
   });
 }
 
-function endFrames(span: SceneSpan): { first: number[]; last: number[] } {
-  const count = Math.min(END_FRAMES, span.frames);
-  const end = span.startFrame + span.frames;
-  return {
-    first: Array.from({ length: count }, (_, k) => span.startFrame + k),
-    last: Array.from({ length: count }, (_, k) => end - count + k),
-  };
-}
+const endFrames = (span: SceneSpan) => endFrameIndices(span.startFrame, span.startFrame + span.frames);
 
 export interface FilmReportInput {
   dir: string;

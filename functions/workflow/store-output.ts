@@ -186,7 +186,7 @@ export async function storeClip(config: RuntimeConfig, scene: ScenePlan, predict
         lastFrame,
         frames: probe.frames,
         hasAudio: probe.audioCodec !== null,
-        anchorTarget: anchor?.media?.gradeTarget,
+        anchor: anchor?.media?.gradeTarget && anchor.media.look ? { target: anchor.media.gradeTarget, look: anchor.media.look } : undefined,
         dir,
       },
       clipAnalysis,
