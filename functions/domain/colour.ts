@@ -24,14 +24,21 @@ export interface RgbFrame {
 const toLab = converter('lab65');
 const ciede2000 = differenceCiede2000();
 
-/** CIELAB of one 8-bit sRGB colour; frames repeat colours, so results are kept per colour. */
-function labOf(cache: Map<number, [number, number, number]>, r: number, g: number, b: number): [number, number, number] {
+/**
+ * CIELAB of 8-bit sRGB colours, kept per colour: frames repeat colours, and a grade is refined by
+ * measuring the same frame many times. Bounded (about 20 MB) by starting over when full.
+ */
+const LAB_CACHE = new Map<number, [number, number, number]>();
+const LAB_CACHE_LIMIT = 1 << 18;
+
+function labOf(r: number, g: number, b: number): [number, number, number] {
   const key = (r << 16) | (g << 8) | b;
-  let lab = cache.get(key);
+  let lab = LAB_CACHE.get(key);
   if (!lab) {
     const c = toLab({ mode: 'rgb', r: r / 255, g: g / 255, b: b / 255 });
     lab = [c.l, c.a ?? 0, c.b ?? 0];
-    cache.set(key, lab);
+    if (LAB_CACHE.size >= LAB_CACHE_LIMIT) LAB_CACHE.clear();
+    LAB_CACHE.set(key, lab);
   }
   return lab;
 }
@@ -40,10 +47,9 @@ function labOf(cache: Map<number, [number, number, number]>, r: number, g: numbe
 export function lookOf(frame: RgbFrame): Look {
   const count = frame.width * frame.height;
   if (count <= 0 || frame.pixels.length < count * 3) throw new Error(`lookOf: expected ${count * 3} bytes of rgb24, got ${frame.pixels.length}`);
-  const cache = new Map<number, [number, number, number]>();
   let sl = 0, sa = 0, sb = 0, sc = 0, sll = 0;
   for (let i = 0; i < count; i++) {
-    const [l, a, b] = labOf(cache, frame.pixels[i * 3], frame.pixels[i * 3 + 1], frame.pixels[i * 3 + 2]);
+    const [l, a, b] = labOf(frame.pixels[i * 3], frame.pixels[i * 3 + 1], frame.pixels[i * 3 + 2]);
     sl += l;
     sll += l * l;
     sa += a;

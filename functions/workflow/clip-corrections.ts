@@ -36,18 +36,27 @@ export interface CorrectionInput {
 export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis): Promise<{ corrections: ClipCorrections; seed: string }> {
   const { plan, dir } = input;
   const settings = plan.continuity;
-  const frozenHeadFrames = settings.maxFrozenHeadFrames > 0 ? await analysis.countFrozenHeadFrames(input.clip, settings.maxFrozenHeadFrames) : 0;
-  const trim = headTrimFrames({
-    strategy: plan.strategy,
-    index: input.index,
-    frames: input.frames,
-    frozenHeadFrames,
-    trimSeedFrame: plan.join.trimSeedFrame,
-    extraTrimFrames: plan.join.extraTrimFrames,
-  });
+  const trimFor = (frozenHeadFrames: number) =>
+    headTrimFrames({
+      strategy: plan.strategy,
+      index: input.index,
+      frames: input.frames,
+      frozenHeadFrames,
+      trimSeedFrame: plan.join.trimSeedFrame,
+      extraTrimFrames: plan.join.extraTrimFrames,
+    });
+  // The three measurements are independent: one decode each, side by side. The frames sampled cover
+  // the first kept frames whatever the head trim turns out to be, and the last frames.
+  const longest = endFrameIndices(0, input.frames);
+  const headCandidates = endFrameIndices(0, Math.min(input.frames, trimFor(settings.maxFrozenHeadFrames) + longest.first.length)).last;
+  const [frozenHeadFrames, sampled, loudness] = await Promise.all([
+    settings.maxFrozenHeadFrames > 0 ? analysis.countFrozenHeadFrames(input.clip, settings.maxFrozenHeadFrames) : Promise.resolve(0),
+    sampleFrames(input.clip, [...Array.from({ length: headCandidates.at(-1)! + 1 }, (_, n) => n), ...longest.last], join(dir, 'frames.rgb')),
+    input.hasAudio ? analysis.measureLoudness(input.clip) : Promise.resolve(null),
+  ]);
+  const trim = trimFor(frozenHeadFrames);
   // The same frames the continuity report averages: the first kept frames and the last frames.
   const ends = endFrameIndices(trim, input.frames);
-  const sampled = await sampleFrames(input.clip, [...ends.first, ...ends.last], join(dir, 'frames.rgb'));
   const head = ends.first.map((n) => sampled.get(n)!);
   const tail = ends.last.map((n) => sampled.get(n)!);
   const grade = settings.colorMatch === 'anchor' && input.anchor ? fitGrade(head, tail, input.anchor.target, input.anchor.look) : null;
@@ -56,7 +65,6 @@ export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis
   if (grade) await gradeImage(input.lastFrame, gradeImageFilters(grade), seed);
   else await copyFile(input.lastFrame, seed);
 
-  const loudness = input.hasAudio ? await analysis.measureLoudness(input.clip) : null;
   const gain = analysis.loudnessGainDb(loudness, settings);
   return {
     corrections: {
