@@ -78,7 +78,7 @@ function swayCrop(g: VideoGraphRequest, margin: number, sway: number): string {
 function flurryLayer(g: VideoGraphRequest): { source: string; overlay: string } {
   const { width: w, height: h, fps, frames } = g;
   const travel = Math.round(w * 0.05);
-  const speed = w / 100; // px per frame: 1.6 px per frame at the detector's 160 px
+  const speed = w / 80; // px per frame: 2 px per frame at the detector's 160 px
   const omega = (speed * fps) / travel;
   const { head } = clipTimes(g, g.drift);
   const gridW = 40;
@@ -86,7 +86,7 @@ function flurryLayer(g: VideoGraphRequest): { source: string; overlay: string } 
   const seed = g.hash.readUInt32BE(4) % 2 ** 31;
   const fadeIn = g.drift.staticHeadFrames;
   const source =
-    `color=c=gray:s=${gridW}x${gridH}:d=1:r=1,noise=c0s=100:c0_seed=${seed},` +
+    `color=c=gray:s=${gridW}x${gridH}:d=1:r=1,format=gray,noise=alls=100:all_seed=${seed},` +
     `scale=${w + 2 * travel}:${h + 2 * travel}:flags=bicubic,gblur=sigma=${fixed(w / gridW / 2, 1)},` +
     `format=yuva420p,lutyuv=a='maxval*${FLURRY_OPACITY}',` +
     `loop=loop=${frames - 1}:size=1:start=0,settb=AVTB,setpts=N/(${fps}*TB),` +
