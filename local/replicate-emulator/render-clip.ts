@@ -82,7 +82,8 @@ export async function renderClip(req: ClipRenderRequest): Promise<void> {
   const gainDb = NOMINAL_LUFS + drift.loudnessOffsetLu - lufs;
   const graph = req.audio ? `${video};${audioGraph(drift.timbre, duration, audioSeed, gainDb)}` : video;
 
-  const args = ['-i', req.firstFrame, '-filter_complex', graph, '-map', '[v]'];
+  // -framerate: each looped frame lasts 1/fps, so -r does not pad the end with a duplicate.
+  const args = ['-framerate', String(fps), '-i', req.firstFrame, '-filter_complex', graph, '-map', '[v]'];
   if (req.audio) args.push('-map', '[a]', '-c:a', 'aac', '-ar', '48000', '-ac', '2', '-b:a', '128k');
   // No -frames:v: it would stop the muxer before the AAC tail and shorten the audio.
   args.push(
