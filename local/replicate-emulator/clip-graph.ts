@@ -78,10 +78,10 @@ function swayCrop(g: VideoGraphRequest, margin: number, sway: number): string {
 function flurryLayer(g: VideoGraphRequest): { source: string; overlay: string } {
   const { width: w, height: h, fps, frames } = g;
   const travel = Math.round(w * 0.05);
-  const speed = w / 80; // px per frame: 2 px per frame at the detector's 160 px
+  const speed = w / 50; // px per frame: 3.2 px per frame at the detector's 160 px
   const omega = (speed * fps) / travel;
   const { head } = clipTimes(g, g.drift);
-  const gridW = 40;
+  const gridW = 20;
   const gridH = Math.max(2, Math.round((gridW * h) / w));
   const seed = g.hash.readUInt32BE(4) % 2 ** 31;
   const fadeIn = g.drift.staticHeadFrames;

@@ -87,7 +87,7 @@ export async function renderClip(req: ClipRenderRequest): Promise<void> {
   if (req.audio) args.push('-map', '[a]', '-c:a', 'aac', '-ar', '48000', '-ac', '2', '-b:a', '128k');
   // No -frames:v: it would stop the muxer before the AAC tail and shorten the audio.
   args.push(
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', 'superfast', '-crf', '20', '-pix_fmt', 'yuv420p',
     '-r', String(fps), '-movflags', '+faststart', req.out,
   );
   await ffmpeg(args, 'ffmpeg (ltx clip)', req.signal);
