@@ -15,6 +15,7 @@ import { STRATEGIES, parseStoryboard } from '../functions/domain/storyboard';
 import { buildPlan } from '../functions/domain/plan';
 import { InvalidStoryboardError } from '../functions/domain/errors';
 import { VIDEO_MODEL_IDS } from '../functions/domain/models';
+import { EMULATOR_DRIFT_MODES, type EmulatorDrift } from './replicate-emulator';
 
 class UsageError extends Error {}
 
@@ -122,6 +123,13 @@ function printRenderResult(file: string, json: boolean, result: RenderResult) {
 const replicateOption = () =>
   new Option('--replicate <where>', 'emulator (offline) or live (needs REPLICATE_API_TOKEN)').choices(['emulator', 'live']).default('emulator');
 
+const emulatorDriftOption = () =>
+  new Option('--emulator-drift <mode>', 'realistic: emulated clips drift like real chained models (colour creep, static heads, loudness); none: they copy their input')
+    .choices([...EMULATOR_DRIFT_MODES])
+    .default('realistic');
+
+const emulatorOptions = (opts: { fullSize?: boolean; emulatorDrift: EmulatorDrift }) => ({ fullSize: Boolean(opts.fullSize), drift: opts.emulatorDrift });
+
 function addRender(program: Command, session: Session) {
   program
     .command('render')
@@ -133,6 +141,7 @@ function addRender(program: Command, session: Session) {
     .addOption(replicateOption())
     .option('--no-webhooks', 'complete every prediction through the poll path')
     .option('--full-size', 'emulator renders real output sizes (1920x1080) instead of 640x360')
+    .addOption(emulatorDriftOption())
     .option('--json', 'print a JSON summary on stdout')
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (file: string, opts) => {
@@ -145,7 +154,7 @@ function addRender(program: Command, session: Session) {
         stack: {
           replicate: opts.replicate,
           webhooks: opts.webhooks,
-          emulator: { fullSize: Boolean(opts.fullSize) },
+          emulator: emulatorOptions(opts),
           logLevel: opts.verbose ? 'INFO' : undefined,
         },
       });
@@ -164,6 +173,7 @@ function addCompare(program: Command, session: Session) {
     .addOption(replicateOption())
     .option('--no-webhooks', 'complete every prediction through the poll path')
     .option('--full-size', 'emulator renders real output sizes')
+    .addOption(emulatorDriftOption())
     .option('--json', 'print a JSON summary on stdout')
     .action(async (file: string, opts) => {
       let variants;
@@ -178,7 +188,7 @@ function addCompare(program: Command, session: Session) {
         outDir: opts.out,
         progress: !opts.json,
         signal: session.signal,
-        stack: { replicate: opts.replicate, webhooks: opts.webhooks, emulator: { fullSize: Boolean(opts.fullSize) } },
+        stack: { replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) },
       });
       session.exitCode = result.exitCode;
       if (result.outcome === 'invalid') {
@@ -224,9 +234,10 @@ function addDev(program: Command, session: Session) {
     .addOption(replicateOption())
     .option('--no-webhooks', 'complete predictions through the poll path')
     .option('--full-size', 'emulator renders real output sizes (1920x1080) instead of 640x360')
+    .addOption(emulatorDriftOption())
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (opts) => {
-      const options = { apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, emulator: { fullSize: Boolean(opts.fullSize) } };
+      const options = { apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) };
       await runDevServer({ ...options, logLevel: opts.verbose ? 'INFO' : undefined }, session.signal);
     });
 }

@@ -13,11 +13,17 @@ function logProgress(execution: Execution, event: ProgressEvent) {
   }
 }
 
+/** "live", or "emulator, drift realistic|none". */
+function replicateLabel(options: StackOptions) {
+  if (options.replicate === 'live') return 'live';
+  return `emulator, drift ${options.emulator?.drift ?? 'realistic'}`;
+}
+
 function printBanner(stack: LocalStack, options: StackOptions) {
   const credentials = 'AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1';
   process.stdout.write(
     [
-      `longshot dev: local stack up (Replicate: ${options.replicate ?? 'emulator'}, webhooks ${options.webhooks === false ? 'off' : 'on'})`,
+      `longshot dev: local stack up (Replicate: ${replicateLabel(options)}, webhooks ${options.webhooks === false ? 'off' : 'on'})`,
       `  API       ${stack.apiUrl}   POST /runs · GET /runs · GET /runs/{runId} · DELETE /runs/{runId} · POST /webhooks/replicate`,
       `  S3        ${stack.s3Endpoint}   bucket ${stack.bucket} (path-style; access key S3RVER / S3RVER), data in .longshot/s3`,
       `  SFN       ${stack.sfnEndpoint}   state machine ${stack.engine.stateMachineArn}`,

@@ -5,6 +5,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESOLUTION_SIZE } from '../../functions/domain/models';
 import { isTerminal } from '../../functions/domain/replicate-inputs';
+import type { EmulatorDrift } from './drift';
 import type { Job, ModelRef } from './inputs';
 import { renderClip } from './render-clip';
 import { renderPromptImage } from './render-image';
@@ -17,6 +18,7 @@ export interface EngineOptions {
   origin: string;
   baseUrl: string;
   fullSize: boolean;
+  drift: EmulatorDrift;
   concurrency: number;
   outputTtlMs: number;
   faults: EmulatorFaults;
@@ -270,7 +272,7 @@ export class Engine {
     this.log(entry, `Rendering ${frames} frames at ${size.width}x${size.height}, ${job.fps} fps`);
     await renderClip({
       prompt: job.prompt, firstFrame, ...size, fps: job.fps, duration: job.duration, audio: job.audio,
-      out, textFile: join(dir, 'title.txt'), signal: abort.signal,
+      out, textFile: join(dir, 'title.txt'), drift: this.o.drift, seed: job.seed, signal: abort.signal,
     });
     this.log(entry, `Rendered ${job.duration} s clip in ${Date.now() - t0} ms`);
     return url('output.mp4');

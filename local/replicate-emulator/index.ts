@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Engine } from './engine';
 import { createRouter } from './server';
 import type { EmulatorFaults, EmulatorOptions, ReplicateEmulator } from './types';
+export { EMULATOR_DRIFT_MODES, isEmulatorDrift, type EmulatorDrift } from './drift';
 import { WebhookSender } from './webhooks';
 
 export type {
@@ -59,6 +60,7 @@ export async function startReplicateEmulator(options: EmulatorOptions = {}): Pro
     origin,
     baseUrl,
     fullSize: options.fullSize ?? false,
+    drift: options.drift ?? 'realistic',
     concurrency: Math.max(1, options.concurrency ?? 1),
     outputTtlMs: options.outputTtlMs ?? HOUR_MS,
     faults,

@@ -26,6 +26,8 @@ export type Job =
       fps: number;
       resolution: Resolution;
       audio: boolean;
+      /** Not in LTX-2's published inputs; honoured when given, so a test can vary one generation. */
+      seed?: number;
     };
 
 // Official models have no public version hash; Replicate reports "hidden".
@@ -102,6 +104,7 @@ export function validateInput(ref: ModelRef, input: unknown): { job: Job } | { p
   if (!isInt(fps)) bad('fps', 'fps must be an integer');
   if (typeof resolution !== 'string') bad('resolution', 'resolution must be a string');
   if (typeof audio !== 'boolean') bad('generate_audio', 'generate_audio must be a boolean');
+  if (i.seed !== undefined && i.seed !== null && !isInt(i.seed)) bad('seed', 'seed must be an integer');
   if (i.image !== undefined && i.image !== null) {
     if (typeof i.image !== 'string' || !/^(https?:|data:)/.test(i.image)) {
       bad('image', 'image must be an http(s) or data: URL');
@@ -124,6 +127,7 @@ export function validateInput(ref: ModelRef, input: unknown): { job: Job } | { p
       fps: fps as number,
       resolution: resolution as Resolution,
       audio: audio as boolean,
+      seed: isInt(i.seed) ? i.seed : undefined,
     },
   };
 }

@@ -1,11 +1,13 @@
 // Stand-in for LTX-2: one ffmpeg pass turns a first frame into an H.264/AAC MP4 of exactly
-// duration×fps frames. Frame 0 is the (scaled) image itself, so seam checks behave like the real
-// model; after that a slow zoom/pan, hue drift, fading title and moving marker make change visible,
-// and hash-derived tones make the audio prompt-specific.
-import { writeFile } from 'node:fs/promises';
+// duration×fps frames. With drift "realistic" (default) the clip departs from its input the way real
+// image-to-video models do (drift.ts); with "none" frame 0 is the scaled input and nothing creeps.
+// The graphs themselves are in clip-graph.ts.
+import { readFile, writeFile } from 'node:fs/promises';
 import { defaultFontFile } from '../../functions/adapters/binaries';
+import { audioGraph, videoGraph } from './clip-graph';
+import { NOMINAL_LUFS, clipDrift, generationHash, type EmulatorDrift, type Timbre } from './drift';
 import { ffmpeg, ffprobe } from './run-tool';
-import { filterValue, hashBytes, wrapText } from './util';
+import { wrapText } from './util';
 
 export interface ClipRenderRequest {
   prompt: string;
@@ -19,6 +21,10 @@ export interface ClipRenderRequest {
   out: string;
   /** Scratch path for the title text. */
   textFile: string;
+  /** How far the clip departs from its input (default realistic). */
+  drift?: EmulatorDrift;
+  /** The prediction's `seed` input, when given. */
+  seed?: number;
   signal?: AbortSignal;
 }
 
@@ -45,53 +51,43 @@ async function fitFilter(image: string, width: number, height: number, signal?: 
   }
 }
 
-/** Two stereo voices: a pulsing tone and a slow chirp, both pitched by the prompt hash. */
-function audioSource(hash: Buffer, duration: number): string {
-  const f1 = 160 + hash[10];
-  const f2 = Math.round(f1 * (1.25 + (hash[11] % 4) * 0.125));
-  const chirp = (2 + (hash[12] % 12)).toFixed(1); // Hz gained per second
-  const lfo = (0.2 + (hash[13] % 8) / 20).toFixed(2);
-  const voice = (f: number, detune: number) =>
-    `0.12*sin(2*PI*${f + detune}*t)*(0.6+0.4*sin(2*PI*${lfo}*t))` +
-    `+0.08*sin(2*PI*(${f2}*t+${chirp}*t*t/2))`;
-  return `aevalsrc='${voice(f1, 0)}|${voice(f1, 3)}':s=48000:c=stereo:d=${duration}`;
+/** Integrated loudness (EBU R128) of the audio graph as generated, before any gain. */
+async function measureLoudness(timbre: Timbre, duration: number, seed: number, signal?: AbortSignal) {
+  const graph = `${audioGraph(timbre, duration, seed)};[a]ebur128=metadata=1,ametadata=mode=print:key=lavfi.r128.I:file=-`;
+  const stdout = await ffmpeg(['-filter_complex', graph, '-f', 'null', '-'], 'ffmpeg (ltx audio loudness)', signal);
+  const values = [...stdout.matchAll(/lavfi\.r128\.I=(-?[\d.]+)/g)].map((m) => Number(m[1]));
+  const lufs = values.at(-1);
+  return lufs !== undefined && Number.isFinite(lufs) && lufs > -70 ? lufs : NOMINAL_LUFS;
 }
 
 export async function renderClip(req: ClipRenderRequest): Promise<void> {
   const { width: w, height: h, fps, duration } = req;
   const frames = Math.round(duration * fps);
-  const hash = hashBytes(req.prompt);
+  const image = await readFile(req.firstFrame);
+  const generation = { prompt: req.prompt, image, duration, fps, width: w, height: h, seed: req.seed };
+  const drift = clipDrift(req.drift ?? 'realistic', generation);
+  const hash = generationHash(generation);
+  const audioSeed = hash.readUInt32BE(8);
+
   const title = req.prompt.split(/\s+/).filter(Boolean).slice(0, 6).join(' ');
   const titleSize = Math.max(12, Math.round(h / 13));
   await writeFile(req.textFile, wrapText(title, Math.floor((w * 0.9) / (titleSize * 0.6)), 2) || ' ');
+  const [fit, lufs] = await Promise.all([
+    fitFilter(req.firstFrame, w, h, req.signal),
+    req.audio ? measureLoudness(drift.timbre, duration, audioSeed, req.signal) : NOMINAL_LUFS,
+  ]);
+  const video = videoGraph({
+    width: w, height: h, fps, frames, drift, fit, hash, fontFile: defaultFontFile(), textFile: req.textFile,
+  });
+  const gainDb = NOMINAL_LUFS + drift.loudnessOffsetLu - lufs;
+  const graph = req.audio ? `${video};${audioGraph(drift.timbre, duration, audioSeed, gainDb)}` : video;
 
-  const zoomEnd = 0.08 + (hash[14] / 255) * 0.12; // total zoom gain over the clip
-  const panX = (0.2 + (hash[15] / 255) * 0.6).toFixed(3);
-  const panY = (0.2 + (hash[16] / 255) * 0.6).toFixed(3);
-  const hueSpeed = (6 + (hash[17] % 10)).toFixed(1); // degrees per second, 0 at t=0
-  const font = filterValue(defaultFontFile());
-  const video = [
-    `[0:v]${await fitFilter(req.firstFrame, w, h, req.signal)}`,
-    'setsar=1',
-    'format=yuv420p',
-    // One input frame, d=frames: zoompan emits exactly `frames` frames; zoom is 1 at on=0.
-    `zoompan=z='1+${zoomEnd.toFixed(4)}*on/${frames}':x='(iw-iw/zoom)*${panX}':y='(ih-ih/zoom)*${panY}'` +
-      `:d=${frames}:s=${w}x${h}:fps=${fps}`,
-    `hue=h='t*${hueSpeed}'`,
-    `drawtext=fontfile=${font}:textfile=${filterValue(req.textFile)}:expansion=none:fontsize=${titleSize}` +
-      `:fontcolor=white:shadowx=2:shadowy=2:x=(w-tw)/2:y=h*0.1:alpha='clip((t-0.5)/0.5,0,1)'`,
-    `drawtext=fontfile=${font}:text='●':fontsize=${Math.round(h / 15)}:fontcolor=yellow` +
-      `:x='(w-tw)*(0.5+0.45*sin(t*1.3))':y='h*0.82+h*0.05*cos(t*0.9)':enable='gte(n,1)'`,
-    'format=yuv420p[v]',
-  ].join(',');
-
-  const args = ['-i', req.firstFrame];
-  if (req.audio) args.push('-f', 'lavfi', '-i', audioSource(hash, duration));
-  args.push('-filter_complex', video, '-map', '[v]');
-  if (req.audio) args.push('-map', '1:a', '-c:a', 'aac', '-ar', '48000', '-ac', '2', '-b:a', '128k');
+  // -framerate: each looped frame lasts 1/fps, so -r does not pad the end with a duplicate.
+  const args = ['-framerate', String(fps), '-i', req.firstFrame, '-filter_complex', graph, '-map', '[v]'];
+  if (req.audio) args.push('-map', '[a]', '-c:a', 'aac', '-ar', '48000', '-ac', '2', '-b:a', '128k');
   // No -frames:v: it would stop the muxer before the AAC tail and shorten the audio.
   args.push(
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', 'superfast', '-crf', '20', '-pix_fmt', 'yuv420p',
     '-r', String(fps), '-movflags', '+faststart', req.out,
   );
   await ffmpeg(args, 'ffmpeg (ltx clip)', req.signal);

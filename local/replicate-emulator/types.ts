@@ -1,5 +1,6 @@
 // Public shapes of the emulator (re-exported from ./index).
 import type { TERMINAL_STATUSES } from '../../functions/domain/replicate-inputs';
+import type { EmulatorDrift } from './drift';
 
 export interface EmulatorFaults {
   /** The next N predictions end with status "failed" and an error message. */
@@ -28,6 +29,12 @@ export interface EmulatorOptions {
   secret?: string;
   /** false (default): videos are 640x360 for speed; true: real RESOLUTION_SIZE frames. */
   fullSize?: boolean;
+  /**
+   * 'realistic' (default): LTX-2 clips drift like real image-to-video models chained from a last frame
+   * (colour creep, cast, re-rendered first frame, static head frames, per-clip loudness); 'none': frame 0
+   * is the scaled input and nothing drifts. See drift.ts.
+   */
+  drift?: EmulatorDrift;
   /** Renders at once (default 1); queued predictions stay "starting". */
   concurrency?: number;
   /** Output files answer 404 this long after completion (default 1 h, like Replicate). */

@@ -39,6 +39,17 @@ describe('expected user errors', () => {
   });
 
   it.each([
+    ['render', ['render', projectPath('examples/winter-ad.json')]],
+    ['compare', ['compare', projectPath('examples/winter-ad.json')]],
+    ['dev', ['dev', '--port', '0', '--s3-port', '0']],
+  ])('%s --emulator-drift with an unknown mode: names the flag and the allowed modes, exit 2, starts nothing', async (_name, args) => {
+    const { code, stderr } = await run([...(args as string[]), '--emulator-drift', 'wild']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/option '--emulator-drift <mode>' argument 'wild' is invalid\. Allowed choices are realistic, none\./);
+    expect(stderr).not.toMatch(/local stack up/);
+  });
+
+  it.each([
     ['render', ['render', projectPath('examples/winter-ad.json'), '--replicate', 'live']],
     ['dev', ['dev', '--port', '0', '--s3-port', '0', '--replicate', 'live']],
   ])('%s --replicate live without REPLICATE_API_TOKEN: one line saying what to do, exit 2', async (_name, args) => {

@@ -122,7 +122,7 @@ describe('replicate emulator', () => {
       .rejects.toMatchObject({ response: { status: 404 } });
   });
 
-  it('renders an LTX-2 clip whose first frame is the given image, with audio and a signed webhook', async () => {
+  it('renders an LTX-2 clip whose first frame is a rendition of the given image, with audio and a signed webhook', async () => {
     const created = await replicate.predictions.create({
       model: 'lightricks/ltx-2-fast',
       input: { prompt: 'Snow falls on the lighthouse at night', image: `${serverUrl}/anchor.png`, duration: 6, fps: 25 },
@@ -143,8 +143,13 @@ describe('replicate emulator', () => {
     expect(Number(format.duration)).toBeCloseTo(6, 1);
     expect(audio).toMatchObject({ codec_name: 'aac', sample_rate: '48000', channels: 2 });
     expect(Math.abs(Number(audio.duration) - Number(video.duration))).toBeLessThanOrEqual(1 / 25);
-    expect(await ssim(mp4.path, 0, join(dir, 'anchor.png'), 640, 360)).toBeGreaterThanOrEqual(0.95);
-    expect(await ssim(mp4.path, 149, join(dir, 'anchor.png'), 640, 360)).toBeLessThan(0.9); // it moves
+    // Drift "realistic" (the default): frame 0 is regraded, shifted and softened, not a copy
+    // (test/local/emulator-realism.test.ts measures it); the last frame is back in place.
+    const first = await ssim(mp4.path, 0, join(dir, 'anchor.png'), 640, 360);
+    expect(first).toBeGreaterThan(0.7);
+    expect(first).toBeLessThan(0.97);
+    expect(await ssim(mp4.path, 75, join(dir, 'anchor.png'), 640, 360)).toBeLessThan(0.95); // it moves
+    expect(await ssim(mp4.path, 149, join(dir, 'anchor.png'), 640, 360)).toBeGreaterThan(first); // and settles back, sharp
 
     await emu.idle();
     expect(hooks).toHaveLength(1);
@@ -181,6 +186,11 @@ describe('replicate emulator', () => {
       .catch((e) => e);
     expect(error.response.status).toBe(422);
     expect(error.message).toMatch(/duration: 7 s is not accepted by ltx-2-pro/);
+    const badSeed = await replicate.predictions
+      .create({ model: 'lightricks/ltx-2-fast', input: { prompt: 'x', seed: 'seven' } })
+      .catch((e) => e);
+    expect(badSeed.response.status).toBe(422);
+    expect(badSeed.message).toMatch(/seed must be an integer/);
     const noPrompt = await fetch(`${emu.baseUrl}/models/lightricks/ltx-2-fast/predictions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
