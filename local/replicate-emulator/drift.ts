@@ -94,9 +94,11 @@ function timbreFrom(draw: (i: number) => number): Timbre {
     baseHz: Math.round(110 + draw(20) * 220),
     overtones: Math.floor(draw(21) * 5),
     rolloff: 0.8 + draw(22) * 1.4,
-    tremoloHz: 0.2 + draw(23) * 4,
-    tremoloDepth: draw(24) * 0.6,
-    attackSec: 0.05 + draw(25) * 0.6,
+    // Slow, shallow tremolo and a de-click attack: generated sound tracks run at their own level from
+    // the first frame (facts.md: they differ in loudness and character, not in fading in).
+    tremoloHz: 0.2 + draw(23) * 0.8,
+    tremoloDepth: draw(24) * 0.2,
+    attackSec: 0.005 + draw(25) * 0.025,
     noise: colours[Math.floor(draw(26) * 2.999)],
     noiseLevel: draw(27) * 0.5,
   };
@@ -105,7 +107,7 @@ function timbreFrom(draw: (i: number) => number): Timbre {
 /** A simple stand-in: a timbre from the prompt only, at the nominal loudness. */
 function plainTimbre(prompt: string): Timbre {
   const draw = draws(createHash('sha256').update(prompt).digest());
-  return { ...timbreFrom(draw), noiseLevel: 0, attackSec: 0.05 };
+  return { ...timbreFrom(draw), noiseLevel: 0, attackSec: 0.01 };
 }
 
 const NO_DRIFT = {

@@ -89,10 +89,11 @@ describe.each(uncorrected)('%s (colorMatch, loudness, frozen-head trim and cross
     const last = m().scenes.at(-1)!;
     expect(last.deltaE >= 6 || last.saturation >= 0.2 || last.contrast >= 0.1, JSON.stringify(last)).toBe(true);
   });
+});
 
-  it('the loudness jumps by 3 LU or more at some seam', () => {
-    expect(Math.max(...m().audio.map((a) => a.jumpLu ?? 0))).toBeGreaterThanOrEqual(3);
-  });
+it('uncorrected, the loudness jumps by 3 LU or more somewhere (every clip has its own level)', () => {
+  const jumps = uncorrected.flatMap((name) => measured.get(name)!.audio.map((a) => a.jumpLu ?? 0));
+  expect(Math.max(...jumps)).toBeGreaterThanOrEqual(3);
 });
 
 it('correction is what keeps the 6-scene chain on the anchor: drift per hop far below the uncorrected one', () => {
