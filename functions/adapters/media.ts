@@ -7,8 +7,6 @@ import {
   type ClipProbe,
   type ImageFormat,
   type VideoProbe,
-  contactSheetArgs,
-  firstFrameArgs,
   imageFormatOf,
   lastFrameArgs,
   lastFrameFullDecodeArgs,
@@ -23,7 +21,6 @@ import {
 import { joinPlan, type JoinOptions } from '../domain/join-recipe';
 
 export type { VideoProbe } from '../domain/ffmpeg-recipes';
-export { seamTrims } from '../domain/join-recipe';
 
 async function probeClip(file: string): Promise<ClipProbe> {
   let stdout: string;
@@ -109,15 +106,6 @@ export async function extractLastFrame(clip: string, outPng: string): Promise<vo
   if (!(await nonEmpty(outPng))) throw new OutputInvalidError(`${clip}: no video frame to extract`);
 }
 
-export async function extractFirstFrame(clip: string, outPng: string): Promise<void> {
-  try {
-    await runFfmpeg(firstFrameArgs(clip, outPng));
-  } catch (error) {
-    throw new OutputInvalidError(`${clip}: could not decode a first frame`, { cause: error });
-  }
-  if (!(await nonEmpty(outPng))) throw new OutputInvalidError(`${clip}: no video frame to extract`);
-}
-
 /** SSIM (0..1) between the first frames of a and b; b is scaled to a's size. */
 export async function ssim(a: string, b: string): Promise<number> {
   const { stderr } = await runFfmpeg(ssimArgs(a, b));
@@ -166,15 +154,4 @@ export async function joinClips(opts: JoinClipsOptions): Promise<VideoProbe & { 
     );
   }
   return { ...result, clipFrames: plan.clipFrames };
-}
-
-/** Evenly spaced thumbnails of `video` tiled into one PNG (columns x rows, `width` px wide). */
-export async function contactSheet(
-  video: string,
-  outPng: string,
-  opts: { columns?: number; rows?: number; width?: number } = {},
-): Promise<void> {
-  const { frames } = await probeClip(video);
-  const layout = { columns: opts.columns ?? 4, rows: opts.rows ?? 3, width: opts.width ?? 1280 };
-  await runFfmpeg(contactSheetArgs(video, outPng, frames, layout));
 }

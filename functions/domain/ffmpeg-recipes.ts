@@ -176,10 +176,6 @@ export function lastFrameFullDecodeArgs(clip: string, outPng: string): string[] 
   return ['-sws_flags', EXACT_CONVERSION, '-i', clip, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-update', '1', outPng];
 }
 
-export function firstFrameArgs(clip: string, outPng: string): string[] {
-  return ['-sws_flags', EXACT_CONVERSION, '-i', clip, '-map', '0:v:0', '-an', '-sn', '-frames:v', '1', '-update', '1', outPng];
-}
-
 /**
  * SSIM of the first frames; scale2ref resizes b to a's size. Both go through rgb24 first, the same
  * conversion a PNG frame went through, so a video's frame vs its extracted PNG scores exactly 1.
@@ -207,20 +203,4 @@ export function evenFrameIndices(frames: number, count: number): number[] {
     Math.min(frames - 1, Math.floor(((k + 0.5) * frames) / count)),
   );
   return [...new Set(picks)];
-}
-
-export function contactSheetArgs(
-  video: string,
-  outPng: string,
-  frames: number,
-  opts: { columns: number; rows: number; width: number },
-): string[] {
-  const picks = evenFrameIndices(frames, opts.columns * opts.rows);
-  const thumbW = Math.max(2, Math.floor(opts.width / opts.columns / 2) * 2);
-  const select = picks.map((n) => `eq(n\\,${n})`).join('+');
-  return [
-    '-i', video, '-map', '0:v:0', '-an',
-    '-vf', `select=${select},scale=${thumbW}:-2,setsar=1,tile=${opts.columns}x${opts.rows}`,
-    '-vsync', '0', '-frames:v', '1', '-update', '1', outPng,
-  ];
 }

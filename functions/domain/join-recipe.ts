@@ -4,15 +4,6 @@ import { audioChains, JOIN_SAMPLE_RATE, silentChain } from './join-audio';
 
 export { JOIN_SAMPLE_RATE } from './join-audio';
 
-/** Frames to drop from the head of each scene's clip: a chained clip's copy of its seed, plus frozen frames. */
-export function seamTrims(
-  sceneCount: number,
-  opts: { trimSeedFrame: boolean; extraTrim: number },
-): number[] {
-  const later = (opts.trimSeedFrame ? 1 : 0) + Math.max(0, Math.floor(opts.extraTrim));
-  return Array.from({ length: Math.max(0, sceneCount) }, (_, i) => (i === 0 ? 0 : later));
-}
-
 export interface JoinInput {
   path: string;
   trimStartFrames: number;

@@ -126,8 +126,8 @@ export function clipDrift(mode: EmulatorDrift, inputs: GenerationInputs): ClipDr
   const sign = (i: number) => (draw(i) < 0.5 ? -1 : 1);
   const cast = CAST_DIRECTIONS[Math.floor(draw(6) * 7.999)];
   return {
-    saturation: 1.05 + draw(0) * 0.04,
-    contrast: 1.03 + draw(1) * 0.03,
+    saturation: 1.07 + draw(0) * 0.04,
+    contrast: 1.04 + draw(1) * 0.03,
     brightness: sign(2) * (2 + Math.floor(draw(3) * 2.999)),
     atFirstFrame: 0.3 + draw(4) * 0.2,
     cast: { u: cast[0], v: cast[1] },

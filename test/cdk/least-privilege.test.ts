@@ -26,15 +26,15 @@ const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[];
   },
   JoinFilm: {
     get: ['runs/*/scenes/*', 'runs/*/seeds/*', ...MANIFEST_REFRESH.get],
-    put: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/continuity.json', ENDING, ...MANIFEST_REFRESH.put],
-    abort: ['runs/*/final.mp4', 'runs/*/contact-sheet.png'],
+    put: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', 'runs/*/continuity.json', ENDING, ...MANIFEST_REFRESH.put],
+    abort: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png'],
     // A join that finds the run canceled meanwhile deletes the film it uploaded, nothing else.
-    delete: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/continuity.json'],
+    delete: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', 'runs/*/continuity.json'],
   },
   RecordFailure: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ENDING, ...MANIFEST_REFRESH.put] },
   Webhook: { get: [CALLBACKS], put: [CALLBACKS] },
   Api: {
-    get: ['idempotency/*', 'runs/*/final.mp4', 'runs/*/contact-sheet.png', CALLBACKS, ...MANIFEST_REFRESH.get],
+    get: ['idempotency/*', 'runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', CALLBACKS, ...MANIFEST_REFRESH.get],
     put: ['idempotency/*', CALLBACKS, ENDING, ...MANIFEST_REFRESH.put],
   },
   StartFromUpload: { get: ['inbox/*', 'idempotency/*'], put: ['rejected/*', 'idempotency/*'] },

@@ -35,12 +35,15 @@ describe('single strategy (examples/winter-ad-single.json)', () => {
     result = await renderFile('examples/winter-ad-single.json');
   }, 120_000);
 
-  it('makes one 20 s clip from the prompt alone and a 20 s film with sound', async () => {
+  it('makes one 20 s clip from the prompt alone and a 20 s film with sound (less its frozen head)', async () => {
     expect(result.exitCode).toBe(0);
     const film = await probeVideo(result.film!);
-    expect(film).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', frames: 500, fps: 25 });
-    expect(film.videoDurationSec).toBeCloseTo(20, 2);
-    expect(Math.abs(film.audioDurationSec! - 20)).toBeLessThanOrEqual(1 / 25);
+    const { headTrimFrames, frozenHeadFrames, grade } = result.manifest.steps[0].corrections!;
+    expect(headTrimFrames).toBe(frozenHeadFrames); // one shot: no seed frame to drop
+    expect(grade).toBeNull(); // text-to-video: no anchor to match
+    expect(film).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', frames: 500 - headTrimFrames, fps: 25 });
+    expect(film.videoDurationSec).toBeCloseTo((500 - headTrimFrames) / 25, 2);
+    expect(Math.abs(film.audioDurationSec! - film.videoDurationSec)).toBeLessThanOrEqual(1 / 25);
     expect(result.manifest.steps.map((s) => s.step)).toEqual(['scene-1']);
     const [prediction] = stack.emulator!.predictions().filter((p) => p.id === result.manifest.steps[0].predictionId);
     expect(prediction.input).not.toHaveProperty('image');
@@ -66,9 +69,12 @@ describe('independent strategy (winter-ad with --strategy independent)', () => {
     expect(Math.max(...clipEntered)).toBeLessThan(firstStored);
   });
 
-  it('joins untrimmed clips (no seed frame is repeated) into a continuous 30 s film', async () => {
+  it('joins the clips without dropping a seed frame (none is repeated), only frozen heads, graded to the anchor', async () => {
     const film = await probeVideo(result.film!);
-    expect(film.frames).toBe(750);
+    const corrections = result.manifest.steps.flatMap((s) => (s.corrections ? [s.corrections] : []));
+    for (const c of corrections) expect(c.headTrimFrames).toBe(c.frozenHeadFrames);
+    for (const c of corrections) expect(c.grade).not.toBeNull();
+    expect(film.frames).toBe(750 - corrections.reduce((sum, c) => sum + c.headTrimFrames, 0));
     expect((await worstFrameStepError(result.film!, 25)).worst).toBeLessThan(0.001);
     expect(Math.abs(film.audioDurationSec! - film.videoDurationSec)).toBeLessThanOrEqual(1 / 25);
   });

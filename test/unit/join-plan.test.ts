@@ -1,7 +1,7 @@
 // joinPlan beyond the same-rate case: clips at another frame rate, seam fades on short clips, and the
 // encoder settings every film gets.
 import { describe, expect, it } from 'vitest';
-import { joinPlan, seamTrims, type JoinInput, type JoinOptions } from '../../functions/domain/join-recipe';
+import { joinPlan, type JoinInput, type JoinOptions } from '../../functions/domain/join-recipe';
 
 const clip = (fps: number, frames: number, trim = 0): JoinInput => ({
   path: `${fps}-${frames}.mp4`, trimStartFrames: trim, frames, fps, videoStartSec: 0, hasAudio: true,
@@ -31,19 +31,6 @@ describe('clips at another frame rate', () => {
     // 120 ms crossfade: 60 ms before the seam, of which the 2 trimmed frames at 50 fps give 40 ms.
     const plan = joinPlan([clip(25, 50), { ...clip(50, 100, 2), videoStartSec: 0.5 }], opts);
     expect(plan.filtergraph).toContain('[1:a]atrim=start=0.5,');
-  });
-});
-
-describe('seamTrims', () => {
-  it.each([
-    [3, true, 2, [0, 3, 3]],
-    [3, false, 2, [0, 2, 2]],
-    [2, true, 0, [0, 1]],
-    [1, true, 5, [0]],
-    [0, true, 1, []],
-    [2, false, -1, [0, 0]],
-  ])('%d scenes, seed frame trimmed %s, %d extra → %j', (scenes, trimSeedFrame, extraTrim, trims) => {
-    expect(seamTrims(scenes, { trimSeedFrame, extraTrim })).toEqual(trims);
   });
 });
 

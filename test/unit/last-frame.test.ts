@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../functions/adapters/binaries';
-import { firstFrameArgs, lastFrameArgs, lastFrameFullDecodeArgs } from '../../functions/domain/ffmpeg-recipes';
+import { lastFrameArgs, lastFrameFullDecodeArgs } from '../../functions/domain/ffmpeg-recipes';
 import { clipFrames, frameIndexOf, makeNumberedClip, type NumberedClip } from './numbered-clip';
 
 let dir: string;
@@ -52,9 +52,5 @@ describe('frame recipes pick the right frame (real ffmpeg)', () => {
 
   it.each(Object.keys(CLIPS))('lastFrameFullDecodeArgs (the fallback) on %s gives the TRUE last frame', async (name) => {
     expect(await extracted(name, lastFrameFullDecodeArgs, 'full')).toBe(frames[name].length - 1);
-  });
-
-  it.each(Object.keys(CLIPS))('firstFrameArgs on %s gives frame 0', async (name) => {
-    expect(await extracted(name, firstFrameArgs, 'first')).toBe(0);
   });
 });

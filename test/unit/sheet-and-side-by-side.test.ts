@@ -1,13 +1,11 @@
-// Two picture recipes checked by what they draw, on clips whose frames carry their own number: the
-// contact sheet's tiles are the frames it says it picks, and the side-by-side holds a shorter film's
-// last frame until the longest ends.
+// The side-by-side checked by what it draws, on clips whose frames carry their own number: it holds a
+// shorter film's last frame until the longest ends.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFontFile, runFfmpeg } from '../../functions/adapters/binaries';
 import { probeImage, probeVideo } from '../../functions/adapters/media';
-import { contactSheetArgs, evenFrameIndices } from '../../functions/domain/ffmpeg-recipes';
 import { sideBySideArgs } from '../../functions/domain/compare';
 import { clipFrames, frameIndexOf, framesIn, makeNumberedClip, nearestFrame } from './numbered-clip';
 
@@ -28,22 +26,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-describe('contact sheet', () => {
-  // 256 px wide / 4 columns = 64 px thumbnails: the clip's own size, so tiles are its frames unscaled.
-  const layout = { columns: 4, rows: 3, width: 256 };
-
-  it('tiles the evenly spaced frames of the first video stream, left to right, top to bottom', async () => {
-    await runFfmpeg(contactSheetArgs(p('long.mp4'), p('sheet.png'), frames.long.length, layout));
-    expect(await probeImage(p('sheet.png'))).toEqual({ width: 256, height: 108 });
-    const tiles = [];
-    for (let i = 0; i < 12; i++) {
-      const crop = { w: 64, h: 36, x: (i % 4) * 64, y: Math.floor(i / 4) * 36 };
-      tiles.push(await frameIndexOf(p('sheet.png'), frames.long, crop));
-    }
-    expect(tiles).toEqual(evenFrameIndices(frames.long.length, 12));
-  });
 });
 
 describe('side by side', () => {
