@@ -19,6 +19,7 @@ import {
   toPngArgs,
 } from '../domain/ffmpeg-recipes';
 import { joinPlan, type JoinOptions } from '../domain/join-recipe';
+import { seamPolarities } from './seam-polarity';
 
 export type { VideoProbe } from '../domain/ffmpeg-recipes';
 
@@ -143,6 +144,11 @@ export async function joinClips(opts: JoinClipsOptions): Promise<VideoProbe & { 
   } catch (error) {
     // A clip too short for its trim is a bad model output, not a tool failure.
     throw new OutputInvalidError((error as Error).message, { cause: error });
+  }
+  const crossfadeMs = opts.crossfadeMs ?? 120;
+  if (plan.audioClips.length > 1 && crossfadeMs > 0) {
+    const inverted = await seamPolarities(inputs.map((c) => c.path), plan, crossfadeMs, `${opts.out}.seam.f32`);
+    if (inverted.some(Boolean)) plan = joinPlan(inputs.map((c, i) => ({ ...c, invertPolarity: inverted[i] })), opts);
   }
   await runFfmpeg(plan.args, { label: 'ffmpeg join' });
   const result = await probeVideo(opts.out);

@@ -10,18 +10,26 @@
 
 export const JOIN_SAMPLE_RATE = 48_000;
 
+/**
+ * A generated sound track's first 50 ms are its onset (a de-click ramp or a transient): a clip's
+ * trimmed head serves as crossfade pre-roll only after them, or the seam would dip into the onset.
+ */
+export const ONSET_GUARD_SEC = 0.05;
+
 export interface AudioClip {
   /** Input number of the clip in the ffmpeg command. */
   input: number;
   hasAudio: boolean;
   /** Where the kept part starts in the clip's own audio clock (video start + trimmed head). */
   startSec: number;
-  /** Seconds of the clip's audio before `startSec` (its trimmed head), usable as pre-roll. */
+  /** Seconds of the clip's audio before `startSec` (its trimmed head after the onset guard), usable as pre-roll. */
   preRollSec: number;
   /** Exactly the kept video's length, in samples. */
   samples: number;
   /** Gain that brings this clip to the film's loudness target (0 = as generated); applied before the crossfade. */
   gainDb: number;
+  /** Play the clip's sound in inverted polarity (seam-polarity.ts), so that its crossfade cannot cancel. */
+  invertPolarity?: boolean;
 }
 
 export interface AudioJoinOptions {
@@ -66,6 +74,7 @@ function clipSource(clip: AudioClip, lead: number, extraSilence: number): { chai
     `apad,atrim=end_sample=${preRoll + clip.samples}`,
   ];
   if (clip.gainDb !== 0) steps.push(`volume=${sec(clip.gainDb)}dB`);
+  if (clip.invertPolarity) steps.push('pan=stereo|c0=-1*c0|c1=-1*c1');
   return { chain: steps.join(','), mirrorHead: lead - preRoll };
 }
 

@@ -1,6 +1,6 @@
 // The join: one ffmpeg run that turns the stored clips into the film. Trims, colour grade, loudness
 // and seams all happen in this one encode generation (see join-audio.ts for the sound).
-import { audioChains, JOIN_SAMPLE_RATE, silentChain } from './join-audio';
+import { audioChains, JOIN_SAMPLE_RATE, ONSET_GUARD_SEC, silentChain, type AudioClip } from './join-audio';
 
 export { JOIN_SAMPLE_RATE } from './join-audio';
 
@@ -16,6 +16,8 @@ export interface JoinInput {
   videoFilters?: string;
   /** Gain that brings the clip to the film's loudness target. */
   gainDb?: number;
+  /** Its sound in inverted polarity (seam-polarity.ts). */
+  invertPolarity?: boolean;
 }
 
 export interface JoinOptions {
@@ -36,6 +38,8 @@ export interface JoinPlan {
   /** Output frames per clip and in total (Σ frames_i − trim_i when the rates match). */
   clipFrames: number[];
   totalFrames: number;
+  /** Each clip's sound as the audio chains take it; empty for a silent film. */
+  audioClips: AudioClip[];
 }
 
 /** Output frames of a clip: same rate → exactly its kept frames; another rate → the rounded resample. */
@@ -71,15 +75,17 @@ export function joinPlan(inputs: JoinInput[], opts: JoinOptions): JoinPlan {
   const n = inputs.length;
   chains.push(`${inputs.map((_, i) => `[v${i}]`).join('')}concat=n=${n}:v=1:a=0[v]`);
   const totalSamples = clipSamples.reduce((a, b) => a + b, 0);
+  let audio: AudioClip[] = [];
   if (opts.audio === 'silent') chains.push(silentChain(totalSamples));
   else {
-    const audio = inputs.map((clip, i) => ({
+    audio = inputs.map((clip, i) => ({
       input: i,
       hasAudio: clip.hasAudio,
       startSec: clip.videoStartSec + trims[i] / clip.fps,
-      preRollSec: trims[i] / clip.fps,
+      preRollSec: Math.max(0, trims[i] / clip.fps - ONSET_GUARD_SEC),
       samples: clipSamples[i],
       gainDb: clip.gainDb ?? 0,
+      invertPolarity: clip.invertPolarity ?? false,
     }));
     chains.push(...audioChains(audio, { crossfadeMs: opts.crossfadeMs ?? 120 }));
   }
@@ -93,5 +99,5 @@ export function joinPlan(inputs: JoinInput[], opts: JoinOptions): JoinPlan {
     '-c:a', 'aac', '-b:a', '192k', '-ar', String(JOIN_SAMPLE_RATE), '-ac', '2',
     '-movflags', '+faststart', opts.out,
   ];
-  return { args, filtergraph, clipFrames, totalFrames: clipFrames.reduce((a, b) => a + b, 0) };
+  return { args, filtergraph, clipFrames, totalFrames: clipFrames.reduce((a, b) => a + b, 0), audioClips: audio };
 }

@@ -150,7 +150,7 @@ export function videoGraph(g: VideoGraphRequest): string {
 function toneExpression(t: Timbre, detuneHz: number): string {
   const partials = Array.from({ length: t.overtones + 1 }, (_, i) => {
     const k = i + 1;
-    return `${fixed(1 / k ** t.rolloff)}*sin(2*PI*${fixed(t.baseHz * k + detuneHz, 2)}*t)`;
+    return `${fixed(1 / k ** t.rolloff)}*sin(2*PI*${fixed(t.baseHz * k + detuneHz, 2)}*t+${fixed(t.phases[i] ?? 0)})`;
   });
   const tremolo = `(1-${fixed(t.tremoloDepth / 2)}+${fixed(t.tremoloDepth / 2)}*sin(2*PI*${fixed(t.tremoloHz)}*t))`;
   return `0.1*(${partials.join('+')})*${tremolo}`;

@@ -30,6 +30,8 @@ export interface Timbre {
   baseHz: number;
   /** Harmonics above the fundamental (0 = pure tone). */
   overtones: number;
+  /** Starting phase of each partial, radians: generated sound does not start every partial at 0. */
+  phases: number[];
   /** Amplitude of harmonic k is 1/k^rolloff. */
   rolloff: number;
   tremoloHz: number;
@@ -91,8 +93,11 @@ export function generationHash(inputs: GenerationInputs): Buffer {
 function timbreFrom(draw: (i: number) => number): Timbre {
   const colours: NoiseColour[] = ['white', 'pink', 'brown'];
   return {
-    baseHz: Math.round(110 + draw(20) * 220),
+    // Not a round number, random phases and always a noise bed: generated sound is broadband, so two
+    // clips' sound tracks are uncorrelated, as real ones are (pure in-phase tones would cancel in a crossfade).
+    baseHz: Math.round((110 + draw(20) * 220) * 100) / 100,
     overtones: Math.floor(draw(21) * 5),
+    phases: Array.from({ length: 5 }, (_, k) => Math.round(draw(28 + k) * 2 * Math.PI * 1000) / 1000),
     rolloff: 0.8 + draw(22) * 1.4,
     // Slow, shallow tremolo and a de-click attack: generated sound tracks run at their own level from
     // the first frame (facts.md: they differ in loudness and character, not in fading in).
@@ -100,7 +105,7 @@ function timbreFrom(draw: (i: number) => number): Timbre {
     tremoloDepth: draw(24) * 0.2,
     attackSec: 0.005 + draw(25) * 0.025,
     noise: colours[Math.floor(draw(26) * 2.999)],
-    noiseLevel: draw(27) * 0.5,
+    noiseLevel: 0.2 + draw(27) * 0.5,
   };
 }
 

@@ -27,10 +27,15 @@ describe('clips at another frame rate', () => {
     expect(plan.filtergraph).toContain('[1:a]atrim=start=0.54,');
   });
 
-  it('starts a crossfaded clip’s audio earlier by the part of its trimmed head the crossfade uses', () => {
-    // 120 ms crossfade: 60 ms before the seam, of which the 2 trimmed frames at 50 fps give 40 ms.
-    const plan = joinPlan([clip(25, 50), { ...clip(50, 100, 2), videoStartSec: 0.5 }], opts);
-    expect(plan.filtergraph).toContain('[1:a]atrim=start=0.5,');
+  it.each([
+    // 120 ms crossfade: 60 ms before the seam. 5 trimmed frames at 50 fps are 100 ms, of which the
+    // first 50 ms are the onset guard: 50 ms of pre-roll, from 0.55 s on the clip's clock.
+    [5, '0.55'],
+    // 2 frames are 40 ms, all inside the onset guard: no pre-roll, the kept audio starts at 0.54 s.
+    [2, '0.54'],
+  ])('starts a crossfaded clip’s audio earlier by the usable part of its %d trimmed head frames', (trim, start) => {
+    const plan = joinPlan([clip(25, 50), { ...clip(50, 100, trim), videoStartSec: 0.5 }], opts);
+    expect(plan.filtergraph).toContain(`[1:a]atrim=start=${start},`);
   });
 });
 

@@ -1,0 +1,31 @@
+// Decodes the few milliseconds of sound each crossfade mixes and decides which clips to invert
+// (functions/domain/seam-polarity.ts).
+import { readFile, rm } from 'node:fs/promises';
+import { runFfmpeg } from './binaries';
+import { seamSpans } from '../domain/join-audio';
+import type { JoinPlan } from '../domain/join-recipe';
+import { crossfadeCorrelation, crossfadePair, decodeWindowArgs, polarities, seamWindows, type AudioWindow } from '../domain/seam-polarity';
+
+async function decodeWindow(paths: string[], window: AudioWindow, scratch: string): Promise<Float32Array> {
+  await runFfmpeg(decodeWindowArgs(paths[window.input], window, scratch), { label: 'ffmpeg seam window' });
+  const bytes = await readFile(scratch);
+  await rm(scratch, { force: true });
+  return new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4));
+}
+
+/** Per clip: play its sound inverted? `scratch` is a file path the samples pass through. */
+export async function seamPolarities(paths: string[], plan: JoinPlan, crossfadeMs: number, scratch: string): Promise<boolean[]> {
+  const spans = seamSpans(plan.audioClips.map((c) => c.samples), crossfadeMs);
+  const correlations: (number | null)[] = [];
+  for (const [k, windows] of seamWindows(plan.audioClips, spans).entries()) {
+    if (!windows) {
+      correlations.push(null);
+      continue;
+    }
+    const outgoing = await decodeWindow(paths, windows.outgoing, scratch);
+    const incoming = await decodeWindow(paths, windows.incoming, scratch);
+    const { x, y } = crossfadePair(outgoing, incoming, spans[k], windows.preRoll);
+    correlations.push(crossfadeCorrelation(x, y));
+  }
+  return polarities(correlations);
+}
