@@ -154,6 +154,8 @@ describe('api handler: a run from POST to film', () => {
     expect(status.manifest.film.key).toBe(runKeys(started.runId).final);
     expect(status.urls.film).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*final\.mp4\?.*X-Amz-Signature=/);
     expect(status.urls.contactSheet).toMatch(/contact-sheet\.png\?/);
+    expect(status.urls.driftChart).toMatch(/drift-chart\.png\?/);
+    expect(status.manifest.film.continuity.maxSeamDeltaE).toEqual(expect.any(Number));
 
     const film = await fetch(status.urls.film);
     expect(film.status).toBe(200);
