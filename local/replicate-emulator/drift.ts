@@ -37,7 +37,7 @@ export interface Timbre {
   tremoloHz: number;
   /** 0..1 depth of the amplitude wobble. */
   tremoloDepth: number;
-  /** Fade-in from near silence, as LTX audio does. */
+  /** Fade-in at the start (5–30 ms here; real LTX sound can take longer, see docs/continuity.md). */
   attackSec: number;
   noise: NoiseColour;
   /** Amplitude of the noise bed relative to the tone. */
@@ -99,8 +99,8 @@ function timbreFrom(draw: (i: number) => number): Timbre {
     overtones: Math.floor(draw(21) * 5),
     phases: Array.from({ length: 5 }, (_, k) => Math.round(draw(28 + k) * 2 * Math.PI * 1000) / 1000),
     rolloff: 0.8 + draw(22) * 1.4,
-    // Slow, shallow tremolo and a de-click attack: generated sound tracks run at their own level from
-    // the first frame (facts.md: they differ in loudness and character, not in fading in).
+    // Slow, shallow tremolo and a short attack. facts.md also reports sound that fades in from near
+    // silence over the first frames; that longer attack is not modelled yet (docs/continuity.md, Limits).
     tremoloHz: 0.2 + draw(23) * 0.8,
     tremoloDepth: draw(24) * 0.2,
     attackSec: 0.005 + draw(25) * 0.025,
