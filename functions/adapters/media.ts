@@ -20,6 +20,7 @@ import {
 } from '../domain/ffmpeg-recipes';
 import { joinPlan, type JoinOptions } from '../domain/join-recipe';
 import { seamPolarities } from './seam-polarity';
+import type { OnsetLevelling } from '../domain/onset';
 
 export type { VideoProbe } from '../domain/ffmpeg-recipes';
 
@@ -119,7 +120,7 @@ export async function ssim(a: string, b: string): Promise<number> {
 
 /** The join's output settings plus the clips; probing fills in the rest of each JoinInput. */
 export interface JoinClipsOptions extends JoinOptions {
-  clips: { path: string; trimStartFrames: number; videoFilters?: string; gainDb?: number }[];
+  clips: { path: string; trimStartFrames: number; videoFilters?: string; gainDb?: number; levelling?: OnsetLevelling | null }[];
 }
 
 /**
@@ -133,6 +134,7 @@ export async function joinClips(opts: JoinClipsOptions): Promise<VideoProbe & { 
     trimStartFrames: c.trimStartFrames,
     videoFilters: c.videoFilters,
     gainDb: c.gainDb,
+    levelling: c.levelling,
     frames: probes[i].frames,
     fps: probes[i].fps,
     videoStartSec: probes[i].videoStartSec,

@@ -4,7 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { runFfmpeg } from './binaries';
 import { seamSpans } from '../domain/join-audio';
 import type { JoinPlan } from '../domain/join-recipe';
-import { crossfadeCorrelation, crossfadePair, decodeWindowArgs, polarities, seamWindows, type AudioWindow } from '../domain/seam-polarity';
+import { crossfadeCorrelation, crossfadePair, decodeWindowArgs, deinterleave, polarities, seamWindows, type AudioWindow } from '../domain/seam-polarity';
 
 async function decodeWindow(paths: string[], window: AudioWindow, scratch: string): Promise<Float32Array> {
   await runFfmpeg(decodeWindowArgs(paths[window.input], window, scratch), { label: 'ffmpeg seam window' });
@@ -22,10 +22,10 @@ export async function seamPolarities(paths: string[], plan: JoinPlan, crossfadeM
       correlations.push(null);
       continue;
     }
-    const outgoing = await decodeWindow(paths, windows.outgoing, scratch);
-    const incoming = await decodeWindow(paths, windows.incoming, scratch);
-    const { x, y } = crossfadePair(outgoing, incoming, spans[k], windows.preRoll);
-    correlations.push(crossfadeCorrelation(x, y));
+    const outgoing = deinterleave(await decodeWindow(paths, windows.outgoing, scratch));
+    const incoming = deinterleave(await decodeWindow(paths, windows.incoming, scratch));
+    const channels = [0, 1].map((c) => crossfadePair(outgoing[c], incoming[c], spans[k], windows.preRoll));
+    correlations.push(crossfadeCorrelation(...channels));
   }
   return polarities(correlations);
 }

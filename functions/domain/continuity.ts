@@ -6,6 +6,7 @@ import type { Look } from './colour';
 import type { Strategy } from './storyboard';
 
 import type { Loudness } from './loudness';
+import type { OnsetLevelling } from './onset';
 
 export interface ClipCorrections {
   /** Frames the film drops from the clip's head: a chained clip's seed frame plus its frozen frames. */
@@ -20,6 +21,8 @@ export interface ClipCorrections {
   gainCapped: boolean;
   /** The clip's own loudness as generated; null without sound. */
   loudness: Loudness | null;
+  /** A fade-in at the start of its sound, lifted to its steady level where it meets a seam; null if none. */
+  onsetLevelling: OnsetLevelling | null;
   /** The clip's first kept frame and last frame as generated, before any grade. */
   looks: { head: Look; tail: Look };
 }

@@ -8,6 +8,8 @@
 // from the outgoing clip's tail, extended forwards by X/2 (a mirror of its last samples: a clip has
 // no sound after its last frame). acrossfade overlaps the X extension samples, so Σ output = Σ kept.
 
+import { levellingVolume, type OnsetLevelling } from './onset';
+
 export const JOIN_SAMPLE_RATE = 48_000;
 
 /**
@@ -30,6 +32,8 @@ export interface AudioClip {
   gainDb: number;
   /** Play the clip's sound in inverted polarity (seam-polarity.ts), so that its crossfade cannot cancel. */
   invertPolarity?: boolean;
+  /** Lifts a fade-in at the start of the clip's sound to its steady level (onset.ts). */
+  levelling?: OnsetLevelling | null;
 }
 
 export interface AudioJoinOptions {
@@ -69,10 +73,9 @@ function clipSource(clip: AudioClip, lead: number, extraSilence: number): { chai
   }
   const preRoll = Math.min(lead, Math.max(0, Math.floor(clip.preRollSec * JOIN_SAMPLE_RATE)));
   const start = Math.max(0, clip.startSec - preRoll / JOIN_SAMPLE_RATE);
-  const steps = [
-    `[${clip.input}:a]atrim=start=${sec(start)},asetpts=PTS-STARTPTS,aresample=${JOIN_SAMPLE_RATE},${FORMAT}`,
-    `apad,atrim=end_sample=${preRoll + clip.samples}`,
-  ];
+  const steps = [`[${clip.input}:a]atrim=start=${sec(start)},asetpts=PTS-STARTPTS,aresample=${JOIN_SAMPLE_RATE},${FORMAT}`];
+  if (clip.levelling?.length) steps.push(levellingVolume(clip.levelling, start));
+  steps.push(`apad,atrim=end_sample=${preRoll + clip.samples}`);
   if (clip.gainDb !== 0) steps.push(`volume=${sec(clip.gainDb)}dB`);
   if (clip.invertPolarity) steps.push('pan=stereo|c0=-1*c0|c1=-1*c1');
   return { chain: steps.join(','), mirrorHead: lead - preRoll };

@@ -1,5 +1,6 @@
 // The join: one ffmpeg run that turns the stored clips into the film. Trims, colour grade, loudness
 // and seams all happen in this one encode generation (see join-audio.ts for the sound).
+import type { OnsetLevelling } from './onset';
 import { audioChains, JOIN_SAMPLE_RATE, ONSET_GUARD_SEC, silentChain, type AudioClip } from './join-audio';
 
 export { JOIN_SAMPLE_RATE } from './join-audio';
@@ -18,6 +19,8 @@ export interface JoinInput {
   gainDb?: number;
   /** Its sound in inverted polarity (seam-polarity.ts). */
   invertPolarity?: boolean;
+  /** Lifts a fade-in at the start of its sound (onset.ts). */
+  levelling?: OnsetLevelling | null;
 }
 
 export interface JoinOptions {
@@ -86,6 +89,7 @@ export function joinPlan(inputs: JoinInput[], opts: JoinOptions): JoinPlan {
       samples: clipSamples[i],
       gainDb: clip.gainDb ?? 0,
       invertPolarity: clip.invertPolarity ?? false,
+      levelling: clip.levelling ?? null,
     }));
     chains.push(...audioChains(audio, { crossfadeMs: opts.crossfadeMs ?? 120 }));
   }

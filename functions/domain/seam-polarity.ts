@@ -61,19 +61,34 @@ export function crossfadePair(outgoing: Float32Array, incoming: Float32Array, sp
  * Correlation of the two signals weighted by where the crossfade mixes them (sin·cos of an
  * equal-power fade): negative means the mix dips below either side. 0 for silence.
  */
-export function crossfadeCorrelation(x: Float32Array, y: Float32Array): number {
-  const n = Math.min(x.length, y.length);
+export function crossfadeCorrelation(...channels: { x: Float32Array; y: Float32Array }[]): number {
   let xy = 0;
   let xx = 0;
   let yy = 0;
-  for (let i = 0; i < n; i++) {
-    const u = (i + 0.5) / n;
-    const w = Math.sin((Math.PI / 2) * u) * Math.cos((Math.PI / 2) * u);
-    xy += w * x[i] * y[i];
-    xx += w * x[i] * x[i];
-    yy += w * y[i] * y[i];
+  // Channel by channel, summed: a downmix would let slightly detuned channels cancel each other.
+  for (const { x, y } of channels) {
+    const n = Math.min(x.length, y.length);
+    for (let i = 0; i < n; i++) {
+      const u = (i + 0.5) / n;
+      const w = Math.sin((Math.PI / 2) * u) * Math.cos((Math.PI / 2) * u);
+      xy += w * x[i] * y[i];
+      xx += w * x[i] * x[i];
+      yy += w * y[i] * y[i];
+    }
   }
   return xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : 0;
+}
+
+/** Interleaved stereo samples as two channels. */
+export function deinterleave(samples: Float32Array): [Float32Array, Float32Array] {
+  const frames = Math.floor(samples.length / 2);
+  const left = new Float32Array(frames);
+  const right = new Float32Array(frames);
+  for (let i = 0; i < frames; i++) {
+    left[i] = samples[2 * i];
+    right[i] = samples[2 * i + 1];
+  }
+  return [left, right];
 }
 
 /** Clip by clip, from the first: invert a clip when its sound correlates negatively with the (possibly inverted) one before. */
@@ -86,12 +101,12 @@ export function polarities(correlations: (number | null)[]): boolean[] {
   return inverted;
 }
 
-/** One window of a clip's sound, mono 32-bit float at the join's rate, on the clip's own clock. */
+/** One window of a clip's sound, stereo 32-bit float (interleaved) at the join's rate, on the clip's own clock. */
 export function decodeWindowArgs(clip: string, window: AudioWindow, outRaw: string): string[] {
   const from = Number(Math.max(0, window.fromSec).toFixed(6));
   return [
     '-i', clip, '-map', '0:a:0', '-vn',
     '-af', `atrim=start=${from},asetpts=PTS-STARTPTS,aresample=${JOIN_SAMPLE_RATE},atrim=end_sample=${window.samples}`,
-    '-ac', '1', '-f', 'f32le', outRaw,
+    '-ac', '2', '-f', 'f32le', outRaw,
   ];
 }

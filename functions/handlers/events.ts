@@ -119,6 +119,7 @@ const clipCorrections = z.object({
   gainDb: finite,
   gainCapped: z.boolean(),
   loudness: z.object({ integratedLufs: finite, truePeakDbtp: finite }).nullable(),
+  onsetLevelling: z.array(z.tuple([finite, finite])).max(60).nullable(),
   looks: z.object({ head: look, tail: look }),
 });
 

@@ -8,6 +8,7 @@ import { fitGrade, gradeImageFilters, type GradeTarget } from '../domain/grade';
 import { lookOf, meanLook, type Look } from '../domain/colour';
 import { endFrameIndices, headTrimFrames, type ClipCorrections } from '../domain/continuity';
 import type { Loudness, LoudnessGain } from '../domain/loudness';
+import type { OnsetLevelling } from '../domain/onset';
 import type { ContinuitySettings } from '../domain/continuity-settings';
 import type { RunPlan } from '../domain/plan';
 
@@ -15,6 +16,7 @@ import type { RunPlan } from '../domain/plan';
 export interface ClipAnalysis {
   countFrozenHeadFrames(clip: string, max: number): Promise<number>;
   measureLoudness(clip: string): Promise<Loudness | null>;
+  measureOnset(clip: string): Promise<OnsetLevelling | null>;
   loudnessGainDb(loudness: Loudness | null, settings: ContinuitySettings): LoudnessGain;
 }
 
@@ -49,10 +51,11 @@ export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis
   // the first kept frames whatever the head trim turns out to be, and the last frames.
   const longest = endFrameIndices(0, input.frames);
   const headCandidates = endFrameIndices(0, Math.min(input.frames, trimFor(settings.maxFrozenHeadFrames) + longest.first.length)).last;
-  const [frozenHeadFrames, sampled, loudness] = await Promise.all([
+  const [frozenHeadFrames, sampled, loudness, onsetLevelling] = await Promise.all([
     settings.maxFrozenHeadFrames > 0 ? analysis.countFrozenHeadFrames(input.clip, settings.maxFrozenHeadFrames) : Promise.resolve(0),
     sampleFrames(input.clip, [...Array.from({ length: headCandidates.at(-1)! + 1 }, (_, n) => n), ...longest.last], join(dir, 'frames.rgb')),
     input.hasAudio ? analysis.measureLoudness(input.clip) : Promise.resolve(null),
+    input.hasAudio ? analysis.measureOnset(input.clip) : Promise.resolve(null),
   ]);
   const trim = trimFor(frozenHeadFrames);
   // The same frames the continuity report averages: the first kept frames and the last frames.
@@ -74,6 +77,7 @@ export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis
       gainDb: gain.gainDb,
       gainCapped: gain.capped,
       loudness,
+      onsetLevelling,
       looks: { head: meanLook(head.map(lookOf)), tail: meanLook(tail.map(lookOf)) },
     },
     seed,

@@ -45,7 +45,7 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
 
     const film = join(dir, 'final.mp4');
     const probe = await joinClips({
-      clips: local.map((path, i) => clipInput(path, clips[i])),
+      clips: local.map((path, i) => clipInput(path, clips[i], i === 0)),
       out: film,
       fps,
       width: clips[0].width,
@@ -86,11 +86,17 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
   });
 }
 
-/** A clip as the join takes it: its head trim, its grade over the kept frames, its gain. */
-function clipInput(path: string, clip: StoredClip) {
-  const { headTrimFrames, grade, gainDb } = clip.corrections;
+/** A clip as the join takes it: its head trim, its grade over the kept frames, its gain; its onset levelled where it meets a seam. */
+function clipInput(path: string, clip: StoredClip, opensFilm: boolean) {
+  const { headTrimFrames, grade, gainDb, onsetLevelling } = clip.corrections;
   const spanSec = Math.max(0, clip.frames - headTrimFrames - 1) / clip.fps;
-  return { path, trimStartFrames: headTrimFrames, videoFilters: grade ? gradeFilters(grade, spanSec) : undefined, gainDb };
+  return {
+    path,
+    trimStartFrames: headTrimFrames,
+    videoFilters: grade ? gradeFilters(grade, spanSec) : undefined,
+    gainDb,
+    levelling: opensFilm ? null : onsetLevelling,
+  };
 }
 
 /**

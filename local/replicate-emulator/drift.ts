@@ -37,7 +37,7 @@ export interface Timbre {
   tremoloHz: number;
   /** 0..1 depth of the amplitude wobble. */
   tremoloDepth: number;
-  /** Fade-in at the start (5–30 ms here; real LTX sound can take longer, see docs/continuity.md). */
+  /** Fade-in from near silence at the start, as LTX sound can (facts.md). */
   attackSec: number;
   noise: NoiseColour;
   /** Amplitude of the noise bed relative to the tone. */
@@ -99,11 +99,11 @@ function timbreFrom(draw: (i: number) => number): Timbre {
     overtones: Math.floor(draw(21) * 5),
     phases: Array.from({ length: 5 }, (_, k) => Math.round(draw(28 + k) * 2 * Math.PI * 1000) / 1000),
     rolloff: 0.8 + draw(22) * 1.4,
-    // Slow, shallow tremolo and a short attack. facts.md also reports sound that fades in from near
-    // silence over the first frames; that longer attack is not modelled yet (docs/continuity.md, Limits).
+    // Slow, shallow tremolo, and sound that fades in from near silence over up to 0.65 s (facts.md:
+    // a known seam problem of image-to-video models).
     tremoloHz: 0.2 + draw(23) * 0.8,
     tremoloDepth: draw(24) * 0.2,
-    attackSec: 0.005 + draw(25) * 0.025,
+    attackSec: 0.05 + draw(25) * 0.6,
     noise: colours[Math.floor(draw(26) * 2.999)],
     noiseLevel: 0.2 + draw(27) * 0.5,
   };

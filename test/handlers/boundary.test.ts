@@ -79,7 +79,7 @@ function runFixture(anchor: unknown): { plan: RunPlan; input: Json; state: Json 
     index: s.index, step: s.step, clipKey: s.clipKey, seedKey: s.seedKey, lastFrameKey: s.lastFrameKey,
     durationSec: s.duration, frames: s.duration * s.fps, fps: s.fps, width: 1920, height: 1080, hasAudio: false,
     corrections: {
-      headTrimFrames: s.index > 1 ? 1 : 0, frozenHeadFrames: 0, gainDb: 0, gainCapped: false, loudness: null,
+      headTrimFrames: s.index > 1 ? 1 : 0, frozenHeadFrames: 0, gainDb: 0, gainCapped: false, loudness: null, onsetLevelling: [[0.005, 12], [0.3, 0]],
       grade: { head: { contrast: 1, brightness: 0, saturation: 0.95 }, tail: { contrast: 0.97, brightness: 0.01, saturation: 0.9 }, cast: { u: 0.5, v: -1 }, clamped: false },
       looks: { head: { l: 50, a: 1, b: 2, chroma: 20, contrast: 12 }, tail: { l: 52, a: 1, b: 3, chroma: 24, contrast: 13 } },
     },

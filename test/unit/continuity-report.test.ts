@@ -14,6 +14,7 @@ const corrections = (more: Partial<ClipCorrections> = {}): ClipCorrections => ({
   gainDb: 0,
   gainCapped: false,
   loudness: { integratedLufs: -20, truePeakDbtp: -6 },
+  onsetLevelling: null,
   looks: { head: shifted(1), tail: shifted(4, 1.2) },
   ...more,
 });

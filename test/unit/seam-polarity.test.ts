@@ -7,7 +7,7 @@ import { runFfmpeg } from '../../functions/adapters/binaries';
 import { joinClips } from '../../functions/adapters/media';
 import { measureSeamAudio } from '../../functions/adapters/loudness';
 import type { AudioClip } from '../../functions/domain/join-audio';
-import { crossfadeCorrelation, crossfadePair, polarities, seamWindows } from '../../functions/domain/seam-polarity';
+import { crossfadeCorrelation, crossfadePair, deinterleave, polarities, seamWindows } from '../../functions/domain/seam-polarity';
 
 const tone = (n: number, phase = 0) => Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * 200 * i) / 48_000 + phase));
 
@@ -16,7 +16,20 @@ describe('crossfadeCorrelation', () => {
     ['the same sound', tone(4800), tone(4800), 1],
     ['the same sound inverted', tone(4800), tone(4800, Math.PI), -1],
     ['silence on one side', tone(4800), new Float32Array(4800), 0],
-  ])('%s → %s', (_what, x, y, r) => expect(crossfadeCorrelation(x, y)).toBeCloseTo(r, 3));
+  ])('%s → %s', (_what, x, y, r) => expect(crossfadeCorrelation({ x, y })).toBeCloseTo(r, 3));
+
+  it('sums the channels rather than a downmix, whose detuned channels could cancel', () => {
+    // Left correlates, right is silent on one side: the left channel decides.
+    expect(crossfadeCorrelation({ x: tone(4800), y: tone(4800) }, { x: tone(4800), y: new Float32Array(4800) })).toBeGreaterThan(0.5);
+  });
+});
+
+describe('deinterleave', () => {
+  it('splits interleaved stereo into left and right', () => {
+    const [left, right] = deinterleave(Float32Array.from([1, -1, 2, -2, 3, -3]));
+    expect([...left]).toEqual([1, 2, 3]);
+    expect([...right]).toEqual([-1, -2, -3]);
+  });
 });
 
 describe('polarities', () => {
