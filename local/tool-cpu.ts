@@ -4,7 +4,7 @@
 // binary, then prints the shell's `times` (user and system CPU of its reaped children, i.e. wait4's
 // rusage of that one binary) with the owner (LONGSHOT_TOOL_OWNER: the emulator sets "emulator"),
 // the tool and start/end on the /proc/uptime clock, one file per child.
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ffmpegPath, ffprobePath } from '../functions/adapters/binaries';
@@ -20,6 +20,8 @@ export interface ToolCpuSample {
 
 export interface ToolCpuMeter {
   samples(): Promise<ToolCpuSample[]>;
+  /** Forgets the samples so far (the next samples() is what ran after). */
+  clear(): Promise<void>;
   /** Restores FFMPEG_PATH/FFPROBE_PATH. */
   uninstall(): void;
 }
@@ -70,6 +72,10 @@ export async function installToolCpuMeter(dir: string): Promise<ToolCpuMeter> {
       const names = await readdir(logDir);
       const texts = await Promise.all(names.map((name) => readFile(join(logDir, name), 'utf8')));
       return texts.map((text) => parseToolCpuLog(text, (uptime) => offsetMs + uptime * 1000));
+    },
+    async clear() {
+      await rm(logDir, { recursive: true, force: true });
+      await mkdir(logDir, { recursive: true });
     },
     uninstall() {
       for (const [key, value] of Object.entries(previous)) {
