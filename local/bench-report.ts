@@ -53,6 +53,12 @@ export function finishingCpuSeconds(samples: ToolCpuSample[], history: HistoryEv
   return samples.filter((s) => s.owner === 'handler' && inside(s)).reduce((sum, s) => sum + s.cpuSeconds, 0);
 }
 
+/** The execution's wall time: its first event to its last (POST and copying outputs out excluded). */
+export function executionSeconds(history: HistoryEvent[]): number {
+  if (!history.length) throw new Error('the history is empty');
+  return (history[history.length - 1].at - history[0].at) / 1000;
+}
+
 /** Σ request → completion of the predictions a run waited for, in seconds. */
 export function modelSeconds(predictions: { created_at: string; completed_at: string | null }[]): number {
   return predictions.reduce((sum, p) => sum + (p.completed_at ? (Date.parse(p.completed_at) - Date.parse(p.created_at)) / 1000 : 0), 0);
@@ -142,7 +148,7 @@ export function formatBenchReport(report: BenchReport): string {
     '  emulator\'s renders are tagged and left out. Finishing CPU sums the handlers\' children started inside a',
     '  StoreClip or JoinFilm state. The baseline is one bare `-filter_complex concat` x264 re-encode of the',
     '  same stored clips with the join\'s settings (veryfast, crf 18, yuv420p, AAC 192k), measured the same way.',
-    '- The chain ratio divides the run\'s wall time (POST → outputs copied) by Σ (created → completed) of every',
+    '- The chain ratio divides the execution\'s wall time (its first to its last event) by Σ (created → completed) of every',
     '  prediction it made (anchor and clips), as the emulator reports them.',
     '',
     `## Per-stage times (640×360 emulator output, no latency; ${report.rounds} round(s), medians)`,

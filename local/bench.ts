@@ -10,7 +10,7 @@ import { runFfmpeg } from '../functions/adapters/binaries';
 import { projectPath } from '../functions/catalog';
 import { STRATEGIES } from '../functions/domain/storyboard';
 import {
-  finishingCpuSeconds, finishingSeconds, formatBenchReport, modelSeconds, stageSeconds,
+  executionSeconds, finishingCpuSeconds, finishingSeconds, formatBenchReport, modelSeconds, stageSeconds,
   type BenchReport, type FinishingRow, type StageRow,
 } from './bench-report';
 
@@ -83,7 +83,7 @@ async function chainWait(board: Storyboard, dir: string, latency: number) {
   return withStack({ fullSize: true, latencySeconds: latency }, async (stack) => {
     const result = await renderOn(stack, `winter-ad chain, latency ${latency} s`, board, dir);
     const predictions = stack.emulator!.predictions();
-    return { latency, wallSeconds: result.seconds, modelSeconds: modelSeconds(predictions), predictions: predictions.length };
+    return { latency, wallSeconds: executionSeconds(result.history), modelSeconds: modelSeconds(predictions), predictions: predictions.length };
   });
 }
 

@@ -1,7 +1,7 @@
 // The bench's figures from a run's records, and the report they make (no run, no clock).
 import { describe, expect, it } from 'vitest';
 import {
-  finishingCpuSeconds, finishingSeconds, formatBenchReport, modelSeconds, stageSeconds,
+  executionSeconds, finishingCpuSeconds, finishingSeconds, formatBenchReport, modelSeconds, stageSeconds,
   type BenchReport, type HistoryEvent,
 } from '../../local/bench-report';
 import type { ToolCpuSample } from '../../local/tool-cpu';
@@ -22,6 +22,10 @@ const sample = (owner: string, startMs: number, cpuSeconds: number): ToolCpuSamp
 describe('bench figures', () => {
   it('times finishing from the last StoreClip exit to the JoinFilm exit', () => {
     expect(finishingSeconds(history)).toBe(3.5);
+  });
+
+  it('times the execution from its first event to its last', () => {
+    expect(executionSeconds([{ type: 'ExecutionStarted', at: 1_000 }, ...history, { type: 'ExecutionSucceeded', at: 12_600 }])).toBe(11.6);
   });
 
   it('sums each state over Map iterations', () => {
