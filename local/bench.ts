@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick]`: issue 8's figures in one run, written to docs/bench.md (a report, not
 // timed tests). Figures are computed in bench-report.ts; CPU is measured per child by tool-cpu.ts.
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from './stack';
@@ -116,6 +116,8 @@ async function stageRows(rounds: number, dir: string): Promise<{ rows: StageRow[
 export async function runBench(args: string[]): Promise<number> {
   const quick = args.includes('--quick');
   const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? (quick ? 1 : 2));
+  // Wall times depend on what else the machine runs: the report states the load the bench started on.
+  const loadAtStart = loadavg()[0];
   const dir = await mkdtemp(join(tmpdir(), 'longshot-bench-'));
   const meter = await installToolCpuMeter(join(dir, 'meter'));
   try {
@@ -126,7 +128,7 @@ export async function runBench(args: string[]): Promise<number> {
     const { rows, skipped } = await stageRows(rounds, dir);
     const report: BenchReport = {
       date: new Date().toISOString().slice(0, 10),
-      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadAtStart.toFixed(1)} at start`,
       quick,
       rounds,
       finishingLatency: FINISHING_LATENCY_S,
