@@ -1,85 +1,148 @@
-// Speed and memory of local renders, as a written report (docs/bench.md) rather than timed tests.
-import { cpus, tmpdir, totalmem } from 'node:os';
+// `npm run bench [-- --quick]`: issue 8's figures in one run, written to docs/bench.md (a report, not
+// timed tests). Figures are computed in bench-report.ts; CPU is measured per child by tool-cpu.ts.
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startLocalStack } from './stack';
+import { startLocalStack, type LocalStack } from './stack';
 import { render } from './render';
-import type { ProgressEvent } from './step-functions';
+import { installToolCpuMeter, type ToolCpuMeter } from './tool-cpu';
+import { runFfmpeg } from '../functions/adapters/binaries';
 import { projectPath } from '../functions/catalog';
+import { STRATEGIES } from '../functions/domain/storyboard';
+import {
+  executionSeconds, finishingCpuSeconds, finishingSeconds, formatBenchReport, modelSeconds, stageSeconds,
+  type BenchReport, type FinishingRow, type StageRow,
+} from './bench-report';
 
-interface Sample {
-  name: string;
-  seconds: number;
-  filmSeconds: number;
-  stages: Record<string, number>;
+type Storyboard = Record<string, unknown> & { scenes: unknown[]; clip: Record<string, unknown> };
+
+const FINISHING_LATENCY_S = 8;
+
+async function winterAd(): Promise<Storyboard> {
+  return JSON.parse(await readFile(projectPath('examples/winter-ad.json'), 'utf8'));
 }
 
-/** Seconds spent in each state (summed over Map iterations), from the executor's event log. */
-function stageSeconds(history: ProgressEvent[]): Record<string, number> {
-  const open = new Map<string, number>();
-  const totals: Record<string, number> = {};
-  for (const event of history) {
-    if (!event.state) continue;
-    const key = `${event.state}#${event.index ?? ''}`;
-    if (event.type === 'StateEntered') open.set(key, event.at);
-    if (event.type === 'StateExited' && open.has(key)) {
-      totals[event.state] = (totals[event.state] ?? 0) + (event.at - open.get(key)!) / 1000;
-      open.delete(key);
-    }
+/** winter-ad's three scenes repeated to ten clips of 6 s (a film length the join must stay flat in). */
+async function winterTen(): Promise<Storyboard> {
+  const board = await winterAd();
+  const scenes = Array.from({ length: 10 }, (_, i) => ({ ...(board.scenes[i % 3] as object), name: `scene ${i + 1}` }));
+  return { ...board, title: 'Winter ten', clip: { ...board.clip, duration: 6 }, scenes };
+}
+
+async function renderOn(stack: LocalStack, name: string, storyboard: unknown, outDir: string, overrides = {}) {
+  const result = await render({ storyboard, overrides, outDir, on: stack, progress: false });
+  if (result.outcome !== 'succeeded') throw new Error(`${name} did not succeed: ${JSON.stringify(result).slice(0, 500)}`);
+  process.stderr.write(`${name}: ${result.seconds.toFixed(2)} s\n`);
+  return result;
+}
+
+async function withStack<T>(emulator: { fullSize: boolean; latencySeconds: number }, use: (stack: LocalStack) => Promise<T>) {
+  const stack = await startLocalStack({ emulator });
+  try {
+    return await use(stack);
+  } finally {
+    await stack.stop();
   }
-  return totals;
+}
+
+/** CPU of one bare x264 re-encode of the clips with the join's video and audio settings. */
+async function baselineCpuSeconds(meter: ToolCpuMeter, clips: string[], out: string): Promise<number> {
+  await meter.clear();
+  const inputs = clips.flatMap((clip) => ['-i', clip]);
+  const concat = `${clips.map((_, i) => `[${i}:v][${i}:a]`).join('')}concat=n=${clips.length}:v=1:a=1[v][a]`;
+  await runFfmpeg([
+    ...inputs, '-filter_complex', concat, '-map', '[v]', '-map', '[a]',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p',
+    '-c:a', 'aac', '-b:a', '192k', out,
+  ]);
+  const samples = await meter.samples();
+  if (samples.length !== 1) throw new Error(`the baseline encode left ${samples.length} samples, not 1`);
+  return samples[0].cpuSeconds;
+}
+
+async function finishingRun(meter: ToolCpuMeter, name: string, board: Storyboard, dir: string): Promise<FinishingRow> {
+  return withStack({ fullSize: true, latencySeconds: FINISHING_LATENCY_S }, async (stack) => {
+    await meter.clear();
+    const result = await renderOn(stack, name, board, dir);
+    const samples = await meter.samples();
+    const clips = result.files.filter((f) => /scenes\/\d+\/clip\.mp4$/.test(f)).sort((a, b) => sceneOf(a) - sceneOf(b));
+    return {
+      name,
+      scenes: clips.length,
+      filmSeconds: result.manifest.film!.durationSec,
+      finishingSeconds: finishingSeconds(result.history),
+      finishingCpuSeconds: finishingCpuSeconds(samples, result.history),
+      baselineCpuSeconds: await baselineCpuSeconds(meter, clips, join(dir, `${result.runId}-baseline.mp4`)),
+    };
+  });
+}
+
+const sceneOf = (file: string) => Number(/scenes\/(\d+)\//.exec(file)![1]);
+
+async function chainWait(board: Storyboard, dir: string, latency: number) {
+  return withStack({ fullSize: true, latencySeconds: latency }, async (stack) => {
+    const result = await renderOn(stack, `winter-ad chain, latency ${latency} s`, board, dir);
+    const predictions = stack.emulator!.predictions();
+    return { latency, wallSeconds: executionSeconds(result.history), modelSeconds: modelSeconds(predictions), predictions: predictions.length };
+  });
+}
+
+async function stageRows(rounds: number, dir: string): Promise<{ rows: StageRow[]; skipped: string[] }> {
+  const board = await winterAd();
+  const single = JSON.parse(await readFile(projectPath('examples/winter-ad-single.json'), 'utf8'));
+  const cases: [string, unknown, Record<string, string>][] = [
+    ['winter-ad (chain, 3 × 10 s)', board, {}],
+    ['winter-ad (independent, 3 × 10 s)', board, { strategy: 'independent' }],
+    ['winter-ad-single (single, 20 s)', single, {}],
+  ];
+  const skipped: string[] = [];
+  // Keyframes joins the table once the strategy exists (issue 8, other half).
+  if ((STRATEGIES as readonly string[]).includes('keyframes')) cases.push(['winter-ad (keyframes, 3 × 10 s)', board, { strategy: 'keyframes' }]);
+  else skipped.push('keyframes (no such strategy yet)');
+  const rows: StageRow[] = cases.map(([name]) => ({ name, wallSeconds: [], filmSeconds: 0, stages: [] }));
+  await withStack({ fullSize: false, latencySeconds: 0 }, async (stack) => {
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, [name, storyboard, overrides]] of cases.entries()) {
+        const result = await renderOn(stack, name, storyboard, dir, overrides);
+        rows[i].wallSeconds.push(result.seconds);
+        rows[i].filmSeconds = result.manifest.film!.durationSec;
+        rows[i].stages.push(stageSeconds(result.history));
+      }
+    }
+  });
+  return { rows, skipped };
 }
 
 export async function runBench(args: string[]): Promise<number> {
-  const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 2);
-  const fullSize = args.includes('--full-size');
-  const cases: [string, string, Record<string, string>][] = [
-    ['winter-ad (chain, 3 × 10 s)', 'examples/winter-ad.json', {}],
-    ['winter-ad (independent, 3 × 10 s)', 'examples/winter-ad.json', { strategy: 'independent' }],
-    ['winter-ad-single (single, 20 s)', 'examples/winter-ad-single.json', {}],
-  ];
+  const quick = args.includes('--quick');
+  const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? (quick ? 1 : 2));
+  // Wall times depend on what else the machine runs: the report states the load the bench started on.
+  const loadAtStart = loadavg()[0];
   const dir = await mkdtemp(join(tmpdir(), 'longshot-bench-'));
-  const stack = await startLocalStack({ emulator: { fullSize } });
-  const samples: Sample[] = [];
+  const meter = await installToolCpuMeter(join(dir, 'meter'));
   try {
-    for (let round = 0; round < rounds; round++) {
-      for (const [name, file, overrides] of cases) {
-        const storyboard = JSON.parse(await readFile(projectPath(file), 'utf8'));
-        const result = await render({ storyboard, overrides, outDir: dir, on: stack, progress: false });
-        if (result.outcome !== 'succeeded') throw new Error(`${name} did not succeed: ${JSON.stringify(result).slice(0, 500)}`);
-        samples.push({ name, seconds: result.seconds, filmSeconds: result.manifest.film!.durationSec, stages: stageSeconds(result.history) });
-        process.stderr.write(`${name}: ${result.seconds.toFixed(2)} s\n`);
-      }
-    }
+    const finishing = [await finishingRun(meter, 'winter-ad (chain, 3 × 10 s)', await winterAd(), dir)];
+    if (!quick) finishing.push(await finishingRun(meter, 'winter-ten (chain, 10 × 6 s)', await winterTen(), dir));
+    // --quick shortens the model time so the run fits a laptop break; the ratio is reported with its latency.
+    const wait = await chainWait(await winterAd(), dir, quick ? 10 : 30);
+    const { rows, skipped } = await stageRows(rounds, dir);
+    const report: BenchReport = {
+      date: new Date().toISOString().slice(0, 10),
+      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadAtStart.toFixed(1)} at start`,
+      quick,
+      rounds,
+      finishingLatency: FINISHING_LATENCY_S,
+      finishing,
+      chainWait: wait,
+      stages: rows,
+      skipped,
+    };
+    const text = formatBenchReport(report);
+    await writeFile(projectPath('docs/bench.md'), text);
+    process.stdout.write(text);
+    return 0;
   } finally {
-    await stack.stop();
+    meter.uninstall();
     await rm(dir, { recursive: true, force: true });
   }
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const rows = cases.map(([name]) => {
-    const mine = samples.filter((s) => s.name === name);
-    const stage = (state: string) => median(mine.map((s) => s.stages[state] ?? 0)).toFixed(2);
-    return `| ${name} | ${median(mine.map((s) => s.seconds)).toFixed(2)} | ${mine[0].filmSeconds.toFixed(2)} | ${stage('Anchor')} | ${stage('Clip')} | ${stage('StoreClip')} | ${stage('JoinFilm')} |`;
-  });
-  const report = [
-    '# Local render benchmark',
-    '',
-    `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
-    `Emulator output size: ${fullSize ? 'full (1920×1080)' : '640×360 (default)'}; ${rounds} round(s), medians shown. Stage columns sum each state's time over all scenes.`,
-    '',
-    '| storyboard | wall s | film s | Anchor s | Clip s (Σ) | StoreClip s (Σ) | JoinFilm s |',
-    '|---|---|---|---|---|---|---|',
-    ...rows,
-    '',
-    `Peak resident memory of the CLI process (stack, handlers, emulator; ffmpeg children excluded): ${peakRssMb.toFixed(0)} MB.`,
-    '',
-    'Clip time is the emulator rendering with ffmpeg and the webhook round trip; StoreClip streams the clip',
-    'into S3, probes it and extracts the true last frame; JoinFilm re-encodes the film once and writes the',
-    'contact sheet and continuity report. On AWS the Clip column is Replicate time (minutes per clip).',
-    '',
-  ].join('\n');
-  await writeFile(projectPath(fullSize ? 'docs/bench-full-size.md' : 'docs/bench.md'), report);
-  process.stdout.write(report);
-  return 0;
 }

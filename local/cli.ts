@@ -15,7 +15,7 @@ import { STRATEGIES, parseStoryboard } from '../functions/domain/storyboard';
 import { buildPlan } from '../functions/domain/plan';
 import { InvalidStoryboardError } from '../functions/domain/errors';
 import { VIDEO_MODEL_IDS } from '../functions/domain/models';
-import { EMULATOR_DRIFT_MODES, type EmulatorDrift } from './replicate-emulator';
+import { EMULATOR_DRIFT_MODES, isEmulatorLatency, type EmulatorDrift } from './replicate-emulator';
 
 class UsageError extends Error {}
 
@@ -128,7 +128,22 @@ const emulatorDriftOption = () =>
     .choices([...EMULATOR_DRIFT_MODES])
     .default('realistic');
 
-const emulatorOptions = (opts: { fullSize?: boolean; emulatorDrift: EmulatorDrift }) => ({ fullSize: Boolean(opts.fullSize), drift: opts.emulatorDrift });
+const latencySeconds = (value: string) => {
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!isEmulatorLatency(n)) throw new InvalidArgumentError('a number of seconds ≥ 0 (e.g. 8 or 0.5)');
+  return n;
+};
+
+const emulatorLatencyOption = () =>
+  new Option('--emulator-latency <seconds>', 'least time each emulated prediction takes, as Replicate\'s model time (0: as fast as ffmpeg renders)')
+    .argParser(latencySeconds)
+    .default(0);
+
+const emulatorOptions = (opts: { fullSize?: boolean; emulatorDrift: EmulatorDrift; emulatorLatency: number }) => ({
+  fullSize: Boolean(opts.fullSize),
+  drift: opts.emulatorDrift,
+  latencySeconds: opts.emulatorLatency,
+});
 
 function addRender(program: Command, session: Session) {
   program
@@ -142,6 +157,7 @@ function addRender(program: Command, session: Session) {
     .option('--no-webhooks', 'complete every prediction through the poll path')
     .option('--full-size', 'emulator renders real output sizes (1920x1080) instead of 640x360')
     .addOption(emulatorDriftOption())
+    .addOption(emulatorLatencyOption())
     .option('--json', 'print a JSON summary on stdout')
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (file: string, opts) => {
@@ -174,6 +190,7 @@ function addCompare(program: Command, session: Session) {
     .option('--no-webhooks', 'complete every prediction through the poll path')
     .option('--full-size', 'emulator renders real output sizes')
     .addOption(emulatorDriftOption())
+    .addOption(emulatorLatencyOption())
     .option('--json', 'print a JSON summary on stdout')
     .action(async (file: string, opts) => {
       let variants;
@@ -235,6 +252,7 @@ function addDev(program: Command, session: Session) {
     .option('--no-webhooks', 'complete predictions through the poll path')
     .option('--full-size', 'emulator renders real output sizes (1920x1080) instead of 640x360')
     .addOption(emulatorDriftOption())
+    .addOption(emulatorLatencyOption())
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (opts) => {
       const options = { apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) };

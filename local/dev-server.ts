@@ -13,10 +13,11 @@ function logProgress(execution: Execution, event: ProgressEvent) {
   }
 }
 
-/** "live", or "emulator, drift realistic|none". */
+/** "live", or "emulator, drift realistic|none[, latency N s]". */
 function replicateLabel(options: StackOptions) {
   if (options.replicate === 'live') return 'live';
-  return `emulator, drift ${options.emulator?.drift ?? 'realistic'}`;
+  const latency = options.emulator?.latencySeconds ? `, latency ${options.emulator.latencySeconds} s` : '';
+  return `emulator, drift ${options.emulator?.drift ?? 'realistic'}${latency}`;
 }
 
 function printBanner(stack: LocalStack, options: StackOptions) {

@@ -20,6 +20,8 @@ export interface EngineOptions {
   fullSize: boolean;
   drift: EmulatorDrift;
   concurrency: number;
+  /** Least time from creation to completion (model time); the render runs meanwhile. 0: render time only. */
+  latencyMs: number;
   outputTtlMs: number;
   faults: EmulatorFaults;
   log: (line: string) => void;
@@ -206,11 +208,20 @@ export class Engine {
       const entry = this.queue.shift()!;
       if (isTerminal(entry.prediction.status)) continue;
       this.running++;
-      this.track(this.run(entry).finally(() => (this.running--, this.pump())));
+      let released = false;
+      // The render slot is freed when the render ends, not when the latency has passed: on Replicate
+      // predictions wait out their model time side by side.
+      const release = () => {
+        if (released) return;
+        released = true;
+        this.running--;
+        this.pump();
+      };
+      this.track(this.run(entry, release).finally(release));
     }
   }
 
-  private async run(entry: Entry): Promise<void> {
+  private async run(entry: Entry, releaseSlot: () => void): Promise<void> {
     const { prediction: p, abort } = entry;
     p.status = 'processing';
     p.started_at = new Date().toISOString();
@@ -221,11 +232,19 @@ export class Engine {
       if (delay > 0) await sleep(delay, abort.signal);
       if (entry.fault.fail) throw new Error('Prediction failed: emulated model error (faults.failNext)');
       const output = await this.render(entry);
+      releaseSlot();
+      await this.waitOutLatency(entry);
       this.finish(entry, 'succeeded', output);
     } catch (error) {
       if (abort.signal.aborted) this.finish(entry, 'canceled');
       else this.finish(entry, 'failed', null, error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /** A successful prediction completes no sooner than latencyMs after creation (faults end at once). */
+  private async waitOutLatency(entry: Entry): Promise<void> {
+    const remaining = entry.createdMs + this.o.latencyMs - Date.now();
+    if (remaining > 0) await sleep(remaining, entry.abort.signal);
   }
 
   private async render(entry: Entry): Promise<string | string[]> {

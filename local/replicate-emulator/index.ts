@@ -23,7 +23,15 @@ export type {
 
 const HOUR_MS = 3_600_000;
 
+/** What --emulator-latency and EmulatorOptions.latencySeconds accept: a finite number of seconds ≥ 0. */
+export function isEmulatorLatency(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
 export async function startReplicateEmulator(options: EmulatorOptions = {}): Promise<ReplicateEmulator> {
+  if (options.latencySeconds !== undefined && !isEmulatorLatency(options.latencySeconds)) {
+    throw new RangeError(`latencySeconds must be a number of seconds ≥ 0, got ${String(options.latencySeconds)}`);
+  }
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
   const secret = options.secret ?? `whsec_${randomBytes(24).toString('base64')}`;
@@ -62,6 +70,7 @@ export async function startReplicateEmulator(options: EmulatorOptions = {}): Pro
     fullSize: options.fullSize ?? false,
     drift: options.drift ?? 'realistic',
     concurrency: Math.max(1, options.concurrency ?? 1),
+    latencyMs: (options.latencySeconds ?? 0) * 1000,
     outputTtlMs: options.outputTtlMs ?? HOUR_MS,
     faults,
     log,

@@ -6,7 +6,9 @@ import { ffmpegPath, ffprobePath } from '../../functions/adapters/binaries';
 function run(bin: string, args: string[], label: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The owner tag lets the bench tell emulated generation from finishing work (local/tool-cpu.ts).
+    const env = { ...process.env, LONGSHOT_TOOL_OWNER: 'emulator' };
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -35,6 +35,12 @@ export interface EmulatorOptions {
    * is the scaled input and nothing drifts. See drift.ts.
    */
   drift?: EmulatorDrift;
+  /**
+   * Least seconds from creation to completion of a successful prediction (default 0: as fast as
+   * ffmpeg renders). Models Replicate's generation time; the render runs meanwhile and does not hold
+   * a render slot while it waits, so predictions wait out their latency side by side.
+   */
+  latencySeconds?: number;
   /** Renders at once (default 1); queued predictions stay "starting". */
   concurrency?: number;
   /** Output files answer 404 this long after completion (default 1 h, like Replicate). */

@@ -50,6 +50,17 @@ describe('expected user errors', () => {
   });
 
   it.each([
+    ['render', '-3', ['render', projectPath('examples/winter-ad.json')]],
+    ['compare', 'soon', ['compare', projectPath('examples/winter-ad.json')]],
+    ['dev', 'Infinity', ['dev', '--port', '0', '--s3-port', '0']],
+  ])('%s --emulator-latency %s: names the flag and what it takes, exit 2, starts nothing', async (_name, value, args) => {
+    const { code, stderr } = await run([...(args as string[]), '--emulator-latency', value as string]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`option '--emulator-latency <seconds>' argument '${value}' is invalid. a number of seconds ≥ 0`);
+    expect(stderr).not.toMatch(/local stack up/);
+  });
+
+  it.each([
     ['render', ['render', projectPath('examples/winter-ad.json'), '--replicate', 'live']],
     ['dev', ['dev', '--port', '0', '--s3-port', '0', '--replicate', 'live']],
   ])('%s --replicate live without REPLICATE_API_TOKEN: one line saying what to do, exit 2', async (_name, args) => {
