@@ -47,6 +47,7 @@ async function run(script: Script) {
     ...HANDLERS,
     prepare: thrower('prepare', async ({ runId }) => ({
       runId,
+      strategy: 'chain',
       maxConcurrency: 1,
       anchor: { mode: script.anchorMode ?? 'generate', runId, step: 'anchor' },
       scenes: [{ runId, step: 'scene-1', index: 1 }],
