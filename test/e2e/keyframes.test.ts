@@ -88,12 +88,6 @@ describe('render a 3-scene keyframes storyboard (ltx-2.3-fast, 3 × 6 s)', () =>
     expect(await ssim(last, keyframeFile(n)), `last frame of clip ${n} vs keyframe ${n}`).toBeGreaterThan(0.97);
   });
 
-  it('keyframes are renditions of the anchor, not new pictures, and differ from each other', async () => {
-    const anchor = join(result.dir, 'anchor.png');
-    for (const n of [1, 2, 3]) expect(await ssim(keyframeFile(n), anchor), `keyframe ${n} vs anchor`).toBeGreaterThan(0.5);
-    expect(await ssim(keyframeFile(1), keyframeFile(2))).toBeLessThan(0.999);
-  });
-
   it('joins without dropping a seed frame (only frozen heads), graded, with continuous timestamps and sound', async () => {
     const film = await probeVideo(result.film!);
     const corrections = result.manifest.steps.flatMap((s) => (s.corrections ? [s.corrections] : []));
