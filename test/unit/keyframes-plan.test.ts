@@ -6,6 +6,8 @@ import { LAST_FRAME_MODEL_IDS, VIDEO_MODELS } from '../../functions/domain/model
 import { buildPlan } from '../../functions/domain/plan';
 import { parseStoryboard } from '../../functions/domain/storyboard';
 import { retentionOf } from '../../functions/domain/run-keys';
+import { KEYFRAME_PROMPT_STRENGTH, clipRequest, keyframeRequest } from '../../functions/domain/replicate-inputs';
+import { SDXL } from '../../functions/domain/models';
 
 const runId = '20261125-1042-winter-ad-3f9c2a7be41d08c6';
 const key = (path: string) => `runs/${runId}/${path}`;
@@ -108,5 +110,26 @@ describe('buildPlan: strategy keyframes', () => {
 
   it('keyframes are intermediate objects, expired with seeds', () => {
     expect(retentionOf(key('keyframes/2.png'))).toBe('intermediate');
+  });
+});
+
+describe('what Replicate is sent for keyframes', () => {
+  const p = buildPlan(runId, parseStoryboard(board({ anchor: { prompt: 'ridge', seed: 42, negativePrompt: 'blur' } })));
+  const url = (name: string) => `https://bucket.example/${name}?X-Amz-Signature=x`;
+
+  it('a keyframe is SDXL image-to-image from the anchor with the run seed and its scene prompt', () => {
+    expect(keyframeRequest(p.keyframes![1], url('seeds/0.png'))).toEqual({
+      version: SDXL.version,
+      input: {
+        prompt: 'p2', image: url('seeds/0.png'), prompt_strength: KEYFRAME_PROMPT_STRENGTH,
+        width: 1344, height: 768, num_outputs: 1, seed: 42, negative_prompt: 'blur',
+      },
+    });
+  });
+
+  it('a keyframes scene names its first and last frame; other scenes never send last_frame_image', () => {
+    const request = clipRequest(p.scenes[1], url('keyframes/1.png'), url('keyframes/2.png'));
+    expect(request).toMatchObject({ model: 'lightricks/ltx-2.3-fast', input: { image: url('keyframes/1.png'), last_frame_image: url('keyframes/2.png') } });
+    expect(clipRequest(p.scenes[1], url('seeds/1.png')).input).not.toHaveProperty('last_frame_image');
   });
 });
