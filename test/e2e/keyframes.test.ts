@@ -1,6 +1,6 @@
 // Strategy keyframes end to end: the anchor, one SDXL image-to-image keyframe per scene end (all at
 // once), then every scene at once pinned between the keyframes around it, joined into one film.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,5 +97,12 @@ describe('render a 3-scene keyframes storyboard (ltx-2.3-fast, 3 × 6 s)', () =>
     expect(film.frames).toBe(450 - corrections.reduce((sum, c) => sum + c.headTrimFrames, 0));
     expect((await worstFrameStepError(result.film!, 25)).worst).toBeLessThan(0.001);
     expect(Math.abs(film.audioDurationSec! - film.videoDurationSec)).toBeLessThanOrEqual(1 / 25);
+  });
+
+  it('measures every seam like a chain’s: the stored end frame of scene n against scene n+1’s first frame in the film', async () => {
+    const report = JSON.parse(await readFile(join(result.dir, 'continuity.json'), 'utf8'));
+    const seams = report.seams.map((s: { ssimSeedToFirstFrame: number | null }) => s.ssimSeedToFirstFrame);
+    expect(seams).toHaveLength(2);
+    for (const value of seams) expect(value).toBeGreaterThan(0.9);
   });
 });
