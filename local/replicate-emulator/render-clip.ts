@@ -63,11 +63,14 @@ async function measureLoudness(timbre: Timbre, duration: number, seed: number, s
 }
 
 /**
- * Last-frame pinning: the end image (input 1) fades in over the clip from the end of its static
- * head, fully opaque on the last frame, so the clip moves from its first frame to exactly that image.
+ * Last-frame pinning: the clip moves as usual, then the end image (input 1) fades in over its last
+ * half second (never into the static head), fully opaque on the last frame, so it ends exactly on that
+ * image. Not over the whole clip: a slow blend towards a similar picture changes each frame too little,
+ * and the film read as frozen before every seam (stills of 6 frames in the report; 2 with half a second:
+ * the keyframe itself, shown as the last frame of one clip and the first of the next).
  */
 function pinnedToLastFrame(video: string, fit: string, t: { fps: number; frames: number; from: number }): string {
-  const from = Math.min(t.from, t.frames - 2);
+  const from = Math.min(Math.max(t.from, t.frames - 1 - Math.round(t.fps / 2)), t.frames - 2);
   const end =
     `[1:v]${fit},setsar=1,format=yuva420p,loop=loop=${t.frames - 1}:size=1:start=0,settb=AVTB,setpts=N/(${t.fps}*TB),` +
     `fade=t=in:s=${from}:n=${t.frames - 1 - from}:alpha=1[end]`;
