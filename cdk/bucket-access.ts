@@ -15,6 +15,7 @@ export const KEYS = {
   callbacks: { pattern: 'runs/*/callbacks/*', why: 'One callback record (task token) per waiting step of each run, known at run time only.' },
   anchor: { pattern: 'runs/*/anchor.png', why: 'The anchor image of each run; run ids are created at run time.' },
   seeds: { pattern: 'runs/*/seeds/*', why: 'Seed frames (each clip’s true last frame) of each run, numbered at run time.' },
+  keyframes: { pattern: 'runs/*/keyframes/*', why: 'Keyframes (strategy keyframes: where each scene ends) of each run, numbered at run time.' },
   clips: { pattern: 'runs/*/scenes/*', why: 'The stored clip of every scene of each run, numbered at run time.' },
   film: { pattern: 'runs/*/final.mp4', why: 'The joined film of each run; run ids are created at run time.' },
   contactSheet: { pattern: 'runs/*/contact-sheet.png', why: 'The contact sheet of each run; run ids are created at run time.' },
@@ -56,13 +57,14 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
   // Loads an uploaded storyboard (source.key under inbox/), writes storyboard, plan and first manifest.
   prepare: merge({ read: ['inbox'], write: ['storyboard', 'plan'] }, MANIFEST_REFRESH),
   // Callback record first, then the prediction; checks the manifest for a cancel; records the step.
-  anchor: merge({ read: ['callbacks', 'manifest'], write: ['callbacks'] }, STEP_UPDATE),
-  // As anchor, plus the seed frame it presigns for Replicate.
-  clip: merge({ read: ['callbacks', 'manifest', 'seeds'], write: ['callbacks'] }, STEP_UPDATE),
+  // A keyframe (strategy keyframes) also presigns the stored anchor, seed 0.
+  anchor: merge({ read: ['callbacks', 'manifest', 'seeds'], write: ['callbacks'] }, STEP_UPDATE),
+  // As anchor, plus the seed frame it presigns for Replicate (and the keyframe to end on).
+  clip: merge({ read: ['callbacks', 'manifest', 'seeds', 'keyframes'], write: ['callbacks'] }, STEP_UPDATE),
   poll: { read: ['callbacks'], write: ['callbacks'] },
-  // Anchor source images (inbox/ or images/), then anchor, seeds and clips written multipart.
+  // Anchor source images (inbox/ or images/), then anchor, seeds, keyframes and clips written multipart.
   'store-output': merge(
-    { read: ['inbox', 'images'], write: ['anchor', 'seeds', 'clips'], multipart: ['anchor', 'seeds', 'clips'] },
+    { read: ['inbox', 'images'], write: ['anchor', 'seeds', 'keyframes', 'clips'], multipart: ['anchor', 'seeds', 'keyframes', 'clips'] },
     STEP_UPDATE,
   ),
   'join-film': merge(

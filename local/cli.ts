@@ -184,7 +184,7 @@ function addCompare(program: Command, session: Session) {
     .command('compare')
     .description('render variants of one storyboard (model × strategy) and put the films side by side')
     .argument('<storyboard>', 'storyboard JSON file')
-    .option('--variants <list>', 'comma-separated model:strategy pairs (fast/pro accepted)', DEFAULT_VARIANTS)
+    .option('--variants <list>', 'comma-separated model:strategy pairs (fast/pro/fast23/pro23 accepted)', DEFAULT_VARIANTS)
     .option('--out <dir>', 'output directory; results land in DIR/<compareId>/', 'out')
     .addOption(replicateOption())
     .option('--no-webhooks', 'complete every prediction through the poll path')
@@ -235,8 +235,11 @@ function addValidate(program: Command) {
       const plan = buildPlan('00000000-0000-validate-0000000000000000', board);
       process.stdout.write(`✓ ${file}: "${board.title}", ${board.strategy} with ${board.model}\n`);
       process.stdout.write(`  anchor: ${plan.anchor.mode}${plan.anchor.mode === 'generate' ? ` (SDXL ${plan.anchor.width}x${plan.anchor.height})` : ''}\n`);
+      const short = (key: string) => key.split('/').slice(-2).join('/');
+      if (plan.keyframes) process.stdout.write(`  keyframes: ${plan.keyframes.length} (SDXL image-to-image from the anchor, seed ${plan.keyframes[0].seed})\n`);
       for (const scene of plan.scenes) {
-        process.stdout.write(`  ${scene.step}: ${scene.duration} s @ ${scene.fps} fps ${scene.resolution}, from ${scene.seedKey ? scene.seedKey.split('/').slice(-2).join('/') : 'text only'} — ${scene.name}\n`);
+        const to = scene.endFrameKey ? ` to ${short(scene.endFrameKey)}` : '';
+        process.stdout.write(`  ${scene.step}: ${scene.duration} s @ ${scene.fps} fps ${scene.resolution}, from ${scene.seedKey ? short(scene.seedKey) : 'text only'}${to} — ${scene.name}\n`);
       }
       process.stdout.write(`  film: ~${plan.estimate.seconds} s, estimated $${plan.estimate.usd} at list prices\n`);
     });

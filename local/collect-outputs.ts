@@ -6,7 +6,7 @@ import type { RuntimeConfig } from '../functions/adapters/config';
 import { downloadToFile, listKeys } from '../functions/adapters/s3';
 import { runKeys } from '../functions/domain/run-keys';
 
-const KEEP = /^(final\.mp4|manifest\.json|storyboard\.json|plan\.json|contact-sheet\.png|drift-chart\.png|continuity\.json|anchor\.png|seeds\/\d+\.png|scenes\/\d+\/clip\.mp4)$/;
+const KEEP = /^(final\.mp4|manifest\.json|storyboard\.json|plan\.json|contact-sheet\.png|drift-chart\.png|continuity\.json|anchor\.png|seeds\/\d+\.png|keyframes\/\d+\.png|scenes\/\d+\/clip\.mp4)$/;
 
 export async function collectOutputs(config: RuntimeConfig, runId: string, outDir: string): Promise<string[]> {
   const { prefix } = runKeys(runId);

@@ -9,6 +9,9 @@ const LABELS: Record<string, string> = {
   PollAnchor: 'anchor image: no webhook, polling Replicate',
   StoreAnchor: 'anchor image: storing as seed frame 0',
   StoreProvidedAnchor: 'anchor image: storing your image as seed frame 0',
+  Keyframe: 'keyframe at the end of this scene (SDXL image-to-image from the anchor): generating',
+  PollKeyframe: 'keyframe: no webhook, polling Replicate',
+  StoreKeyframe: 'keyframe: storing',
   Clip: 'generating clip',
   PollClip: 'polling Replicate for the clip',
   StoreClip: 'storing clip and extracting its true last frame',
@@ -38,7 +41,7 @@ export function reportProgress(engine: LocalStepFunctions, executionName: string
     if (execution.name !== executionName) return;
     const plan = planOf();
     if (plan && !total) {
-      total = (plan.anchor.mode === 'none' ? 0 : 1) + plan.scenes.length + 2;
+      total = (plan.anchor.mode === 'none' ? 0 : 1) + (plan.keyframes?.length ?? 0) + plan.scenes.length + 2;
       bar?.start(total, done, { step: 'starting' });
     }
     const label = event.state ? LABELS[event.state] : undefined;
@@ -49,7 +52,7 @@ export function reportProgress(engine: LocalStepFunctions, executionName: string
     if (event.type === 'StateEntered') line = `${where}${label}…`;
     if (event.type === 'StateRetried') line = `${where}${label}: retrying`;
     if (event.type === 'StateFailed') line = `${where}${label}: ${event.error}${event.cause ? ` — ${event.cause.slice(0, 300)}` : ''}`;
-    if (event.type === 'StateExited' && ['Prepare', 'StoreAnchor', 'StoreProvidedAnchor', 'StoreClip', 'JoinFilm'].includes(event.state!)) {
+    if (event.type === 'StateExited' && ['Prepare', 'StoreAnchor', 'StoreProvidedAnchor', 'StoreKeyframe', 'StoreClip', 'JoinFilm'].includes(event.state!)) {
       done += 1;
       line = `${where}${label}: done`;
     }

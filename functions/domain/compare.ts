@@ -2,7 +2,7 @@
 // one long prompt): which variants, the side-by-side recipe and the comparison table. Pure.
 import type { FilmFigures } from './continuity-report';
 import { STRATEGIES, type Strategy } from './storyboard';
-import { VIDEO_MODEL_IDS, type VideoModelId } from './models';
+import { LAST_FRAME_MODEL_IDS, VIDEO_MODEL_IDS, VIDEO_MODELS, type VideoModelId } from './models';
 
 export interface Variant {
   model: VideoModelId;
@@ -12,7 +12,7 @@ export interface Variant {
 
 export const DEFAULT_VARIANTS = 'ltx-2-fast:chain,ltx-2-pro:chain,ltx-2-fast:single';
 
-const MODEL_ALIASES: Record<string, VideoModelId> = { fast: 'ltx-2-fast', pro: 'ltx-2-pro' };
+const MODEL_ALIASES: Record<string, VideoModelId> = { fast: 'ltx-2-fast', pro: 'ltx-2-pro', fast23: 'ltx-2.3-fast', pro23: 'ltx-2.3-pro' };
 
 /** "ltx-2-fast:chain,pro:single" → variants; throws naming the bad part and the allowed values. */
 export function parseVariants(spec: string): Variant[] {
@@ -22,10 +22,14 @@ export function parseVariants(spec: string): Variant[] {
     const [rawModel, rawStrategy] = part.split(':');
     const model = MODEL_ALIASES[rawModel] ?? rawModel;
     if (!(VIDEO_MODEL_IDS as string[]).includes(model)) {
-      throw new Error(`--variants: "${part}": model must be one of ${[...VIDEO_MODEL_IDS, 'fast', 'pro'].join(', ')}`);
+      throw new Error(`--variants: "${part}": model must be one of ${[...VIDEO_MODEL_IDS, ...Object.keys(MODEL_ALIASES)].join(', ')}`);
     }
     if (!(STRATEGIES as readonly string[]).includes(rawStrategy)) {
       throw new Error(`--variants: "${part}": strategy must be one of ${STRATEGIES.join(', ')}`);
+    }
+    // Refused here, before any variant starts, rather than after the others have been paid for.
+    if (rawStrategy === 'keyframes' && !VIDEO_MODELS[model as VideoModelId].acceptsLastFrame) {
+      throw new Error(`--variants: "${part}": strategy keyframes needs a model that accepts a last frame: ${LAST_FRAME_MODEL_IDS.join(', ')} (fast23, pro23)`);
     }
     return { model: model as VideoModelId, strategy: rawStrategy as Strategy, label: `${model} × ${rawStrategy}` };
   });
@@ -112,7 +116,7 @@ export function comparisonTable(title: string, rows: ComparisonRow[]): string {
     'Last scene: its last frames against the anchor (ΔE2000 of the mean colour; saturation and contrast as change).',
     'Seams: ΔE2000 from the last frames of a scene to the first kept frames of the next; loudness jump (EBU R128, 2 s each side);',
     'the level dip at the seam; stills = identical frames in a row. docs/continuity.md says how each is measured.',
-    'Seam SSIM compares each seed frame with the first frame of the next clip (chain only; 1.0 = identical).',
+    'Seam SSIM compares each seed frame with the first frame of the next clip (chain and keyframes; 1.0 = identical).',
     'Costs are estimates at the list prices in functions/domain/models.ts.',
     '',
   ].join('\n');

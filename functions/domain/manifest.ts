@@ -92,7 +92,12 @@ export interface ManifestSources {
   ending: RunEnding | null;
 }
 
-const stepOrder = (step: string) => (step === 'anchor' ? 0 : Number(step.slice('scene-'.length)));
+/** anchor, then keyframes (strategy keyframes), then scenes, each in index order. */
+const stepOrder = (step: string) => {
+  if (step === 'anchor') return 0;
+  const [kind, n] = step.split('-');
+  return kind === 'keyframe' ? Number(n) / 1000 : Number(n);
+};
 
 /** Cost of what was actually generated (stored outputs), at the prices in models.ts. */
 export function spentUsd(plan: RunPlan, steps: StepRecord[]): number {

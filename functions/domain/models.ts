@@ -2,7 +2,7 @@
 // and how sure they are (Lightricks' published matrix; prices are other hosts' and unconfirmed).
 // Update here when Lightricks changes its matrix; validation, the emulator and cost all read this table.
 
-export type VideoModelId = 'ltx-2-fast' | 'ltx-2-pro';
+export type VideoModelId = 'ltx-2-fast' | 'ltx-2-pro' | 'ltx-2.3-fast' | 'ltx-2.3-pro';
 export type Resolution = '1080p' | '1440p' | '2160p';
 
 export interface VideoModel {
@@ -18,6 +18,8 @@ export interface VideoModel {
   maxDurationAbove1080p: number;
   /** Approximate USD per second of output at 1080p (unconfirmed; other hosts' prices). */
   usdPerSecond: number;
+  /** Accepts `last_frame_image` (the clip ends on that image): what strategy "keyframes" needs. */
+  acceptsLastFrame: boolean;
 }
 
 const evenSeconds = (from: number, to: number) =>
@@ -33,6 +35,7 @@ export const VIDEO_MODELS: Record<VideoModelId, VideoModel> = {
     maxDurationAt50Fps: 10,
     maxDurationAbove1080p: 10,
     usdPerSecond: 0.04,
+    acceptsLastFrame: false,
   },
   'ltx-2-pro': {
     id: 'ltx-2-pro',
@@ -43,10 +46,41 @@ export const VIDEO_MODELS: Record<VideoModelId, VideoModel> = {
     maxDurationAt50Fps: 10,
     maxDurationAbove1080p: 10,
     usdPerSecond: 0.06,
+    acceptsLastFrame: false,
+  },
+  // LTX-2.3 (unconfirmed, third-party listing in facts.md "Replicate, more"): prompt, image,
+  // last_frame_image, resolution 1080p/2k/4k, duration, aspect_ratio 16:9/9:16, fps 24/25/48/50,
+  // generate_audio. We send the LTX-2 fields plus last_frame_image; the limits and prices below are
+  // LTX-2's, assumed until Replicate's schema page can be read. "2k"/"4k" are mapped from 1440p/2160p
+  // nowhere yet: keyframes films use 1080p, which both generations accept under the same name.
+  'ltx-2.3-fast': {
+    id: 'ltx-2.3-fast',
+    replicateModel: 'lightricks/ltx-2.3-fast',
+    durations: evenSeconds(6, 20),
+    fps: [24, 25, 48, 50],
+    resolutions: ['1080p'],
+    maxDurationAt50Fps: 10,
+    maxDurationAbove1080p: 10,
+    usdPerSecond: 0.04,
+    acceptsLastFrame: true,
+  },
+  'ltx-2.3-pro': {
+    id: 'ltx-2.3-pro',
+    replicateModel: 'lightricks/ltx-2.3-pro',
+    durations: [6, 8, 10],
+    fps: [24, 25, 48, 50],
+    resolutions: ['1080p'],
+    maxDurationAt50Fps: 10,
+    maxDurationAbove1080p: 10,
+    usdPerSecond: 0.06,
+    acceptsLastFrame: true,
   },
 };
 
 export const VIDEO_MODEL_IDS = Object.keys(VIDEO_MODELS) as VideoModelId[];
+
+/** Models that can be pinned between a first and a last frame (strategy "keyframes"). */
+export const LAST_FRAME_MODEL_IDS = VIDEO_MODEL_IDS.filter((id) => VIDEO_MODELS[id].acceptsLastFrame);
 
 /** SDXL is a versioned community model: POST /v1/predictions with this version. */
 export const SDXL = {

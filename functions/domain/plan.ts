@@ -1,7 +1,8 @@
 // The plan: a normalised storyboard turned into what the state machine iterates over. Small on
 // purpose (state ≤ 256 KiB): keys and prompts, never media.
+import { createHash } from 'node:crypto';
 import { clipDurations, type Storyboard } from './storyboard';
-import { runKeys, sceneStep } from './run-keys';
+import { keyframeStep, runKeys, sceneStep } from './run-keys';
 import type { ContinuitySettings } from './continuity-settings';
 import { SDXL, VIDEO_MODELS, type Resolution, type VideoModelId } from './models';
 
@@ -35,6 +36,25 @@ export interface ScenePlan {
   clipKey: string;
   /** Where this scene's true last frame is stored. */
   lastFrameKey: string;
+  /** Strategy keyframes: the frame the clip must end on (LTX-2.3 `last_frame_image`). */
+  endFrameKey?: string;
+}
+
+/** Strategy keyframes: keyframe n, made with SDXL image-to-image from the anchor, ends scene n and starts scene n+1. */
+export interface KeyframePlan {
+  runId: string;
+  step: string;
+  index: number;
+  /** The prompt of the scene this keyframe ends. */
+  prompt: string;
+  negativePrompt?: string;
+  width: number;
+  height: number;
+  /** The same for every keyframe of a run, so they share look and subject. */
+  seed: number;
+  /** The stored anchor (seed 0): every keyframe is a rendition of it. */
+  sourceKey: string;
+  keyframeKey: string;
 }
 
 export interface RunPlan {
@@ -45,6 +65,8 @@ export interface RunPlan {
   /** 1 keeps scenes strictly in order (chain); 0 lets Step Functions run them all at once. */
   maxConcurrency: number;
   anchor: AnchorPlan;
+  /** Only for strategy keyframes: one per scene, generated in parallel after the anchor. */
+  keyframes?: KeyframePlan[];
   scenes: ScenePlan[];
   join: Storyboard['join'] & { fps: number };
   continuity: ContinuitySettings;
@@ -79,12 +101,13 @@ export function buildPlan(runId: string, board: Storyboard): RunPlan {
 
   const scenes: ScenePlan[] = sceneSources.map((source, i) => {
     const index = i + 1;
-    const seedKey =
+    let seedKey =
       anchorMode === 'none' && (board.strategy !== 'chain' || index === 1)
         ? null
         : board.strategy === 'chain'
           ? keys.seed(index - 1)
           : keys.seed(0);
+    if (board.strategy === 'keyframes') seedKey = index === 1 ? keys.seed(0) : keys.keyframe(index - 1);
     return {
       runId,
       step: sceneStep(index),
@@ -99,21 +122,45 @@ export function buildPlan(runId: string, board: Storyboard): RunPlan {
       seedKey,
       clipKey: keys.clip(index),
       lastFrameKey: keys.seed(index),
+      ...(board.strategy === 'keyframes' && { endFrameKey: keys.keyframe(index) }),
     };
   });
+  const keyframes = board.strategy === 'keyframes' ? keyframePlans(runId, anchor, scenes) : undefined;
 
   const seconds = durations.reduce((a, b) => a + b, 0);
-  const usd = seconds * VIDEO_MODELS[board.model].usdPerSecond + (anchorMode === 'generate' ? SDXL.usdPerImage : 0);
+  const images = (anchorMode === 'generate' ? 1 : 0) + (keyframes?.length ?? 0);
+  const usd = seconds * VIDEO_MODELS[board.model].usdPerSecond + images * SDXL.usdPerImage;
   return {
     runId,
     title: board.title,
     strategy: board.strategy,
     model: board.model,
-    maxConcurrency: board.strategy === 'independent' ? 0 : 1,
+    maxConcurrency: board.strategy === 'independent' || board.strategy === 'keyframes' ? 0 : 1,
     anchor,
+    ...(keyframes && { keyframes }),
     scenes,
     join: { ...board.join, fps: board.clip.fps },
     continuity: { ...board.continuity },
     estimate: { seconds, usd: Math.round(usd * 1000) / 1000 },
   };
+}
+
+/**
+ * One keyframe per scene end. The seed is the anchor's when it has one, otherwise derived from the
+ * run id: fixed for the run (every keyframe and every retry the same), never from the clock.
+ */
+function keyframePlans(runId: string, anchor: AnchorPlan, scenes: ScenePlan[]): KeyframePlan[] {
+  const seed = anchor.seed ?? createHash('sha256').update(runId).digest().readUInt32BE(0) % 2 ** 31;
+  return scenes.map((scene) => ({
+    runId,
+    step: keyframeStep(scene.index),
+    index: scene.index,
+    prompt: scene.prompt,
+    ...(anchor.negativePrompt && { negativePrompt: anchor.negativePrompt }),
+    width: anchor.width,
+    height: anchor.height,
+    seed,
+    sourceKey: anchor.seedKey,
+    keyframeKey: scene.endFrameKey!,
+  }));
 }

@@ -1,5 +1,5 @@
 // What we send to Replicate for each step, and how we read what comes back. Pure: no client here.
-import type { AnchorPlan, ScenePlan } from './plan';
+import type { AnchorPlan, KeyframePlan, ScenePlan } from './plan';
 import { SDXL, VIDEO_MODELS } from './models';
 import { PredictionCanceledError, PredictionFailedError, PredictionStillRunning, PredictionTimedOutError } from './errors';
 
@@ -21,13 +21,40 @@ export function anchorRequest(anchor: AnchorPlan): CreateRequest {
   };
 }
 
-/** `imageUrl` is a presigned HTTPS URL: data URLs are capped at 256 KB and a 1080p PNG is larger. */
-export function clipRequest(scene: ScenePlan, imageUrl: string | null): CreateRequest {
+/**
+ * How far SDXL image-to-image may depart from the anchor (Replicate's `prompt_strength`, 1 = ignore
+ * the image): enough for each scene's prompt to show, little enough that subject and look stay.
+ */
+export const KEYFRAME_PROMPT_STRENGTH = 0.45;
+
+/** SDXL image-to-image: `imageUrl` is the stored anchor, presigned. */
+export function keyframeRequest(keyframe: KeyframePlan, imageUrl: string): CreateRequest {
+  return {
+    version: SDXL.version,
+    input: {
+      prompt: keyframe.prompt,
+      image: imageUrl,
+      prompt_strength: KEYFRAME_PROMPT_STRENGTH,
+      width: keyframe.width,
+      height: keyframe.height,
+      num_outputs: 1,
+      seed: keyframe.seed,
+      ...(keyframe.negativePrompt && { negative_prompt: keyframe.negativePrompt }),
+    },
+  };
+}
+
+/**
+ * `imageUrl` is a presigned HTTPS URL: data URLs are capped at 256 KB and a 1080p PNG is larger.
+ * `lastFrameUrl` (strategy keyframes) is the frame the clip must end on (LTX-2.3 `last_frame_image`).
+ */
+export function clipRequest(scene: ScenePlan, imageUrl: string | null, lastFrameUrl: string | null = null): CreateRequest {
   return {
     model: VIDEO_MODELS[scene.model].replicateModel,
     input: {
       prompt: scene.prompt,
       ...(imageUrl && { image: imageUrl }),
+      ...(lastFrameUrl && { last_frame_image: lastFrameUrl }),
       duration: scene.duration,
       fps: scene.fps,
       resolution: scene.resolution,

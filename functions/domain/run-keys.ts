@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
  */
 export const RUN_ID_SUFFIX_HEX = 16;
 const RUN_ID_PATTERN = /^\d{8}-\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{16}$/;
-const STEP_PATTERN = /^(anchor|scene-(?:[1-9]|[1-9]\d))$/;
+const STEP_PATTERN = /^(anchor|(?:scene|keyframe)-(?:[1-9]|[1-9]\d))$/;
 
 export function slugify(title: string, maxLength = 40): string {
   const slug = title
@@ -41,6 +41,7 @@ export const isRunId = (value: unknown): value is string =>
 export const isStepName = (value: unknown): value is string => typeof value === 'string' && STEP_PATTERN.test(value);
 
 export const sceneStep = (index: number) => `scene-${index}`;
+export const keyframeStep = (index: number) => `keyframe-${index}`;
 
 /** Every object of a run. Scene indexes are 1-based; seed n is the frame scene n+1 starts from. */
 export function runKeys(runId: string) {
@@ -62,6 +63,8 @@ export function runKeys(runId: string) {
     step: (step: string) => `${prefix}steps/${checkedStep(step)}.json`,
     anchor: `${prefix}anchor.png`,
     seed: (n: number) => `${prefix}seeds/${n}.png`,
+    /** Keyframe n (1-based) is where scene n ends and scene n+1 starts (strategy keyframes); keyframe 0 is seed 0. */
+    keyframe: (n: number) => `${prefix}keyframes/${n}.png`,
     clip: (n: number) => `${prefix}scenes/${n}/clip.mp4`,
     final: `${prefix}final.mp4`,
     contactSheet: `${prefix}contact-sheet.png`,
@@ -76,7 +79,7 @@ export function runKeys(runId: string) {
  * Lifecycle prefixes cannot match runs/{runId}/scenes/, so the objects carry the tag instead.
  */
 export const RETENTION_TAG = 'longshot-retention';
-const INTERMEDIATE = /^runs\/[^/]+\/(callbacks\/|steps\/|seeds\/|scenes\/|anchor\.png$)/;
+const INTERMEDIATE = /^runs\/[^/]+\/(callbacks\/|steps\/|seeds\/|keyframes\/|scenes\/|anchor\.png$)/;
 
 export const retentionOf = (key: string): 'intermediate' | 'keep' => (INTERMEDIATE.test(key) ? 'intermediate' : 'keep');
 

@@ -2,12 +2,12 @@
 // published JSON Schema (docs/storyboard.schema.json); model rules come from models.ts.
 import { z } from 'zod';
 import { InvalidStoryboardError } from './errors';
-import { SDXL, VIDEO_MODEL_IDS, VIDEO_MODELS, clipProblems, isVideoModelId, type VideoModelId } from './models';
+import { LAST_FRAME_MODEL_IDS, SDXL, VIDEO_MODEL_IDS, VIDEO_MODELS, clipProblems, isVideoModelId, type VideoModelId } from './models';
 import { addressRefusal, ipLiteralOf } from './public-address';
 import { keyProblem } from './run-keys';
 import { COLOR_MATCH_MODES, CONTINUITY_DEFAULTS, CONTINUITY_LIMITS, LOUDNESS_MODES } from './continuity-settings';
 
-export const STRATEGIES = ['chain', 'single', 'independent'] as const;
+export const STRATEGIES = ['chain', 'single', 'independent', 'keyframes'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /**
@@ -272,7 +272,22 @@ function crossFieldProblems(board: Storyboard): string[] {
   if (board.anchor && board.anchor.prompt && board.anchor.image) {
     problems.push('anchor: give either "prompt" (generate with SDXL) or "image" (your own), not both');
   }
+  if (board.strategy === 'keyframes') problems.push(...keyframesProblems(board));
   return [...new Set(problems)];
+}
+
+/** Keyframes pin each scene between two frames made from the anchor: a model that ends on a given frame, and an anchor. */
+function keyframesProblems(board: Storyboard): string[] {
+  const problems: string[] = [];
+  if (!VIDEO_MODELS[board.model].acceptsLastFrame) {
+    problems.push(
+      `model: "${board.model}" cannot end a clip on a given last frame, which strategy "keyframes" needs; models that can: ${LAST_FRAME_MODEL_IDS.join(', ')} (or use strategy "chain", "independent" or "single")`,
+    );
+  }
+  if (board.anchor === false) {
+    problems.push('anchor: strategy "keyframes" makes every keyframe from the anchor; give an anchor ("prompt" or "image") or leave it out to generate one from scene 1');
+  }
+  return problems;
 }
 
 /** The storyboard's JSON Schema (draft 2020-12), as published in docs/storyboard.schema.json. */

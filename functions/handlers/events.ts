@@ -15,7 +15,7 @@ import { InvalidEventError } from '../domain/errors';
 
 const text = z.string().min(1, 'must not be empty');
 const runId = z.string().refine(isRunId, 'must be a run id like 20261125-1042-winter-ad-3f9c2a7be41d08c6');
-const step = z.string().refine(isStepName, 'must be "anchor" or "scene-<n>"');
+const step = z.string().refine(isStepName, 'must be "anchor", "keyframe-<n>" or "scene-<n>"');
 /** Execution names ($$.Execution.Name): the run id, or whatever a console start generated. */
 const executionName = z.string().min(1).max(80);
 /** Task tokens are opaque, 1–2048 characters (SendTaskSuccess's limit). */
@@ -55,6 +55,31 @@ const anchorPlan = z.looseObject({
 /** Anchor: {anchor: $.plan.anchor, attempt: $.anchorTry.attempt, taskToken: $$.Task.Token}. */
 export const anchorEvent = z.looseObject({ anchor: anchorPlan, attempt, taskToken });
 
+const keyframePlan = z.looseObject({
+  runId,
+  step: step.refine((s) => s.startsWith('keyframe-'), 'must be "keyframe-<n>"'),
+  index: positiveInt,
+  prompt: text,
+  negativePrompt: z.string().optional(),
+  width: positiveInt,
+  height: positiveInt,
+  seed: z.number().int().min(0),
+  sourceKey: s3Key,
+  keyframeKey: s3Key,
+});
+
+/**
+ * The anchor function's event: Anchor {anchor, attempt, taskToken} or, for strategy keyframes,
+ * Keyframe {keyframe: one item of plan.keyframes, attempt, taskToken}. One object with exactly one
+ * of the two, so a malformed field is named (a union would only say "no option matched").
+ */
+export const anchorOrKeyframeEvent = z
+  .looseObject({ anchor: anchorPlan.optional(), keyframe: keyframePlan.optional(), attempt, taskToken })
+  .refine((event) => (event.anchor === undefined) !== (event.keyframe === undefined), {
+    message: 'needs exactly one of "anchor" (the anchor image) or "keyframe" (strategy keyframes)',
+    path: ['anchor'],
+  });
+
 const scenePlan = z.looseObject({
   runId,
   step,
@@ -69,6 +94,7 @@ const scenePlan = z.looseObject({
   seedKey: s3Key.nullable(),
   clipKey: s3Key,
   lastFrameKey: s3Key,
+  endFrameKey: s3Key.optional(),
 });
 
 /** Clip: {scene: $.scene (one item of plan.scenes), attempt: $.attempt, taskToken: $$.Task.Token}. */
@@ -106,7 +132,10 @@ const storeImage = z
 /** StoreClip: {runId, step, kind: "video", scene, prediction}. */
 const storeClip = z.looseObject({ runId, step, kind: z.literal('video'), scene: scenePlan, prediction: predictionResult });
 
-export const storeOutputEvent = z.discriminatedUnion('kind', [storeImage, storeClip]);
+/** StoreKeyframe: {runId, step: keyframe-n, kind: "keyframe", keyframe, prediction}. */
+const storeKeyframe = z.looseObject({ runId, step, kind: z.literal('keyframe'), keyframe: keyframePlan, prediction: predictionResult });
+
+export const storeOutputEvent = z.discriminatedUnion('kind', [storeImage, storeClip, storeKeyframe]);
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const look = z.object({ l: finite, a: finite, b: finite, chroma: finite, contrast: finite });

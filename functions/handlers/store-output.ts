@@ -1,6 +1,6 @@
-// Persist a prediction's output into the run: the anchor image, or a clip and its true last frame.
+// Persist a prediction's output into the run: the anchor image, a keyframe, or a clip and its true last frame.
 import { loadConfig } from '../adapters/config';
-import { storeClip, storeImage } from '../workflow/store-output';
+import { storeClip, storeImage, storeKeyframe } from '../workflow/store-output';
 import { lambdaHandler } from './lambda-handler';
 import { storeOutputEvent } from './events';
 
@@ -9,6 +9,7 @@ export const handler = lambdaHandler(
   async (event) => {
     const config = loadConfig();
     if (event.kind === 'image') return storeImage(config, event.runId, event);
+    if (event.kind === 'keyframe') return storeKeyframe(config, event.keyframe, event.prediction);
     return storeClip(config, event.scene, event.prediction);
   },
 );

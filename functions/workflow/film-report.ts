@@ -45,7 +45,9 @@ export interface FilmReportInput {
 }
 
 async function seamSsims(config: RuntimeConfig, input: FilmReportInput): Promise<(number | null)[]> {
-  if (input.plan.strategy !== 'chain' || input.spans.length < 2) return input.spans.slice(1).map(() => null);
+  // Only where scene n+1 starts on scene n's end: chained seeds, or (keyframes) the shared keyframe.
+  const joined = input.plan.strategy === 'chain' || input.plan.strategy === 'keyframes';
+  if (!joined || input.spans.length < 2) return input.spans.slice(1).map(() => null);
   const starts = input.spans.slice(1).map((s) => s.startFrame);
   const pngs = await framesAsPngs(input.film, starts, input.dir, 'seam');
   const values: number[] = [];

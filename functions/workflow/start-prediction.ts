@@ -6,9 +6,9 @@ import { cancelPrediction, createPrediction } from '../adapters/replicate';
 import { exists, presignGet } from '../adapters/s3';
 import { findManifest, loadCallback, updateCallback, updateStep } from '../adapters/run-store';
 import { logger } from '../adapters/logger';
-import type { AnchorPlan, ScenePlan } from '../domain/plan';
+import type { AnchorPlan, KeyframePlan, ScenePlan } from '../domain/plan';
 import { awaitingPrediction, planStart, repointed, withPrediction, type StepTarget } from '../domain/callbacks';
-import { anchorRequest, clipRequest, webhookUrl, withWebhook, type CreateRequest } from '../domain/replicate-inputs';
+import { anchorRequest, clipRequest, keyframeRequest, webhookUrl, withWebhook, type CreateRequest } from '../domain/replicate-inputs';
 import { MissingObjectError, PredictionCanceledError, ReplicateRequestError } from '../domain/errors';
 
 export interface Started {
@@ -81,14 +81,24 @@ export function startAnchor(config: RuntimeConfig, anchor: AnchorPlan, taskToken
   return start(config, target, anchorRequest(anchor), taskToken);
 }
 
-export async function startClip(config: RuntimeConfig, scene: ScenePlan, taskToken: string, attempt = 1) {
-  let imageUrl: string | null = null;
-  if (scene.seedKey) {
-    if (!(await exists(config, scene.seedKey))) {
-      throw new MissingObjectError(`${scene.step}: seed frame ${scene.seedKey} is missing (did the previous step store it?)`);
-    }
-    imageUrl = await presignGet(config, scene.seedKey);
+/** A presigned URL of a frame a step starts from (or ends on); missing means an earlier step did not store it. */
+async function presignFrame(config: RuntimeConfig, step: string, what: string, key: string): Promise<string> {
+  if (!(await exists(config, key))) {
+    throw new MissingObjectError(`${step}: ${what} ${key} is missing (did the previous step store it?)`);
   }
+  return presignGet(config, key);
+}
+
+/** Strategy keyframes: SDXL image-to-image from the stored anchor, with the run's fixed seed. */
+export async function startKeyframe(config: RuntimeConfig, keyframe: KeyframePlan, taskToken: string, attempt = 1) {
+  const imageUrl = await presignFrame(config, keyframe.step, 'anchor', keyframe.sourceKey);
+  const target: Target = { runId: keyframe.runId, step: keyframe.step, kind: 'image', attempt };
+  return start(config, target, keyframeRequest(keyframe, imageUrl), taskToken);
+}
+
+export async function startClip(config: RuntimeConfig, scene: ScenePlan, taskToken: string, attempt = 1) {
+  const imageUrl = scene.seedKey ? await presignFrame(config, scene.step, 'seed frame', scene.seedKey) : null;
+  const lastFrameUrl = scene.endFrameKey ? await presignFrame(config, scene.step, 'keyframe', scene.endFrameKey) : null;
   const target: Target = { runId: scene.runId, step: scene.step, kind: 'video', attempt };
-  return start(config, target, clipRequest(scene, imageUrl), taskToken);
+  return start(config, target, clipRequest(scene, imageUrl, lastFrameUrl), taskToken);
 }

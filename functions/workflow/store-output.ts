@@ -16,7 +16,7 @@ import { extractLastFrame, imageToPng, probeVideo } from '../adapters/media';
 import { describeUrl, downloadOutput, fetchPublicFile, FetchRefusedError } from '../adapters/safe-fetch';
 import { InvalidStoryboardError, MissingObjectError, OutputInvalidError, PredictionFailedError } from '../domain/errors';
 import { keyProblem, runKeys } from '../domain/run-keys';
-import type { ScenePlan } from '../domain/plan';
+import type { KeyframePlan, ScenePlan } from '../domain/plan';
 import { outputUrl, predictionError, type PredictionResult } from '../domain/replicate-inputs';
 
 /** A storyboard's own anchor image: what we fetch from the URL it names, at most. */
@@ -152,6 +152,36 @@ export async function storeImage(
       media: { width, height, look: lookOf(frame), gradeTarget: gradeTargetOf(frame) },
     });
     return { seedKey: keys.seed(0), anchorKey: keys.anchor, width, height };
+  });
+}
+
+export interface StoredKeyframe {
+  index: number;
+  keyframeKey: string;
+  width: number;
+  height: number;
+}
+
+/** Strategy keyframes: SDXL's image-to-image output, as PNG under keyframes/ (never seeds/: clips write those). */
+export async function storeKeyframe(config: RuntimeConfig, keyframe: KeyframePlan, prediction: PredictionResult): Promise<StoredKeyframe> {
+  const url = succeeded(keyframe.step, prediction);
+  const what = `${keyframe.step}: prediction ${prediction.id} output`;
+  return inScratch('keyframe', { original: what, 'keyframe.png': `${keyframe.step}.png` }, async (dir) => {
+    const original = join(dir, 'original');
+    const png = join(dir, 'keyframe.png');
+    await downloadOutput(url, original, keyframe.step, OUTPUT_LIMITS);
+    const { width, height } = await imageToPng(original, png, what, ANCHOR_IMAGE_LIMITS.maxSide);
+    await uploadFile(config, keyframe.keyframeKey, png, 'image/png');
+    await updateStep(config, keyframe.runId, keyframe.step, {
+      kind: 'image',
+      status: 'stored',
+      storedAt: new Date().toISOString(),
+      completedAt: prediction.completedAt ?? undefined,
+      predictTimeSec: prediction.predictTimeSec,
+      keys: { output: keyframe.keyframeKey },
+      media: { width, height },
+    });
+    return { index: keyframe.index, keyframeKey: keyframe.keyframeKey, width, height };
   });
 }
 

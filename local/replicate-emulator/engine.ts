@@ -8,7 +8,7 @@ import { isTerminal } from '../../functions/domain/replicate-inputs';
 import type { EmulatorDrift } from './drift';
 import type { Job, ModelRef } from './inputs';
 import { renderClip } from './render-clip';
-import { renderPromptImage } from './render-image';
+import { renderImageToImage, renderPromptImage } from './render-image';
 import type { EmulatorFaults, Prediction, PredictionStatus } from './types';
 import { download, predictionId, sleep } from './util';
 import type { WebhookSender } from './webhooks';
@@ -257,14 +257,16 @@ export class Engine {
       const seed = job.seed ?? randomInt(0, 2 ** 31);
       this.log(entry, `Using seed: ${seed}`);
       const names = Array.from({ length: job.numOutputs }, (_, i) => `out-${i}.png`);
+      const source = job.image && join(dir, 'input-image');
+      if (source && !entry.fault.corrupt) await download(job.image!, source, abort.signal);
       for (const [i, name] of names.entries()) {
+        const request = {
+          prompt: job.prompt, seed: seed + i, width: job.width, height: job.height,
+          out: join(dir, name), textFile: join(dir, 'prompt.txt'), signal: abort.signal,
+        };
         if (entry.fault.corrupt) await writeFile(join(dir, name), randomBytes(64 * 1024));
-        else {
-          await renderPromptImage({
-            prompt: job.prompt, seed: seed + i, width: job.width, height: job.height,
-            out: join(dir, name), textFile: join(dir, 'prompt.txt'), signal: abort.signal,
-          });
-        }
+        else if (source) await renderImageToImage({ ...request, image: source, strength: job.promptStrength ?? 0.8 });
+        else await renderPromptImage(request);
       }
       this.log(entry, `Rendered ${names.length} image(s) ${job.width}x${job.height} in ${Date.now() - t0} ms`);
       return names.map(url);
@@ -287,11 +289,16 @@ export class Engine {
         textFile: join(dir, 'prompt.txt'), signal: abort.signal,
       });
     }
+    let lastFrame: string | undefined;
+    if (job.lastFrameImage) {
+      lastFrame = join(dir, 'last-frame-image');
+      await download(job.lastFrameImage, lastFrame, abort.signal);
+    }
     const frames = job.duration * job.fps;
     this.log(entry, `Rendering ${frames} frames at ${size.width}x${size.height}, ${job.fps} fps`);
     await renderClip({
       prompt: job.prompt, firstFrame, ...size, fps: job.fps, duration: job.duration, audio: job.audio,
-      out, textFile: join(dir, 'title.txt'), drift: this.o.drift, seed: job.seed, signal: abort.signal,
+      out, textFile: join(dir, 'title.txt'), drift: this.o.drift, seed: job.seed, lastFrame, signal: abort.signal,
     });
     this.log(entry, `Rendered ${job.duration} s clip in ${Date.now() - t0} ms`);
     return url('output.mp4');

@@ -16,12 +16,24 @@ export interface ModelRef {
 }
 
 export type Job =
-  | { kind: 'sdxl'; prompt: string; width: number; height: number; numOutputs: number; seed?: number }
+  | {
+      kind: 'sdxl';
+      prompt: string;
+      width: number;
+      height: number;
+      numOutputs: number;
+      seed?: number;
+      /** Image-to-image: the picture to re-render, and how far from it (prompt_strength, 0–1). */
+      image?: string;
+      promptStrength?: number;
+    }
   | {
       kind: 'ltx';
       modelId: VideoModelId;
       prompt: string;
       image?: string;
+      /** LTX-2.3 `last_frame_image`: the clip ends exactly on it. */
+      lastFrameImage?: string;
       duration: number;
       fps: number;
       resolution: Resolution;
@@ -59,6 +71,8 @@ export interface FieldProblem {
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+/** Absent, or a URL the emulator can download. */
+const isImageUrl = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && /^(https?:|data:)/.test(v));
 
 /** Normalises the input with the model's defaults, or lists what is wrong with it. */
 export function validateInput(ref: ModelRef, input: unknown): { job: Job } | { problems: FieldProblem[] } {
@@ -82,6 +96,9 @@ export function validateInput(ref: ModelRef, input: unknown): { job: Job } | { p
     }
     if (!isInt(numOutputs) || numOutputs < 1 || numOutputs > 4) bad('num_outputs', 'num_outputs must be 1 to 4');
     if (i.seed !== undefined && i.seed !== null && !isInt(i.seed)) bad('seed', 'seed must be an integer');
+    if (!isImageUrl(i.image)) bad('image', 'image must be an http(s) or data: URL');
+    const strength = i.prompt_strength ?? 0.8;
+    if (typeof strength !== 'number' || strength < 0 || strength > 1) bad('prompt_strength', 'prompt_strength must be between 0 and 1');
     if (problems.length) return { problems };
     return {
       job: {
@@ -91,6 +108,7 @@ export function validateInput(ref: ModelRef, input: unknown): { job: Job } | { p
         height: height as number,
         numOutputs: numOutputs as number,
         seed: isInt(i.seed) ? i.seed : undefined,
+        ...(typeof i.image === 'string' && { image: i.image, promptStrength: strength as number }),
       },
     };
   }
@@ -105,10 +123,11 @@ export function validateInput(ref: ModelRef, input: unknown): { job: Job } | { p
   if (typeof resolution !== 'string') bad('resolution', 'resolution must be a string');
   if (typeof audio !== 'boolean') bad('generate_audio', 'generate_audio must be a boolean');
   if (i.seed !== undefined && i.seed !== null && !isInt(i.seed)) bad('seed', 'seed must be an integer');
-  if (i.image !== undefined && i.image !== null) {
-    if (typeof i.image !== 'string' || !/^(https?:|data:)/.test(i.image)) {
-      bad('image', 'image must be an http(s) or data: URL');
-    }
+  if (!isImageUrl(i.image)) bad('image', 'image must be an http(s) or data: URL');
+  if (i.last_frame_image !== undefined && i.last_frame_image !== null) {
+    // Strict on purpose: sending it to a model without it would be silently ignored by a real host.
+    if (!VIDEO_MODELS[modelId].acceptsLastFrame) bad('last_frame_image', `${modelId} has no last_frame_image input`);
+    else if (!isImageUrl(i.last_frame_image)) bad('last_frame_image', 'last_frame_image must be an http(s) or data: URL');
   }
   if (!problems.length) {
     const clip = { duration: duration as number, fps: fps as number, resolution: resolution as Resolution };
@@ -123,6 +142,7 @@ export function validateInput(ref: ModelRef, input: unknown): { job: Job } | { p
       modelId,
       prompt,
       image: typeof i.image === 'string' ? i.image : undefined,
+      lastFrameImage: typeof i.last_frame_image === 'string' ? i.last_frame_image : undefined,
       duration: duration as number,
       fps: fps as number,
       resolution: resolution as Resolution,

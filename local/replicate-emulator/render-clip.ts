@@ -25,6 +25,8 @@ export interface ClipRenderRequest {
   drift?: EmulatorDrift;
   /** The prediction's `seed` input, when given. */
   seed?: number;
+  /** LTX-2.3 `last_frame_image`: the clip blends towards it and its last frame is this image, scaled. */
+  lastFrame?: string;
   signal?: AbortSignal;
 }
 
@@ -60,6 +62,21 @@ async function measureLoudness(timbre: Timbre, duration: number, seed: number, s
   return lufs !== undefined && Number.isFinite(lufs) && lufs > -70 ? lufs : NOMINAL_LUFS;
 }
 
+/**
+ * Last-frame pinning: the clip moves as usual, then the end image (input 1) fades in over its last
+ * half second (never into the static head), fully opaque on the last frame, so it ends exactly on that
+ * image. Not over the whole clip: a slow blend towards a similar picture changes each frame too little,
+ * and the film read as frozen before every seam (stills of 6 frames in the report; 2 with half a second:
+ * the keyframe itself, shown as the last frame of one clip and the first of the next).
+ */
+function pinnedToLastFrame(video: string, fit: string, t: { fps: number; frames: number; from: number }): string {
+  const from = Math.min(Math.max(t.from, t.frames - 1 - Math.round(t.fps / 2)), t.frames - 2);
+  const end =
+    `[1:v]${fit},setsar=1,format=yuva420p,loop=loop=${t.frames - 1}:size=1:start=0,settb=AVTB,setpts=N/(${t.fps}*TB),` +
+    `fade=t=in:s=${from}:n=${t.frames - 1 - from}:alpha=1[end]`;
+  return `${video.replace(/\[v\]$/, '[free]')};${end};[free][end]overlay=eof_action=pass,format=yuv420p[v]`;
+}
+
 export async function renderClip(req: ClipRenderRequest): Promise<void> {
   const { width: w, height: h, fps, duration } = req;
   const frames = Math.round(duration * fps);
@@ -76,14 +93,19 @@ export async function renderClip(req: ClipRenderRequest): Promise<void> {
     fitFilter(req.firstFrame, w, h, req.signal),
     req.audio ? measureLoudness(drift.timbre, duration, audioSeed, req.signal) : NOMINAL_LUFS,
   ]);
-  const video = videoGraph({
+  const free = videoGraph({
     width: w, height: h, fps, frames, drift, fit, hash, fontFile: defaultFontFile(), textFile: req.textFile,
   });
+  const video = req.lastFrame
+    ? pinnedToLastFrame(free, await fitFilter(req.lastFrame, w, h, req.signal), { fps, frames, from: drift.staticHeadFrames })
+    : free;
   const gainDb = NOMINAL_LUFS + drift.loudnessOffsetLu - lufs;
   const graph = req.audio ? `${video};${audioGraph(drift.timbre, duration, audioSeed, gainDb)}` : video;
 
   // -framerate: each looped frame lasts 1/fps, so -r does not pad the end with a duplicate.
-  const args = ['-framerate', String(fps), '-i', req.firstFrame, '-filter_complex', graph, '-map', '[v]'];
+  const inputs = ['-framerate', String(fps), '-i', req.firstFrame];
+  if (req.lastFrame) inputs.push('-framerate', String(fps), '-i', req.lastFrame);
+  const args = [...inputs, '-filter_complex', graph, '-map', '[v]'];
   if (req.audio) args.push('-map', '[a]', '-c:a', 'aac', '-ar', '48000', '-ac', '2', '-b:a', '128k');
   // No -frames:v: it would stop the muxer before the AAC tail and shorten the audio.
   args.push(

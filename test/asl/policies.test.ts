@@ -63,6 +63,20 @@ const POLICIES: Record<string, { Retry: object[]; Catch: object[] }> = {
   },
   PollClip: { Retry: [LAMBDA, RATE_LIMITED], Catch: [{ ErrorEquals: REGENERATE, ResultPath: '$.lastError', Next: 'RegenerateOrFail' }] },
   StoreClip: { Retry: [LAMBDA], Catch: [{ ErrorEquals: ['OutputInvalidError', 'PredictionFailedError'], ResultPath: '$.lastError', Next: 'RegenerateOrFail' }] },
+  // Strategy keyframes: the same bounded regeneration as a scene, inside the Keyframes map.
+  Keyframes: { Retry: [], Catch: [toRecordFailure('Keyframes')] },
+  Keyframe: {
+    Retry: [LAMBDA, RATE_LIMITED],
+    Catch: [
+      { ErrorEquals: WAIT_TIMED_OUT, ResultPath: '$.waitTimedOut', Next: 'StartKeyframePolls' },
+      { ErrorEquals: REGENERATE, ResultPath: '$.lastError', Next: 'KeyframeRegenerateOrFail' },
+    ],
+  },
+  PollKeyframe: { Retry: [LAMBDA, RATE_LIMITED], Catch: [{ ErrorEquals: REGENERATE, ResultPath: '$.lastError', Next: 'KeyframeRegenerateOrFail' }] },
+  StoreKeyframe: {
+    Retry: [LAMBDA],
+    Catch: [{ ErrorEquals: ['OutputInvalidError', 'PredictionFailedError'], ResultPath: '$.lastError', Next: 'KeyframeRegenerateOrFail' }],
+  },
   JoinFilm: { Retry: [LAMBDA], Catch: [toRecordFailure('JoinFilm')] },
   RecordFailure: { Retry: [LAMBDA], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'FailedUnrecorded' }] },
 };
@@ -90,11 +104,13 @@ describe('prediction windows', () => {
   it('the webhook waits are the ones in prediction-windows.ts', () => {
     expect(states.Anchor.TimeoutSeconds).toBe(WEBHOOK_WAIT_SECONDS);
     expect(states.Clip.TimeoutSeconds).toBe(WEBHOOK_WAIT_SECONDS);
+    expect(states.Keyframe.TimeoutSeconds).toBe(WEBHOOK_WAIT_SECONDS);
   });
 
   it.each([
     ['WaitBeforeAnchorPoll', 'AnchorPollDone'],
     ['WaitBeforeClipPoll', 'ClipPollDone'],
+    ['WaitBeforeKeyframePoll', 'KeyframePollDone'],
   ])('%s pauses POLL_INTERVAL_SECONDS and %s allows MAX_POLLS polls', (wait, choice) => {
     expect(states[wait]).toMatchObject({ Type: 'Wait', Seconds: POLL_INTERVAL_SECONDS });
     expect(states[choice].Choices[1].NumericLessThan).toBe(MAX_POLLS);

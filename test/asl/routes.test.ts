@@ -6,7 +6,7 @@ import { HANDLERS, type AnyHandler } from '../../local/handlers';
 import { MAX_POLLS } from '../../functions/domain/prediction-windows';
 import { newRunId } from '../../functions/domain/run-keys';
 
-type Step = 'anchor' | 'scene-1';
+type Step = 'anchor' | 'scene-1' | 'keyframe-1';
 /** What one start of a step leads to: a webhook result or failure, no webhook at all, or a thrown error. */
 type Delivery = 'succeeded' | 'silent' | { fail: string } | { throws: string };
 /** What one poll answers. */
@@ -18,6 +18,8 @@ interface Script {
   poll?: Partial<Record<Step, PollAnswer[]>>;
   storeClip?: ({ throws: string } | 'ok')[];
   anchorMode?: 'generate' | 'none';
+  /** keyframes: one keyframe (the anchor stub answers it too) before the scene. */
+  strategy?: 'chain' | 'keyframes';
   throwsIn?: Partial<Record<'prepare' | 'store-output' | 'join-film' | 'record-failure', string>>;
 }
 
@@ -38,7 +40,11 @@ async function run(script: Script) {
     return { predictionId: `${step}-${event.attempt}` };
   };
   const storeClip = [...(script.storeClip ?? [])];
-  const polls = { anchor: [...(script.poll?.anchor ?? [])], 'scene-1': [...(script.poll?.['scene-1'] ?? [])] };
+  const polls = {
+    anchor: [...(script.poll?.anchor ?? [])],
+    'scene-1': [...(script.poll?.['scene-1'] ?? [])],
+    'keyframe-1': [...(script.poll?.['keyframe-1'] ?? [])],
+  };
   const thrower = (name: keyof NonNullable<Script['throwsIn']>, body: AnyHandler): AnyHandler => async (event) => {
     if (script.throwsIn?.[name]) throw named(script.throwsIn[name]!);
     return body(event);
@@ -47,7 +53,9 @@ async function run(script: Script) {
     ...HANDLERS,
     prepare: thrower('prepare', async ({ runId }) => ({
       runId,
+      strategy: script.strategy ?? 'chain',
       maxConcurrency: 1,
+      ...(script.strategy === 'keyframes' && { keyframes: [{ runId, step: 'keyframe-1', index: 1 }] }),
       anchor: { mode: script.anchorMode ?? 'generate', runId, step: 'anchor' },
       scenes: [{ runId, step: 'scene-1', index: 1 }],
       join: {},
@@ -62,6 +70,7 @@ async function run(script: Script) {
     },
     'store-output': thrower('store-output', async (event: { kind: string; step: string }) => {
       if (event.kind === 'image') return { seedKey: 'seed-0' };
+      if (event.kind === 'keyframe') return { keyframeKey: 'keyframe-1' };
       const next = take(storeClip, 'ok');
       if (next !== 'ok') throw named(next.throws);
       return { step: event.step, clipKey: 'clip' };
@@ -152,6 +161,26 @@ describe('polling', () => {
   });
 });
 
+describe('strategy keyframes', () => {
+  it.each([
+    ['webhook', { anchor: ['succeeded', { fail: 'PredictionFailedError' }] }],
+    ['poll', { anchor: ['succeeded', 'silent'], poll: { 'keyframe-1': [{ throws: 'PredictionTimedOutError' }] } }],
+  ] as [string, Script][])('a failed keyframe (%s path) is generated again, then the scene runs', async (_, script) => {
+    const { execution, calls, count } = await run({ strategy: 'keyframes', ...script });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(calls.anchor).toEqual([1, 1, 2]);
+    expect(count('Keyframe')).toBe(2);
+    expect(count('StoreKeyframe')).toBe(1);
+    expect(calls.clip).toEqual([1]);
+  });
+
+  it('chain never enters the keyframe states', async () => {
+    const { execution, entered } = await run({});
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(entered.filter((s) => s.startsWith('Keyframe'))).toEqual(['KeyframesOrScenes']);
+  });
+});
+
 describe('Task retries', () => {
   it.each([
     ['Lambda.ServiceException', 'anchor'],
@@ -190,6 +219,15 @@ describe('the one failure path', () => {
     const { execution, entered } = await run({ throwsIn: { 'join-film': 'MediaToolError', 'record-failure': 'ConcurrentUpdateError' } });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'RecordFailureFailed' });
     expect(entered.at(-1)).toBe('FailedUnrecorded');
+  });
+
+  it('a keyframe failing 3 times → the run fails with its error, recorded under Keyframes, no scene started', async () => {
+    const failed = { fail: 'PredictionFailedError' };
+    const { execution, calls, count } = await run({ strategy: 'keyframes', anchor: ['succeeded', failed, failed, failed] });
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'PredictionFailedError' });
+    expect(calls.anchor).toEqual([1, 1, 2, 3]);
+    expect(calls.recorded).toEqual([{ Keyframes: expect.objectContaining({ Error: 'PredictionFailedError' }) }]);
+    expect(count('Clip')).toBe(0);
   });
 
   it('a text-only run skips the anchor entirely', async () => {

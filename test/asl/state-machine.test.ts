@@ -89,6 +89,7 @@ describe('statemachine/longshot.asl.json', () => {
     for (const [poll, done, wait, count, exhausted, result, counter] of [
       ['PollAnchor', 'AnchorPollDone', 'WaitBeforeAnchorPoll', 'CountAnchorPoll', 'AnchorPollsExhausted', '$.anchorResult', '$.anchorPolls'],
       ['PollClip', 'ClipPollDone', 'WaitBeforeClipPoll', 'CountClipPoll', 'ClipPollsExhausted', '$.result', '$.polls'],
+      ['PollKeyframe', 'KeyframePollDone', 'WaitBeforeKeyframePoll', 'CountKeyframePoll', 'KeyframePollsExhausted', '$.result', '$.polls'],
     ]) {
       expect(byName[poll]).toMatchObject({ ResultSelector: { 'done.$': '$.Payload.done', 'prediction.$': '$.Payload.prediction' }, ResultPath: result, Next: done });
       expect(byName[done].Choices[0]).toMatchObject({ Variable: `${result}.done`, BooleanEquals: true });
@@ -105,6 +106,7 @@ describe('statemachine/longshot.asl.json', () => {
     const loops = [
       { regenerate: 'AnchorRegenerateOrFail', next: 'NextAnchorAttempt', counter: '$.anchorTry.attempt', out: 'AnchorFailed', start: 'Anchor' },
       { regenerate: 'RegenerateOrFail', next: 'NextAttempt', counter: '$.attempt', out: 'SceneFailed', start: 'Clip' },
+      { regenerate: 'KeyframeRegenerateOrFail', next: 'NextKeyframeAttempt', counter: '$.attempt', out: 'KeyframeFailed', start: 'Keyframe' },
     ];
     for (const loop of loops) {
       expect(byName[loop.regenerate]).toMatchObject({ Type: 'Choice', Default: loop.out });
@@ -119,6 +121,23 @@ describe('statemachine/longshot.asl.json', () => {
     expect(byName.Clip.Parameters.Payload['attempt.$']).toBe('$.attempt');
     expect(byName.AnchorFailed).toMatchObject({ InputPath: '$.anchorError', ResultPath: '$.failure.Anchor', Next: 'RecordFailure' });
     expect(byName.SceneFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.lastError.Error', CausePath: '$.lastError.Cause' });
+    expect(byName.KeyframeFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.lastError.Error', CausePath: '$.lastError.Cause' });
+    expect(definition.States.Keyframes.ItemSelector.attempt).toBe(1);
+    expect(byName.Keyframe.Parameters.Payload['attempt.$']).toBe('$.attempt');
+  });
+
+  it('strategy keyframes: keyframes after the anchor, all at once, then the scenes; other strategies go straight to the scenes', () => {
+    for (const store of ['StoreAnchor', 'StoreProvidedAnchor']) expect(definition.States[store].Next).toBe('KeyframesOrScenes');
+    expect(definition.States.KeyframesOrScenes).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.plan.strategy', StringEquals: 'keyframes', Next: 'Keyframes' }],
+      Default: 'Scenes',
+    });
+    expect(definition.States.Keyframes).toMatchObject({ Type: 'Map', ItemsPath: '$.plan.keyframes', MaxConcurrency: 0, Next: 'Scenes' });
+    // The anchor function starts a keyframe; StoreOutput stores it.
+    const raw = JSON.parse(text).States.Keyframes.ItemProcessor.States;
+    expect(raw.Keyframe.Parameters.FunctionName).toBe('${AnchorFunctionArn}');
+    expect(definition.States.Keyframes.ItemProcessor.States.StoreKeyframe.Parameters.Payload.kind).toBe('keyframe');
   });
 
   it('sends every top-level failure to the one RecordFailure path, naming the state', () => {

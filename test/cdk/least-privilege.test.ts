@@ -16,13 +16,14 @@ const CALLBACKS = 'runs/*/callbacks/*';
 /** Object keys per function and action: GetObject, PutObject (with PutObjectTagging), AbortMultipartUpload. */
 const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[]; delete?: string[] }> = {
   Prepare: { get: ['inbox/*', ...MANIFEST_REFRESH.get], put: ['runs/*/storyboard.json', 'runs/*/plan.json', ...MANIFEST_REFRESH.put] },
-  Anchor: { get: [CALLBACKS, ...STEP_UPDATE.get], put: [CALLBACKS, ...STEP_UPDATE.put] },
-  Clip: { get: [CALLBACKS, 'runs/*/seeds/*', ...STEP_UPDATE.get], put: [CALLBACKS, ...STEP_UPDATE.put] },
+  // Seeds: a keyframe (strategy keyframes) is made from the stored anchor, seed 0.
+  Anchor: { get: [CALLBACKS, 'runs/*/seeds/*', ...STEP_UPDATE.get], put: [CALLBACKS, ...STEP_UPDATE.put] },
+  Clip: { get: [CALLBACKS, 'runs/*/seeds/*', 'runs/*/keyframes/*', ...STEP_UPDATE.get], put: [CALLBACKS, ...STEP_UPDATE.put] },
   Poll: { get: [CALLBACKS], put: [CALLBACKS] },
   StoreOutput: {
     get: ['inbox/*', 'images/*', ...STEP_UPDATE.get],
-    put: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/scenes/*', ...STEP_UPDATE.put],
-    abort: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/scenes/*'],
+    put: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/keyframes/*', 'runs/*/scenes/*', ...STEP_UPDATE.put],
+    abort: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/keyframes/*', 'runs/*/scenes/*'],
   },
   JoinFilm: {
     get: ['runs/*/scenes/*', 'runs/*/seeds/*', ...MANIFEST_REFRESH.get],

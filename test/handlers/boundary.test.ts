@@ -22,7 +22,7 @@ logger.setLogLevel('SILENT'); // the refusals log a warning each
 /** Each catalog function's boundary schema. */
 const SCHEMAS: Record<string, z.ZodType> = {
   prepare: events.prepareEvent,
-  anchor: events.anchorEvent,
+  anchor: events.anchorOrKeyframeEvent,
   clip: events.clipEvent,
   poll: events.pollEvent,
   'store-output': events.storeOutputEvent,
@@ -71,8 +71,8 @@ function resolve(template: Json, state: unknown, context: Json): Json {
   );
 }
 
-function runFixture(anchor: unknown): { plan: RunPlan; input: Json; state: Json } {
-  const board = parseStoryboard({ ...tinyStoryboard('Boundary film', 2), anchor });
+function runFixture(anchor: unknown, extra: Json = {}): { plan: RunPlan; input: Json; state: Json } {
+  const board = parseStoryboard({ ...tinyStoryboard('Boundary film', 2), anchor, ...extra });
   const plan = buildPlan(newRunId(board.title), board);
   const prediction = toPredictionResult({ id: 'p-1', status: 'succeeded', output: 'https://example.invalid/out.mp4', created_at: '2026-11-25T10:42:13.000Z', metrics: { predict_time: 6 } });
   const clips = plan.scenes.map((s) => ({
@@ -88,7 +88,7 @@ function runFixture(anchor: unknown): { plan: RunPlan; input: Json; state: Json 
   // The union of what the states hold by the time each Task runs (Map iterations: {scene, attempt}).
   const state = {
     ...input, plan, anchorResult: { prediction }, anchorStored: { seedKey: plan.anchor.seedKey },
-    anchorTry: { attempt: 1 }, scene: plan.scenes[1], attempt: 2, result: { prediction }, clips,
+    anchorTry: { attempt: 1 }, scene: plan.scenes[1], keyframe: plan.keyframes?.[1], attempt: 2, result: { prediction }, clips,
     failure: { Scenes: { Error: 'PredictionFailedError', Cause: 'scene-2: prediction p-1 failed' } },
   };
   return { plan, input, state };
@@ -98,7 +98,11 @@ const FIXTURES = {
   'generated anchor': runFixture({ prompt: 'A red kite', width: 1344, height: 768 }),
   'provided anchor': runFixture({ image: 'images/first-frame.png' }),
   'text only': runFixture(false),
+  keyframes: runFixture({ prompt: 'A red kite' }, { strategy: 'keyframes', model: 'ltx-2.3-fast' }),
 };
+
+/** The Keyframes map's Tasks run only for strategy keyframes. */
+const KEYFRAME_STATES = ['Keyframe', 'PollKeyframe', 'StoreKeyframe'];
 
 /** The anchor branch ChooseAnchor takes for each plan.anchor.mode; other Tasks run in every run. */
 const ANCHOR_STATES: Record<string, string[]> = { generate: ['Anchor', 'PollAnchor', 'StoreAnchor'], provided: ['StoreProvidedAnchor'], none: [] };
@@ -108,6 +112,7 @@ describe('the boundary accepts what the state machine sends', () => {
   const cases = Object.entries(FIXTURES).flatMap(([fixture, run]) =>
     tasks(asl.States)
       .filter(([name]) => !ALL_ANCHOR_STATES.includes(name) || ANCHOR_STATES[run.plan.anchor.mode].includes(name))
+      .filter(([name]) => !KEYFRAME_STATES.includes(name) || run.plan.strategy === 'keyframes')
       .map(([name, state]) => [fixture, name, run, state] as const),
   );
 
@@ -182,6 +187,10 @@ const TASK_VARIANTS: Record<string, Variant[]> = {
     ['a runId that is a path', set('anchor.runId', '../runs/other'), 'anchor.runId'],
     ['an unknown mode', set('anchor.mode', 'maybe'), 'anchor.mode'],
     ['a width that is a string', set('anchor.width', '1344'), 'anchor.width'],
+    ['neither anchor nor keyframe', set('anchor', undefined), 'anchor'],
+    ['both anchor and keyframe', set('keyframe', FIXTURES.keyframes.plan.keyframes![0]), 'anchor'],
+    ['a keyframe whose step is a scene', () => ({ keyframe: { ...FIXTURES.keyframes.plan.keyframes![0], step: 'scene-1' }, taskToken: TOKEN }), 'keyframe.step'],
+    ['a keyframe without its seed', () => ({ keyframe: { ...FIXTURES.keyframes.plan.keyframes![0], seed: undefined }, taskToken: TOKEN }), 'keyframe.seed'],
   ],
   clip: [
     ['no scene', set('scene', undefined), 'scene'],
@@ -199,6 +208,7 @@ const TASK_VARIANTS: Record<string, Variant[]> = {
     ['a video without its scene', set('scene', undefined), 'scene'],
     ['a prediction without a status', set('prediction.status', undefined), 'prediction.status'],
     ['an image with neither prediction nor source', () => ({ runId: generated.plan.runId, step: 'anchor', kind: 'image' }), 'prediction'],
+    ['a keyframe without its plan', (e) => ({ runId: e.runId, step: 'keyframe-1', kind: 'keyframe', prediction: e.prediction }), 'keyframe'],
   ],
   'join-film': [
     ['no clips', set('clips', []), 'clips'],

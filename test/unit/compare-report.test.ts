@@ -38,7 +38,7 @@ describe('comparisonTable', () => {
         'Last scene: its last frames against the anchor (ΔE2000 of the mean colour; saturation and contrast as change).',
         'Seams: ΔE2000 from the last frames of a scene to the first kept frames of the next; loudness jump (EBU R128, 2 s each side);',
         'the level dip at the seam; stills = identical frames in a row. docs/continuity.md says how each is measured.',
-        'Seam SSIM compares each seed frame with the first frame of the next clip (chain only; 1.0 = identical).',
+        'Seam SSIM compares each seed frame with the first frame of the next clip (chain and keyframes; 1.0 = identical).',
         'Costs are estimates at the list prices in functions/domain/models.ts.',
         '',
       ].join('\n'),

@@ -13,9 +13,19 @@ describe('parseVariants', () => {
     expect(parseVariants('pro:independent')).toEqual([{ model: 'ltx-2-pro', strategy: 'independent', label: 'ltx-2-pro × independent' }]);
   });
 
+  it('chain vs keyframes vs single in one experiment, with the fast23/pro23 shorthands', () => {
+    expect(parseVariants('fast:chain,fast23:keyframes,pro23:keyframes,fast:single').map((v) => v.label)).toEqual([
+      'ltx-2-fast × chain', 'ltx-2.3-fast × keyframes', 'ltx-2.3-pro × keyframes', 'ltx-2-fast × single',
+    ]);
+  });
+
+  it.each(['fast:keyframes', 'ltx-2-pro:keyframes'])('refuses %s before anything starts, naming the models that can', (spec) => {
+    expect(() => parseVariants(spec)).toThrow(/strategy keyframes needs a model that accepts a last frame: ltx-2\.3-fast, ltx-2\.3-pro/);
+  });
+
   it('names the bad part and the allowed values', () => {
-    expect(() => parseVariants('ltx-3:chain')).toThrow(/"ltx-3:chain": model must be one of ltx-2-fast, ltx-2-pro, fast, pro/);
-    expect(() => parseVariants('fast:zigzag')).toThrow(/"fast:zigzag": strategy must be one of chain, single, independent/);
+    expect(() => parseVariants('ltx-3:chain')).toThrow(/"ltx-3:chain": model must be one of ltx-2-fast, ltx-2-pro, ltx-2.3-fast, ltx-2.3-pro, fast, pro, fast23, pro23/);
+    expect(() => parseVariants('fast:zigzag')).toThrow(/"fast:zigzag": strategy must be one of chain, single, independent, keyframes/);
     expect(() => parseVariants('fast:chain,ltx-2-fast:chain')).toThrow(/listed twice/);
     expect(() => parseVariants('a:b,c:d,e:f,g:h,i:j')).toThrow(/1 to 4 variants/);
   });

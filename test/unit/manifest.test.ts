@@ -88,6 +88,13 @@ describe('buildManifest', () => {
     expect(steps[0].step).toBe('scene-10'); // input untouched
   });
 
+  it('sorts keyframes (strategy keyframes) after the anchor and before the scenes, numerically; they count as images', () => {
+    const keyframe = (n: number): StepRecord => ({ step: `keyframe-${n}`, kind: 'image', status: 'stored', attempts: 1 });
+    const m = buildManifest(sources([scene(1, 'stored'), keyframe(10), anchor('stored'), keyframe(2), scene(2, 'waiting')]));
+    expect(m.steps.map((s) => s.step)).toEqual(['anchor', 'keyframe-2', 'keyframe-10', 'scene-1', 'scene-2']);
+    expect(m.scenesDone).toBe(1);
+  });
+
   it('counts stored scenes (not the anchor) and points at the first waiting step', () => {
     const m = buildManifest(sources([anchor('stored'), scene(1, 'stored'), scene(2, 'waiting')]));
     expect(m.scenesDone).toBe(1);

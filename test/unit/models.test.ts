@@ -6,7 +6,7 @@ const ok = { duration: 10, fps: 25, resolution: '1080p' as const };
 
 describe('VIDEO_MODELS', () => {
   it('lists fast and pro with their official Replicate names', () => {
-    expect(VIDEO_MODEL_IDS).toEqual(['ltx-2-fast', 'ltx-2-pro']);
+    expect(VIDEO_MODEL_IDS).toEqual(['ltx-2-fast', 'ltx-2-pro', 'ltx-2.3-fast', 'ltx-2.3-pro']);
     expect(VIDEO_MODELS['ltx-2-fast'].replicateModel).toBe('lightricks/ltx-2-fast');
     expect(VIDEO_MODELS['ltx-2-pro'].replicateModel).toBe('lightricks/ltx-2-pro');
     for (const id of VIDEO_MODEL_IDS) expect(VIDEO_MODELS[id].id).toBe(id);

@@ -91,9 +91,9 @@ describe('parseStoryboard: shape errors name the field and the allowed values', 
 
   it('names the allowed values of enums', () => {
     expect(problemsOf(board({ strategy: 'parallel' }))).toEqual([
-      'strategy: Invalid option: expected one of "chain"|"single"|"independent"',
+      'strategy: Invalid option: expected one of "chain"|"single"|"independent"|"keyframes"',
     ]);
-    expect(problemsOf(board({ model: 'ltx-1' }))).toEqual(['model: Invalid option: expected one of "ltx-2-fast"|"ltx-2-pro"']);
+    expect(problemsOf(board({ model: 'ltx-1' }))).toEqual(['model: Invalid option: expected one of "ltx-2-fast"|"ltx-2-pro"|"ltx-2.3-fast"|"ltx-2.3-pro"']);
     expect(problemsOf(board({ clip: { resolution: '720p' } }))).toEqual([
       'clip.resolution: Invalid option: expected one of "1080p"|"1440p"|"2160p"',
     ]);
@@ -278,8 +278,8 @@ describe('parseStoryboard: overrides', () => {
 
   it('validates overridden values like file values', () => {
     expect(problemsOf(board(), { model: 'ltx-3', strategy: 'all' })).toEqual([
-      'strategy: Invalid option: expected one of "chain"|"single"|"independent"',
-      'model: Invalid option: expected one of "ltx-2-fast"|"ltx-2-pro"',
+      'strategy: Invalid option: expected one of "chain"|"single"|"independent"|"keyframes"',
+      'model: Invalid option: expected one of "ltx-2-fast"|"ltx-2-pro"|"ltx-2.3-fast"|"ltx-2.3-pro"',
     ]);
   });
 
@@ -362,8 +362,8 @@ describe('storyboardJsonSchema', () => {
     expect(schema.type).toBe('object');
     expect(schema.required).toEqual(['title', 'scenes']);
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.properties.strategy).toMatchObject({ enum: ['chain', 'single', 'independent'], default: 'chain' });
-    expect(schema.properties.model).toMatchObject({ enum: ['ltx-2-fast', 'ltx-2-pro'], default: 'ltx-2-fast' });
+    expect(schema.properties.strategy).toMatchObject({ enum: ['chain', 'single', 'independent', 'keyframes'], default: 'chain' });
+    expect(schema.properties.model).toMatchObject({ enum: ['ltx-2-fast', 'ltx-2-pro', 'ltx-2.3-fast', 'ltx-2.3-pro'], default: 'ltx-2-fast' });
     expect(schema.properties.clip.properties.resolution.enum).toEqual(['1080p', '1440p', '2160p']);
     expect(schema.properties.clip.additionalProperties).toBe(false);
     expect(schema.properties.scenes).toMatchObject({ minItems: 1, maxItems: LIMITS.maxScenes });
