@@ -8,7 +8,6 @@ import { render } from './render';
 import { installToolCpuMeter, type ToolCpuMeter } from './tool-cpu';
 import { runFfmpeg } from '../functions/adapters/binaries';
 import { projectPath } from '../functions/catalog';
-import { STRATEGIES } from '../functions/domain/storyboard';
 import {
   executionSeconds, finishingCpuSeconds, finishingSeconds, formatBenchReport, modelSeconds, stageSeconds,
   type BenchReport, type FinishingRow, type StageRow,
@@ -96,9 +95,8 @@ async function stageRows(rounds: number, dir: string): Promise<{ rows: StageRow[
     ['winter-ad-single (single, 20 s)', single, {}],
   ];
   const skipped: string[] = [];
-  // Keyframes joins the table once the strategy exists (issue 8, other half).
-  if ((STRATEGIES as readonly string[]).includes('keyframes')) cases.push(['winter-ad (keyframes, 3 × 10 s)', board, { strategy: 'keyframes' }]);
-  else skipped.push('keyframes (no such strategy yet)');
+  // Keyframes needs a model that ends a clip on a given frame.
+  cases.push(['winter-ad (keyframes on ltx-2.3-fast, 3 × 10 s)', board, { strategy: 'keyframes', model: 'ltx-2.3-fast' }]);
   const rows: StageRow[] = cases.map(([name]) => ({ name, wallSeconds: [], filmSeconds: 0, stages: [] }));
   await withStack({ fullSize: false, latencySeconds: 0 }, async (stack) => {
     for (let round = 0; round < rounds; round++) {
