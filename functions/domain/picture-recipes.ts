@@ -6,7 +6,7 @@ import { evenFrameIndices } from './ffmpeg-recipes';
 
 /**
  * Escapes a value for an ffmpeg filter option inside a filtergraph: one level for the option parser
- * (':' and quotes) and one for the graph parser (',', ';', brackets). Same as the emulator's.
+ * (':' and quotes) and one for the graph parser (',', ';', brackets). The emulator uses it too.
  */
 export function filterValue(value: string): string {
   const optionLevel = value.replace(/[\\':]/g, (c) => `\\${c}`);

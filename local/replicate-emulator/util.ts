@@ -2,6 +2,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 
+// One escaping rule for filter values, the product's (picture recipes) and the emulator's.
+export { filterValue } from '../../functions/domain/picture-recipes';
+
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** Replicate prediction ids are 26 lowercase base32 characters. */
@@ -59,15 +62,6 @@ export function wrapText(text: string, charsPerLine: number, maxLines: number): 
     return kept.join('\n');
   }
   return lines.join('\n');
-}
-
-/**
- * Escapes a value for an ffmpeg filter option inside a -filter_complex graph: one level for the
- * option parser (':' and quotes) and one for the graph parser (',', ';', brackets).
- */
-export function filterValue(value: string): string {
-  const optionLevel = value.replace(/[\\':]/g, (c) => `\\${c}`);
-  return optionLevel.replace(/[\\',;[\]]/g, (c) => `\\${c}`);
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
