@@ -8,6 +8,10 @@ import { stillRunsAtSeams } from '../../functions/adapters/frame-motion';
 import { driftFrom, lookOf, meanLook, type LookDrift } from '../../functions/domain/colour';
 import type { SeamAudio } from '../../functions/domain/loudness';
 import type { Manifest } from '../../functions/domain/manifest';
+import { slope } from '../../functions/domain/continuity-report';
+
+/** Least-squares slope of values over their index (the report's own; always ≥ 2 scenes here). */
+export const trend = (values: number[]): number => slope(values)!;
 
 export interface FilmContinuity {
   /** Last three frames of each scene against the anchor. */
@@ -36,14 +40,4 @@ export async function measureRun(runDir: string, scratch: string): Promise<FilmC
     audio: await measureSeamAudio(film, seams.map((f) => f / manifest.film!.fps)),
     stills: await stillRunsAtSeams(film, seams),
   };
-}
-
-/** Least-squares slope of values over their index. */
-export function trend(values: number[]): number {
-  const n = values.length;
-  const mx = (n - 1) / 2;
-  const my = values.reduce((a, b) => a + b, 0) / n;
-  const num = values.reduce((acc, y, x) => acc + (x - mx) * (y - my), 0);
-  const den = values.reduce((acc, _y, x) => acc + (x - mx) ** 2, 0);
-  return num / den;
 }
