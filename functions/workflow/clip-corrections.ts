@@ -6,7 +6,7 @@ import { copyFile } from 'node:fs/promises';
 import { gradeImage, sampleFrames } from '../adapters/looks';
 import { fitGrade, gradeImageFilters, type GradeTarget } from '../domain/grade';
 import { lookOf, meanLook, type Look } from '../domain/colour';
-import { endFrameIndices, headTrimFrames, type ClipCorrections } from '../domain/continuity';
+import { END_FRAMES, endFrameIndices, headTrimFrames, type ClipCorrections } from '../domain/continuity';
 import type { Loudness, LoudnessGain } from '../domain/loudness';
 import type { OnsetLevelling } from '../domain/onset';
 import type { ContinuitySettings } from '../domain/continuity-settings';
@@ -49,11 +49,11 @@ export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis
     });
   // The three measurements are independent: one decode each, side by side. The frames sampled cover
   // the first kept frames whatever the head trim turns out to be, and the last frames.
-  const longest = endFrameIndices(0, input.frames);
-  const headCandidates = endFrameIndices(0, Math.min(input.frames, trimFor(settings.maxFrozenHeadFrames) + longest.first.length)).last;
+  const headFrames = Math.min(input.frames, trimFor(settings.maxFrozenHeadFrames) + END_FRAMES);
+  const lastFrames = endFrameIndices(0, input.frames).last;
   const [frozenHeadFrames, sampled, loudness, onsetLevelling] = await Promise.all([
     settings.maxFrozenHeadFrames > 0 ? analysis.countFrozenHeadFrames(input.clip, settings.maxFrozenHeadFrames) : Promise.resolve(0),
-    sampleFrames(input.clip, [...Array.from({ length: headCandidates.at(-1)! + 1 }, (_, n) => n), ...longest.last], join(dir, 'frames.rgb')),
+    sampleFrames(input.clip, [...Array.from({ length: headFrames }, (_, n) => n), ...lastFrames], join(dir, 'frames.rgb')),
     input.hasAudio ? analysis.measureLoudness(input.clip) : Promise.resolve(null),
     input.hasAudio ? analysis.measureOnset(input.clip) : Promise.resolve(null),
   ]);
