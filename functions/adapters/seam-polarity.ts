@@ -6,8 +6,9 @@ import { seamSpans } from '../domain/join-audio';
 import type { JoinPlan } from '../domain/join-recipe';
 import { crossfadeCorrelation, crossfadePair, decodeWindowArgs, deinterleave, polarities, seamWindows, type AudioWindow } from '../domain/seam-polarity';
 
-async function decodeWindow(paths: string[], window: AudioWindow, scratch: string): Promise<Float32Array> {
-  await runFfmpeg(decodeWindowArgs(paths[window.input], window, scratch), { label: 'ffmpeg seam window' });
+/** A stretch of a clip's sound as interleaved stereo floats; `scratch` is a file path the samples pass through. */
+export async function decodeAudioWindow(clip: string, window: AudioWindow, scratch: string): Promise<Float32Array> {
+  await runFfmpeg(decodeWindowArgs(clip, window, scratch), { label: 'ffmpeg audio window' });
   const bytes = await readFile(scratch);
   await rm(scratch, { force: true });
   return new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4));
@@ -22,8 +23,8 @@ export async function seamPolarities(paths: string[], plan: JoinPlan, crossfadeM
       correlations.push(null);
       continue;
     }
-    const outgoing = deinterleave(await decodeWindow(paths, windows.outgoing, scratch));
-    const incoming = deinterleave(await decodeWindow(paths, windows.incoming, scratch));
+    const outgoing = deinterleave(await decodeAudioWindow(paths[windows.outgoing.input], windows.outgoing, scratch));
+    const incoming = deinterleave(await decodeAudioWindow(paths[windows.incoming.input], windows.incoming, scratch));
     const channels = [0, 1].map((c) => crossfadePair(outgoing[c], incoming[c], spans[k], windows.preRoll));
     correlations.push(crossfadeCorrelation(...channels));
   }

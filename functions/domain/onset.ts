@@ -14,20 +14,13 @@ export const MAX_LIFT_DB = 24;
 /** A gain curve on the clip's own clock: [seconds, dB] points, linear in between, 0 dB after the last. */
 export type OnsetLevelling = [number, number][];
 
-/**
- * Stereo 32-bit float samples (interleaved) of the clip's first ONSET_WINDOW_SEC. Not a mono
- * downmix: slightly detuned channels beat against each other there and fake a dip in the envelope.
- */
-export function onsetSamplesArgs(clip: string, sampleRate: number, outRaw: string): string[] {
-  return ['-i', clip, '-map', '0:a:0', '-vn', '-af', `aresample=${sampleRate},atrim=end=${ONSET_WINDOW_SEC}`, '-ac', '2', '-f', 'f32le', outRaw];
-}
-
 const db = (ratio: number) => 20 * Math.log10(ratio);
 
 /**
  * The levelling for a clip whose sound starts below its steady level, or null when it starts at it
  * (within 1 dB after 20 ms) or is silent. Points every 20 ms until the onset has risen to 1 dB under
- * the steady level (the median block RMS after 0.75 s).
+ * the steady level (the median block RMS after 0.75 s). `samples` are interleaved: per channel, not a mono downmix, because slightly detuned channels beat
+ * against each other in a downmix and fake a dip in the envelope.
  */
 export function onsetLevelling(samples: Float32Array, sampleRate: number, channels = 2): OnsetLevelling | null {
   const block = Math.round(sampleRate * BLOCK_SEC) * channels;
