@@ -17,6 +17,7 @@ export const KEYS = {
   seeds: { pattern: 'runs/*/seeds/*', why: 'Seed frames (each clip’s true last frame) of each run, numbered at run time.' },
   keyframes: { pattern: 'runs/*/keyframes/*', why: 'Keyframes (strategy keyframes: where each scene ends) of each run, numbered at run time.' },
   clips: { pattern: 'runs/*/scenes/*', why: 'The stored clip of every scene of each run, numbered at run time.' },
+  segments: { pattern: 'runs/*/segments/*', why: 'The finished segment (video, sound piece, sheet row, record) of every scene of each run, numbered at run time.' },
   film: { pattern: 'runs/*/final.mp4', why: 'The joined film of each run; run ids are created at run time.' },
   contactSheet: { pattern: 'runs/*/contact-sheet.png', why: 'The contact sheet of each run; run ids are created at run time.' },
   continuity: { pattern: 'runs/*/continuity.json', why: 'The seam report of each run; run ids are created at run time.' },
@@ -67,9 +68,11 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
     { read: ['inbox', 'images'], write: ['anchor', 'seeds', 'keyframes', 'clips'], multipart: ['anchor', 'seeds', 'keyframes', 'clips'] },
     STEP_UPDATE,
   ),
+  // Reads the stored clip, its step record and the seed it started from; writes its finished segment.
+  'finish-segment': merge({ read: ['plan', 'steps', 'clips', 'seeds', 'keyframes'], write: ['segments'], multipart: ['segments'] }),
   'join-film': merge(
     {
-      read: ['plan', 'clips', 'seeds'],
+      read: ['plan', 'steps', 'segments'],
       write: ['film', 'contactSheet', 'continuity', 'driftChart'],
       multipart: ['film', 'contactSheet', 'driftChart'],
       delete: ['film', 'contactSheet', 'continuity', 'driftChart'],

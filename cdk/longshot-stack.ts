@@ -37,6 +37,7 @@ type Sizing = Omit<ProjectFunctionProps, 'spec' | 'environment'>;
 const SIZING: Record<string, Sizing> = {
   prepare: { memoryMb: 512, timeout: Duration.seconds(60) },
   'store-output': { memoryMb: 2048, timeout: Duration.minutes(5), ephemeralMb: 2048 },
+  'finish-segment': { memoryMb: 4096, timeout: Duration.minutes(5), ephemeralMb: 2048 },
   'join-film': { memoryMb: 4096, timeout: Duration.minutes(15), ephemeralMb: 6144 },
   'record-failure': { memoryMb: 512, timeout: Duration.minutes(2) },
 };

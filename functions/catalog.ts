@@ -18,6 +18,7 @@ export const FUNCTIONS: FunctionSpec[] = [
   { name: 'clip', entry: 'functions/handlers/clip.ts', placeholder: 'ClipFunctionArn' },
   { name: 'poll', entry: 'functions/handlers/poll.ts', placeholder: 'PollFunctionArn' },
   { name: 'store-output', entry: 'functions/handlers/store-output.ts', placeholder: 'StoreOutputFunctionArn', media: true },
+  { name: 'finish-segment', entry: 'functions/handlers/finish-segment.ts', placeholder: 'FinishSegmentFunctionArn', media: true },
   { name: 'join-film', entry: 'functions/handlers/join-film.ts', placeholder: 'JoinFilmFunctionArn', media: true },
   { name: 'record-failure', entry: 'functions/handlers/record-failure.ts', placeholder: 'RecordFailureFunctionArn' },
   { name: 'webhook', entry: 'functions/handlers/webhook.ts' },

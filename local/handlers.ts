@@ -5,6 +5,7 @@ import { handler as clip } from '../functions/handlers/clip';
 import { handler as poll } from '../functions/handlers/poll';
 import { handler as storeOutput } from '../functions/handlers/store-output';
 import { handler as joinFilm } from '../functions/handlers/join-film';
+import { handler as finishSegment } from '../functions/handlers/finish-segment';
 import { handler as recordFailure } from '../functions/handlers/record-failure';
 import { handler as webhook } from '../functions/handlers/webhook';
 import { handler as api } from '../functions/handlers/api';
@@ -20,6 +21,7 @@ export const HANDLERS: Record<string, AnyHandler> = {
   clip,
   poll,
   'store-output': storeOutput,
+  'finish-segment': finishSegment,
   'join-film': joinFilm,
   'record-failure': recordFailure,
   webhook,

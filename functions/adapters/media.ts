@@ -18,13 +18,10 @@ import {
   ssimArgs,
   toPngArgs,
 } from '../domain/ffmpeg-recipes';
-import { joinPlan, type JoinOptions } from '../domain/join-recipe';
-import { seamPolarities } from './seam-polarity';
-import type { OnsetLevelling } from '../domain/onset';
 
 export type { VideoProbe } from '../domain/ffmpeg-recipes';
 
-async function probeClip(file: string): Promise<ClipProbe> {
+export async function probeClip(file: string): Promise<ClipProbe> {
   let stdout: string;
   try {
     ({ stdout } = await runFfprobe(probeVideoArgs(file)));
@@ -116,50 +113,4 @@ export async function ssim(a: string, b: string): Promise<number> {
   } catch (error) {
     throw new MediaToolError(`ssim(${a}, ${b}): ${(error as Error).message}`, { cause: error });
   }
-}
-
-/** The join's output settings plus the clips; probing fills in the rest of each JoinInput. */
-export interface JoinClipsOptions extends JoinOptions {
-  clips: { path: string; trimStartFrames: number; videoFilters?: string; gainDb?: number; levelling?: OnsetLevelling | null }[];
-}
-
-/**
- * Joins clips into one H.264/AAC film with continuous timestamps; returns the output's probe.
- * Throws OutputInvalidError if a clip is unreadable or the result has the wrong frame count.
- */
-export async function joinClips(opts: JoinClipsOptions): Promise<VideoProbe & { clipFrames: number[] }> {
-  const probes = await Promise.all(opts.clips.map((c) => probeClip(c.path)));
-  const inputs = opts.clips.map((c, i) => ({
-    path: c.path,
-    trimStartFrames: c.trimStartFrames,
-    videoFilters: c.videoFilters,
-    gainDb: c.gainDb,
-    levelling: c.levelling,
-    frames: probes[i].frames,
-    fps: probes[i].fps,
-    videoStartSec: probes[i].videoStartSec,
-    hasAudio: probes[i].audioCodec !== null,
-  }));
-  let plan: ReturnType<typeof joinPlan>;
-  try {
-    plan = joinPlan(inputs, opts);
-  } catch (error) {
-    // A clip too short for its trim is a bad model output, not a tool failure.
-    throw new OutputInvalidError((error as Error).message, { cause: error });
-  }
-  const crossfadeMs = opts.crossfadeMs ?? 120;
-  if (plan.audioClips.length > 1 && crossfadeMs > 0) {
-    const inverted = await seamPolarities(inputs.map((c) => c.path), plan, crossfadeMs, `${opts.out}.seam.f32`);
-    if (inverted.some(Boolean)) plan = joinPlan(inputs.map((c, i) => ({ ...c, invertPolarity: inverted[i] })), opts);
-  }
-  await runFfmpeg(plan.args, { label: 'ffmpeg join' });
-  const result = await probeVideo(opts.out);
-  // Same-rate inputs must come out frame-exact; anything else means a dropped or repeated frame.
-  const sameRate = probes.every((p) => Math.abs(p.fps - opts.fps) < 1e-6);
-  if (sameRate && result.frames !== plan.totalFrames) {
-    throw new OutputInvalidError(
-      `${opts.out}: joined ${result.frames} frames, expected ${plan.totalFrames} (${plan.clipFrames.join('+')})`,
-    );
-  }
-  return { ...result, clipFrames: plan.clipFrames };
 }

@@ -157,3 +157,27 @@ function wholeAtLeast(value: number, min: number, name: string): number {
   }
   return value;
 }
+
+/** Mean absolute difference of two grey frames of the same size: what tblend=difference + YAVG measure. */
+export function meanAbsoluteDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length || a.length === 0) throw new RangeError(`meanAbsoluteDifference: frames of ${a.length} and ${b.length} bytes`);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / a.length;
+}
+
+/**
+ * The longest run of identical-looking frames in a row across a seam, from the frames each side of it:
+ * the outgoing segment's last differences, the difference across the seam, the incoming segment's
+ * first. Within SEAM_WINDOW frames each side, as stillRunsIn measures a film.
+ */
+export function seamStillRun(outgoingTail: number[], across: number, incomingHead: number[], threshold = FROZEN_FRAME_THRESHOLD): number {
+  const diffs = [...outgoingTail.slice(-(SEAM_WINDOW - 1)), across, ...incomingHead.slice(0, SEAM_WINDOW)];
+  let longest = 1;
+  let run = 1;
+  for (const diff of diffs) {
+    run = diff < threshold ? run + 1 : 1;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}

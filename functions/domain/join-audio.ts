@@ -82,49 +82,45 @@ function clipSource(clip: AudioClip, lead: number, extraSilence: number): { chai
 }
 
 /**
- * The chains that turn clip i into its crossfade-ready piece `[c<i>]`: `lead` samples before its kept
- * start (pre-roll, then a mirror of its first samples for what pre-roll lacks), its kept samples, and
- * `tail` samples mirrored from its last ones.
+ * The chains that turn a clip's sound into its crossfade-ready piece `[label]`: `lead` samples before
+ * its kept start (pre-roll, then a mirror of its first samples for what pre-roll lacks), its kept
+ * samples, and `tail` samples mirrored from its last ones.
  */
-function clipPiece(clip: AudioClip, i: number, lead: number, tail: number): string[] {
+export function audioPiece(clip: AudioClip, label: string, lead: number, tail: number): string[] {
   const silent = !clip.hasAudio;
   const { chain, mirrorHead } = clipSource(clip, lead, silent ? tail : 0);
   const mirrorTail = silent ? 0 : tail;
-  if (mirrorHead === 0 && mirrorTail === 0) return [`${chain}[c${i}]`];
-  const body = `b${i}`;
-  const chains = [`${chain},asplit=${mirrorHead && mirrorTail ? 3 : 2}[${body}]${mirrorHead ? `[h${i}]` : ''}${mirrorTail ? `[t${i}]` : ''}`];
-  const parts = [`[${body}]`];
+  if (mirrorHead === 0 && mirrorTail === 0) return [`${chain}[${label}]`];
+  const chains = [`${chain},asplit=${mirrorHead && mirrorTail ? 3 : 2}[${label}b]${mirrorHead ? `[${label}h]` : ''}${mirrorTail ? `[${label}t]` : ''}`];
+  const parts = [`[${label}b]`];
   if (mirrorHead) {
-    chains.push(`[h${i}]atrim=end_sample=${mirrorHead},areverse,asetpts=PTS-STARTPTS[hm${i}]`);
-    parts.unshift(`[hm${i}]`);
+    chains.push(`[${label}h]atrim=end_sample=${mirrorHead},areverse,asetpts=PTS-STARTPTS[${label}hm]`);
+    parts.unshift(`[${label}hm]`);
   }
   if (mirrorTail) {
     const bodySamples = lead - mirrorHead + clip.samples;
-    chains.push(`[t${i}]atrim=start_sample=${bodySamples - mirrorTail},areverse,asetpts=PTS-STARTPTS[tm${i}]`);
-    parts.push(`[tm${i}]`);
+    chains.push(`[${label}t]atrim=start_sample=${bodySamples - mirrorTail},areverse,asetpts=PTS-STARTPTS[${label}tm]`);
+    parts.push(`[${label}tm]`);
   }
-  chains.push(`${parts.join('')}concat=n=${parts.length}:v=0:a=1[c${i}]`);
+  chains.push(`${parts.join('')}concat=n=${parts.length}:v=0:a=1[${label}]`);
   return chains;
 }
 
 /**
- * Filter chains that end in the label `[a]`: the film's sound track, exactly Σ samples long.
- * Silence stands in for a clip without audio. `crossfadeMs` 0 joins with hard cuts and no fades.
+ * Joins the pieces `[c0]…[cN-1]` (piece k: the seam-(k-1) head extension, its kept samples, the seam-k
+ * tail extension) into `[out]`: exactly Σ kept samples long. Spans of 0 join with hard cuts.
  */
-export function audioChains(clips: AudioClip[], opts: AudioJoinOptions): string[] {
-  const spans = seamSpans(clips.map((c) => c.samples), opts.crossfadeMs);
-  const chains = clips.flatMap((clip, i) => clipPiece(clip, i, spans[i - 1]?.head ?? 0, spans[i]?.tail ?? 0));
-  if (clips.length === 1) return [...chains.slice(0, -1), chains.at(-1)!.replace(/\[c0\]$/, '[a]')];
+export function crossfadeChains(count: number, spans: SeamSpan[], out: string): string[] {
+  if (count === 1) return ['[c0]anull[' + out + ']'];
   if (spans.every((s) => s.head + s.tail === 0)) {
-    return [...chains, `${clips.map((_, i) => `[c${i}]`).join('')}concat=n=${clips.length}:v=0:a=1[a]`];
+    return [`${Array.from({ length: count }, (_, i) => `[c${i}]`).join('')}concat=n=${count}:v=0:a=1[${out}]`];
   }
   // Equal power: qsin fades in as sin(πt/2) and out as cos(πt/2), so the gains' squares sum to 1.
-  spans.forEach((span, k) => {
+  return spans.map((span, k) => {
     const from = k === 0 ? '[c0]' : `[x${k}]`;
-    const to = k === spans.length - 1 ? '[a]' : `[x${k + 1}]`;
-    chains.push(`${from}[c${k + 1}]acrossfade=ns=${span.head + span.tail}:o=1:c1=qsin:c2=qsin${to}`);
+    const to = k === spans.length - 1 ? `[${out}]` : `[x${k + 1}]`;
+    return `${from}[c${k + 1}]acrossfade=ns=${span.head + span.tail}:o=1:c1=qsin:c2=qsin${to}`;
   });
-  return chains;
 }
 
 /** A silent track of `samples` samples, for films whose clips have no sound at all. */

@@ -38,6 +38,13 @@ export interface ScenePlan {
   lastFrameKey: string;
   /** Strategy keyframes: the frame the clip must end on (LTX-2.3 `last_frame_image`). */
   endFrameKey?: string;
+  /**
+   * The scene whose segment this scene's iteration finishes while its own clip generates (a chain's
+   * previous scene: its clip is stored by then), or null.
+   */
+  finishAlongside: string | null;
+  /** Whether this scene's iteration finishes its own segment once its clip is stored (no later chained scene does it). */
+  finishOwnSegment: boolean;
 }
 
 /** Strategy keyframes: keyframe n, made with SDXL image-to-image from the anchor, ends scene n and starts scene n+1. */
@@ -71,6 +78,16 @@ export interface RunPlan {
   join: Storyboard['join'] & { fps: number };
   continuity: ContinuitySettings;
   estimate: { seconds: number; usd: number };
+}
+
+/**
+ * Who finishes scene n's segment. In a chain scene n+1 cannot start before scene n is stored, so scene
+ * n+1's iteration finishes segment n while clip n+1 generates, and only the last scene finishes its
+ * own. Scenes that run side by side (and a single shot) each finish their own.
+ */
+export function segmentFinishing(strategy: Storyboard['strategy'], index: number, count: number): Pick<ScenePlan, 'finishAlongside' | 'finishOwnSegment'> {
+  if (strategy !== 'chain') return { finishAlongside: null, finishOwnSegment: true };
+  return { finishAlongside: index > 1 ? sceneStep(index - 1) : null, finishOwnSegment: index === count };
 }
 
 export function buildPlan(runId: string, board: Storyboard): RunPlan {
@@ -123,6 +140,7 @@ export function buildPlan(runId: string, board: Storyboard): RunPlan {
       clipKey: keys.clip(index),
       lastFrameKey: keys.seed(index),
       ...(board.strategy === 'keyframes' && { endFrameKey: keys.keyframe(index) }),
+      ...segmentFinishing(board.strategy, index, sceneSources.length),
     };
   });
   const keyframes = board.strategy === 'keyframes' ? keyframePlans(runId, anchor, scenes) : undefined;

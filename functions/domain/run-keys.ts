@@ -66,6 +66,13 @@ export function runKeys(runId: string) {
     /** Keyframe n (1-based) is where scene n ends and scene n+1 starts (strategy keyframes); keyframe 0 is seed 0. */
     keyframe: (n: number) => `${prefix}keyframes/${n}.png`,
     clip: (n: number) => `${prefix}scenes/${n}/clip.mp4`,
+    /** Scene n's finished segment (segment-recipe.ts): what the film shows of its clip, ready to assemble. */
+    segment: (n: number) => ({
+      video: `${prefix}segments/${n}/video.mp4`,
+      audio: `${prefix}segments/${n}/audio.f32`,
+      sheetRow: `${prefix}segments/${n}/sheet-row.png`,
+      record: `${prefix}segments/${n}/segment.json`,
+    }),
     final: `${prefix}final.mp4`,
     contactSheet: `${prefix}contact-sheet.png`,
     continuity: `${prefix}continuity.json`,
@@ -79,7 +86,7 @@ export function runKeys(runId: string) {
  * Lifecycle prefixes cannot match runs/{runId}/scenes/, so the objects carry the tag instead.
  */
 export const RETENTION_TAG = 'longshot-retention';
-const INTERMEDIATE = /^runs\/[^/]+\/(callbacks\/|steps\/|seeds\/|keyframes\/|scenes\/|anchor\.png$)/;
+const INTERMEDIATE = /^runs\/[^/]+\/(callbacks\/|steps\/|seeds\/|keyframes\/|scenes\/|segments\/|anchor\.png$)/;
 
 export const retentionOf = (key: string): 'intermediate' | 'keep' => (INTERMEDIATE.test(key) ? 'intermediate' : 'keep');
 

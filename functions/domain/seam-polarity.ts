@@ -3,58 +3,41 @@
 // equal-power crossfade of negatively correlated sound dips by several dB. Absolute polarity is
 // inaudible, so a clip whose sound would cancel against the outgoing one is simply inverted; with the
 // correlation then zero or positive, the crossfade holds or slightly lifts the level.
-import type { AudioClip, SeamSpan } from './join-audio';
+import type { SeamSpan } from './join-audio';
 import { JOIN_SAMPLE_RATE } from './join-audio';
 
-/** The stretch of one clip's sound, on its own clock, that a seam's crossfade reads. */
+/** The stretch of one clip's sound, on its own clock (onset.ts reads a clip's first second). */
 export interface AudioWindow {
   input: number;
   fromSec: number;
   samples: number;
 }
 
-export interface SeamWindows {
-  outgoing: AudioWindow;
-  incoming: AudioWindow;
-  /** Samples of real pre-roll the incoming clip has before its kept start (the rest is mirrored). */
-  preRoll: number;
-}
-
-/** What to decode for each seam: the outgoing clip's last samples, the incoming clip's first. */
-export function seamWindows(clips: AudioClip[], spans: SeamSpan[]): (SeamWindows | null)[] {
-  return spans.map((span, k) => {
-    const out = clips[k];
-    const inc = clips[k + 1];
-    if (!out.hasAudio || !inc.hasAudio || span.head + span.tail === 0) return null;
-    const last = Math.max(span.head, span.tail);
-    const preRoll = Math.min(span.head, Math.max(0, Math.floor(inc.preRollSec * JOIN_SAMPLE_RATE)));
-    const mirrored = span.head - preRoll;
-    return {
-      outgoing: { input: out.input, fromSec: out.startSec + (out.samples - last) / JOIN_SAMPLE_RATE, samples: last },
-      incoming: { input: inc.input, fromSec: inc.startSec - preRoll / JOIN_SAMPLE_RATE, samples: Math.max(mirrored, preRoll + span.tail) },
-      preRoll,
-    };
-  });
+/** A stretch of a sound piece (segment-recipe.ts), in samples from the piece's start. */
+export interface PieceWindow {
+  segment: number;
+  offset: number;
+  samples: number;
 }
 
 /**
- * The two signals the crossfade mixes, sample for sample, as join-audio.ts builds them: the outgoing
- * clip's last `head` samples then a mirror of its last `tail`; the incoming clip's mirrored first
- * samples and pre-roll, then its first `tail` kept samples. Missing samples (a short decode) read 0.
+ * What each seam's crossfade mixes, sample for sample: the outgoing piece's last `head` kept samples
+ * and its `tail` extension, against the incoming piece's `head` extension and first `tail` kept
+ * samples. Null where either side is silent or the seam is a hard cut.
  */
-export function crossfadePair(outgoing: Float32Array, incoming: Float32Array, span: SeamSpan, preRoll: number): { x: Float32Array; y: Float32Array } {
-  const n = span.head + span.tail;
-  const x = new Float32Array(n);
-  const y = new Float32Array(n);
-  const last = Math.max(span.head, span.tail);
-  const mirrored = span.head - preRoll;
-  const at = (a: Float32Array, i: number) => (i >= 0 && i < a.length ? a[i] : 0);
-  for (let i = 0; i < span.head; i++) x[i] = at(outgoing, last - span.head + i);
-  for (let j = 0; j < span.tail; j++) x[span.head + j] = at(outgoing, last - 1 - j);
-  for (let i = 0; i < mirrored; i++) y[i] = at(incoming, mirrored - 1 - i);
-  for (let i = mirrored; i < span.head; i++) y[i] = at(incoming, i - mirrored);
-  for (let j = 0; j < span.tail; j++) y[span.head + j] = at(incoming, preRoll + j);
-  return { x, y };
+export function pieceWindows(
+  pieces: { hasAudio: boolean; samples: number; extensionSamples: number }[],
+  spans: SeamSpan[],
+): ({ outgoing: PieceWindow; incoming: PieceWindow } | null)[] {
+  return spans.map((span, k) => {
+    const [out, inc] = [pieces[k], pieces[k + 1]];
+    const length = span.head + span.tail;
+    if (!out.hasAudio || !inc.hasAudio || length === 0) return null;
+    return {
+      outgoing: { segment: k, offset: out.extensionSamples + out.samples - span.head, samples: length },
+      incoming: { segment: k + 1, offset: inc.extensionSamples - span.head, samples: length },
+    };
+  });
 }
 
 /**

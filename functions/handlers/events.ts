@@ -95,6 +95,8 @@ const scenePlan = z.looseObject({
   clipKey: s3Key,
   lastFrameKey: s3Key,
   endFrameKey: s3Key.optional(),
+  finishAlongside: step.nullable(),
+  finishOwnSegment: z.boolean(),
 });
 
 /** Clip: {scene: $.scene (one item of plan.scenes), attempt: $.attempt, taskToken: $$.Task.Token}. */
@@ -165,6 +167,12 @@ const storedClip = z.looseObject({
   height: positiveInt,
   hasAudio: z.boolean(),
   corrections: clipCorrections,
+});
+
+/** FinishPreviousSegment / FinishOwnSegment: {runId, step: a scene whose clip is stored}. */
+export const finishSegmentEvent = z.looseObject({
+  runId,
+  step: step.refine((s) => s.startsWith('scene-'), 'must be "scene-<n>"'),
 });
 
 /** JoinFilm: {runId, clips: $.clips (StoreClip outputs), join: $.plan.join}. */

@@ -1,14 +1,17 @@
-// join-film: join the stored clips into final.mp4 in one encode (head trims, grades, loudness,
-// crossfades), measure its seams into continuity.json, draw the contact sheet and drift chart, and record the run's ending as succeeded with its film.
+// join-film: assemble the scenes' finished segments (finish-segment.ts) into final.mp4 — video by
+// stream copy, sound in one short pass — write continuity.json from the segments' measurements and
+// the pass's own mix, draw the contact sheet and drift chart, and record the run's ending as
+// succeeded with its film. Nothing is decoded again: every figure was measured when its segment was made.
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../adapters/config';
-import { deleteObject, downloadToFile, putJson, uploadFile } from '../adapters/s3';
+import { deleteObject, downloadToFile, getJson, putJson, uploadFile } from '../adapters/s3';
 import { claimEnding, findEnding, findStep, loadPlan, refreshManifest } from '../adapters/run-store';
 import { withScratchDir } from '../adapters/scratch';
-import { joinClips } from '../adapters/media';
+import { assembleSegments } from '../adapters/segments';
 import { filmAnalysis } from '../adapters/film-analysis';
-import { gradeFilters } from '../domain/grade';
-import { drawPictures, measureFilm, sceneSpans } from './film-report';
+import { seamTimes } from '../domain/assembly-recipe';
+import { drawPictures, reportFromSegments, sceneSpans } from './film-report';
+import type { FinishedSegment } from './finish-segment';
 import { logger } from '../adapters/logger';
 import { runKeys } from '../domain/run-keys';
 import type { RunPlan } from '../domain/plan';
@@ -28,6 +31,23 @@ export interface FilmResult extends FilmRecord {
   sceneCount: number;
 }
 
+/** Each segment's media, fetched side by side into the scratch directory. */
+async function fetchSegments(config: RuntimeConfig, dir: string, segments: FinishedSegment[]) {
+  const local = segments.map((s) => ({
+    video: join(dir, `segment-${s.index}.mp4`),
+    audio: s.keys.audio ? join(dir, `segment-${s.index}.f32`) : null,
+    row: join(dir, `row-${s.index}.png`),
+  }));
+  await Promise.all(
+    segments.flatMap((s, i) => [
+      downloadToFile(config, s.keys.video, local[i].video),
+      s.keys.audio ? downloadToFile(config, s.keys.audio, local[i].audio!) : Promise.resolve(),
+      downloadToFile(config, s.keys.sheetRow, local[i].row),
+    ]),
+  );
+  return local;
+}
+
 export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Promise<FilmResult> {
   const { runId } = request;
   const keys = runKeys(runId);
@@ -35,68 +55,57 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
   // step after the film was recorded, which answers with that film.
   const ended = await findEnding(config, runId);
   if (ended) return filmOfEnding(runId, request.clips.length, ended);
-  const [plan, anchor] = await Promise.all([loadPlan(config, runId), findStep(config, runId, 'anchor')]);
   const clips = [...request.clips].sort((a, b) => a.index - b.index);
+  const [plan, anchor, segments] = await Promise.all([
+    loadPlan(config, runId),
+    findStep(config, runId, 'anchor'),
+    Promise.all(clips.map((c) => getJson<FinishedSegment>(config, keys.segment(c.index).record))),
+  ]);
   const fps = request.join.fps;
 
   return withScratchDir('join-film', async (dir) => {
-    const local = clips.map((c) => join(dir, `scene-${c.index}.mp4`));
-    for (const [i, clip] of clips.entries()) await downloadToFile(config, clip.clipKey, local[i]);
-
+    const local = await fetchSegments(config, dir, segments);
     const film = join(dir, 'final.mp4');
-    const probe = await joinClips({
-      clips: local.map((path, i) => clipInput(path, clips[i], i === 0)),
-      out: film,
-      fps,
-      width: clips[0].width,
-      height: clips[0].height,
-      audio: clips.some((c) => c.hasAudio) ? 'keep' : 'silent',
-      crossfadeMs: plan.continuity.crossfadeMs,
-    });
-    const { clipFrames, ...filmProbe } = probe;
-    const input = { dir, film, fps, plan, clips, spans: sceneSpans(plan, clips, clipFrames), anchor: anchor?.media?.look ?? null };
-    const report = await measureFilm(config, input, filmAnalysis);
+    const mix = join(dir, 'mix.wav');
+    const probe = await assembleSegments(
+      segments.map((s, i) => ({ ...s, video: local[i].video, audio: local[i].audio })),
+      { out: film, measureAudio: mix, fps, crossfadeMs: plan.continuity.crossfadeMs },
+    );
+    const seams = seamTimes(segments, fps);
+    const seamAudio = probe.hasSound && seams.length ? await filmAnalysis.measureSeamAudio(mix, seams) : seams.map(() => null);
+    const spans = sceneSpans(plan, segments);
+    const input = { plan, clips, segments, spans, anchor: anchor?.media?.look ?? null, seamAudio };
+    const report = reportFromSegments(input);
     const pictures = { sheet: join(dir, 'contact-sheet.png'), chart: join(dir, 'drift-chart.png') };
-    await drawPictures(input, report, filmAnalysis, pictures);
+    await drawPictures({ ...input, rows: local.map((l) => l.row), film: { width: probe.width, height: probe.height } }, report, filmAnalysis, pictures);
 
     // The run may have been canceled while this step worked: do not publish a film for it.
     const endedMeanwhile = await findEnding(config, runId);
     if (endedMeanwhile) return filmOfEnding(runId, clips.length, endedMeanwhile);
-    await uploadFile(config, keys.final, film, 'video/mp4');
-    await uploadFile(config, keys.contactSheet, pictures.sheet, 'image/png');
-    await uploadFile(config, keys.driftChart, pictures.chart, 'image/png');
-    await putJson(config, keys.continuity, report);
+    await Promise.all([
+      uploadFile(config, keys.final, film, 'video/mp4'),
+      uploadFile(config, keys.contactSheet, pictures.sheet, 'image/png'),
+      uploadFile(config, keys.driftChart, pictures.chart, 'image/png'),
+      putJson(config, keys.continuity, report),
+    ]);
 
     const record: FilmRecord = {
       key: keys.final,
       contactSheetKey: keys.contactSheet,
       continuityKey: keys.continuity,
       driftChartKey: keys.driftChart,
-      scenes: input.spans,
+      scenes: spans,
       continuity: report.film,
-      durationSec: filmProbe.videoDurationSec,
-      frames: filmProbe.frames,
-      fps: filmProbe.fps,
-      width: filmProbe.width,
-      height: filmProbe.height,
-      audioDurationSec: filmProbe.audioDurationSec,
+      durationSec: probe.videoDurationSec,
+      frames: probe.frames,
+      fps: probe.fps,
+      width: probe.width,
+      height: probe.height,
+      audioDurationSec: probe.audioDurationSec,
       joinedAt: new Date().toISOString(),
     };
     return publishFilm(config, runId, clips.length, record, plan);
   });
-}
-
-/** A clip as the join takes it: its head trim, its grade over the kept frames, its gain; its onset levelled where it meets a seam. */
-function clipInput(path: string, clip: StoredClip, opensFilm: boolean) {
-  const { headTrimFrames, grade, gainDb, onsetLevelling } = clip.corrections;
-  const spanSec = Math.max(0, clip.frames - headTrimFrames - 1) / clip.fps;
-  return {
-    path,
-    trimStartFrames: headTrimFrames,
-    videoFilters: grade ? gradeFilters(grade, spanSec) : undefined,
-    gainDb,
-    levelling: opensFilm ? null : onsetLevelling,
-  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg, runFfprobe } from '../../functions/adapters/binaries';
 import { measureLoudness, measureSeamAudio } from '../../functions/adapters/loudness';
-import { joinClips } from '../../functions/adapters/media';
+import { joinClips } from '../../functions/adapters/segments';
 import { type LoudnessMode } from '../../functions/domain/continuity-settings';
 import { loudnessGainDb } from '../../functions/domain/loudness';
 

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg, runFfprobe } from '../../functions/adapters/binaries';
 import {
   extractLastFrame,
-  joinClips,
   probeImage,
   probeVideo,
   ssim,
 } from '../../functions/adapters/media';
 import { OutputInvalidError } from '../../functions/domain/errors';
+import { joinClips } from '../../functions/adapters/segments';
 
 let dir: string;
 const p = (name: string) => join(dir, name);

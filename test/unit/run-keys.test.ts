@@ -125,8 +125,10 @@ describe('runKeys', () => {
   const keys = runKeys(runId);
 
   it('puts every key under runs/{runId}/', () => {
-    const values = Object.values(keys).map((v) => (typeof v === 'function' ? v('scene-1' as never) : v));
-    values.push(keys.seed(0), keys.clip(3));
+    const values = Object.values(keys)
+      .map((v) => (typeof v === 'function' ? v('scene-1' as never) : v))
+      .filter((v): v is string => typeof v === 'string');
+    values.push(keys.seed(0), keys.clip(3), ...Object.values(keys.segment(3)));
     expect(values.length).toBeGreaterThan(10);
     for (const key of values) expect(key.startsWith(`runs/${runId}/`), key).toBe(true);
   });

@@ -1,0 +1,189 @@
+// Runs the segment and assembly recipes against files on disk: a clip's finished segment with its
+// measurements, and the film assembled from segments (video stream-copied, sound in one short pass).
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { runFfmpeg } from './binaries';
+import { probeClip, probeVideo, type VideoProbe } from './media';
+import { OutputInvalidError } from '../domain/errors';
+import { lookOf, meanLook, type Look } from '../domain/colour';
+import { LOOK_RASTER } from '../domain/look-recipes';
+import { segmentPlan, SEGMENT_VIDEO_CODEC, type SegmentOutputs } from '../domain/segment-recipe';
+import { assemblyPlan, type AssemblySegment } from '../domain/assembly-recipe';
+import { crossfadeCorrelation, deinterleave, pieceWindows, polarities, type PieceWindow } from '../domain/seam-polarity';
+import { meanAbsoluteDifference, SEAM_WINDOW } from '../domain/frozen-frames';
+import type { OnsetLevelling } from '../domain/onset';
+
+export interface SegmentRequest {
+  path: string;
+  trimStartFrames: number;
+  videoFilters?: string;
+  gainDb?: number;
+  levelling?: OnsetLevelling | null;
+}
+
+/** What a segment's pass measured on its frames: what the film will show of this clip. */
+export interface SegmentMeasurements {
+  frames: number;
+  samples: number;
+  extensionSamples: number;
+  hasAudio: boolean;
+  width: number;
+  height: number;
+  looks: { first: Look; last: Look };
+  /** Grey frames at MOTION_WIDTH: differences inside the head and tail windows, and the two end frames. */
+  motion: { head: number[]; tail: number[]; firstFrame: Buffer; lastFrame: Buffer };
+}
+
+/** Encodes `clip`'s finished segment and measures it, in one ffmpeg pass. */
+export async function encodeSegment(
+  clip: SegmentRequest,
+  opts: { fps: number; width: number; height: number; crossfadeMs: number; outputs: SegmentOutputs },
+): Promise<SegmentMeasurements> {
+  const probe = await probeClip(clip.path);
+  let plan: ReturnType<typeof segmentPlan>;
+  try {
+    plan = segmentPlan(
+      { ...clip, frames: probe.frames, fps: probe.fps, videoStartSec: probe.videoStartSec, hasAudio: probe.audioCodec !== null },
+      opts,
+    );
+  } catch (error) {
+    // A clip too short for its trim is a bad model output, not a tool failure.
+    throw new OutputInvalidError((error as Error).message, { cause: error });
+  }
+  await runFfmpeg(plan.args, { label: 'ffmpeg segment' });
+  const [looks, motion] = await Promise.all([readRaw(opts.outputs.looks), readRaw(opts.outputs.motion)]);
+  const lookSize = LOOK_RASTER.width * LOOK_RASTER.height * 3;
+  if (looks.length !== lookSize * plan.lookFrames.order.length) {
+    throw new OutputInvalidError(`${clip.path}: its segment gave ${looks.length / lookSize} frames to measure, not ${plan.lookFrames.order.length}`);
+  }
+  const frame = (n: number) => {
+    const i = plan.lookFrames.order.indexOf(n);
+    return lookOf({ ...LOOK_RASTER, pixels: looks.subarray(i * lookSize, (i + 1) * lookSize) });
+  };
+  return {
+    frames: plan.frames,
+    samples: plan.samples,
+    extensionSamples: plan.extensionSamples,
+    hasAudio: probe.audioCodec !== null,
+    width: opts.width,
+    height: opts.height,
+    looks: { first: meanLook(plan.lookFrames.first.map(frame)), last: meanLook(plan.lookFrames.last.map(frame)) },
+    motion: motionOf(motion, plan.motionFrames, plan.frames),
+  };
+}
+
+async function readRaw(file: string): Promise<Buffer> {
+  const bytes = await readFile(file);
+  await rm(file, { force: true });
+  return bytes;
+}
+
+/** Splits the grey motion frames into the differences a seam's still run reads, plus both end frames. */
+function motionOf(raw: Buffer, order: number[], frames: number): SegmentMeasurements['motion'] {
+  const size = raw.length / order.length;
+  if (!Number.isInteger(size) || size === 0) throw new OutputInvalidError(`segment motion frames: ${raw.length} bytes for ${order.length} frames`);
+  const at = (n: number) => raw.subarray(order.indexOf(n) * size, (order.indexOf(n) + 1) * size);
+  // [k] = frame from+1+k against the frame before it.
+  const diffs = (from: number, to: number) =>
+    Array.from({ length: Math.max(0, to - from) }, (_, k) => meanAbsoluteDifference(at(from + k), at(from + k + 1)));
+  return {
+    head: diffs(0, Math.min(SEAM_WINDOW, frames - 1)),
+    tail: diffs(Math.max(0, frames - SEAM_WINDOW), frames - 1),
+    firstFrame: Buffer.from(at(0)),
+    lastFrame: Buffer.from(at(frames - 1)),
+  };
+}
+
+/** A stretch of a raw stereo f32 piece, interleaved. Missing samples (past its end) read 0. */
+async function readPiece(file: string, window: PieceWindow): Promise<Float32Array> {
+  const bytes = Buffer.alloc(window.samples * 8);
+  const handle = await open(file, 'r');
+  try {
+    await handle.read(bytes, 0, bytes.length, Math.max(0, window.offset) * 8);
+  } finally {
+    await handle.close();
+  }
+  return new Float32Array(bytes.buffer, bytes.byteOffset, window.samples * 2);
+}
+
+/** Per segment: play its sound inverted, so that no crossfade cancels (seam-polarity.ts)? */
+export async function segmentPolarities(segments: AssemblySegment[], spans: ReturnType<typeof assemblyPlan>['spans']): Promise<boolean[]> {
+  const windows = pieceWindows(segments.map((s) => ({ ...s, hasAudio: s.audio !== null })), spans);
+  const correlations = await Promise.all(
+    windows.map(async (w) => {
+      if (!w) return null;
+      const [x, y] = await Promise.all([readPiece(segments[w.outgoing.segment].audio!, w.outgoing), readPiece(segments[w.incoming.segment].audio!, w.incoming)]);
+      const [xl, xr] = deinterleave(x);
+      const [yl, yr] = deinterleave(y);
+      return crossfadeCorrelation({ x: xl, y: yl }, { x: xr, y: yr });
+    }),
+  );
+  return polarities(correlations);
+}
+
+/**
+ * The film from its segments, in order. Same-size segments (the rule) are stream-copied; a segment
+ * of another size than the first is first conformed to it. Returns the film's probe; throws
+ * OutputInvalidError unless it has exactly Σ frames.
+ */
+export async function assembleSegments(
+  segments: (AssemblySegment & { width: number; height: number })[],
+  opts: { out: string; measureAudio: string; fps: number; crossfadeMs: number },
+): Promise<VideoProbe & { hasSound: boolean }> {
+  const [{ width, height }] = segments;
+  const conformed = await Promise.all(segments.map((s) => (s.width === width && s.height === height ? s : conform(s, width, height))));
+  const concatList = `${opts.out}.segments.txt`;
+  let plan = assemblyPlan(conformed, { ...opts, concatList });
+  if (plan.hasSound && plan.spans.some((s) => s.head + s.tail > 0)) {
+    const inverted = await segmentPolarities(conformed, plan.spans);
+    if (inverted.some(Boolean)) plan = assemblyPlan(conformed.map((s, i) => ({ ...s, invertPolarity: inverted[i] })), { ...opts, concatList });
+  }
+  await writeFile(concatList, plan.concatList);
+  await runFfmpeg(plan.args, { label: 'ffmpeg assemble' });
+  await rm(concatList, { force: true });
+  const film = await probeVideo(opts.out);
+  if (film.frames !== plan.totalFrames) {
+    throw new OutputInvalidError(`${opts.out}: assembled ${film.frames} frames, expected ${plan.totalFrames} (${segments.map((s) => s.frames).join('+')})`);
+  }
+  return { ...film, hasSound: plan.hasSound };
+}
+
+/** A segment of another size, letterboxed to the film's (the one case that costs a second encode). */
+async function conform<T extends AssemblySegment & { width: number; height: number }>(segment: T, width: number, height: number): Promise<T> {
+  const out = segment.video.replace(/\.mp4$/, '') + `-${width}x${height}.mp4`;
+  await runFfmpeg(
+    [
+      '-i', segment.video, '-map', '0:v:0',
+      '-vf', `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p`,
+      ...SEGMENT_VIDEO_CODEC, '-an', out,
+    ],
+    { label: 'ffmpeg conform segment' },
+  );
+  return { ...segment, video: out, width, height };
+}
+
+/** Joins clips as the workflow does, in one call: each clip finished into a segment, then the segments assembled. */
+export async function joinClips(opts: {
+  clips: SegmentRequest[];
+  out: string;
+  fps: number;
+  width: number;
+  height: number;
+  audio: 'keep' | 'silent';
+  crossfadeMs?: number;
+}): Promise<VideoProbe & { clipFrames: number[] }> {
+  const crossfadeMs = opts.crossfadeMs ?? 120;
+  const at = (i: number, what: string) => `${opts.out}.${i}.${what}`;
+  const segments = await Promise.all(
+    opts.clips.map(async (clip, i) => {
+      const outputs = { video: at(i, 'mp4'), audio: at(i, 'f32'), looks: at(i, 'rgb'), motion: at(i, 'gray') };
+      const measured = await encodeSegment(clip, { fps: opts.fps, width: opts.width, height: opts.height, crossfadeMs, outputs });
+      return { ...measured, video: outputs.video, audio: measured.hasAudio && opts.audio === 'keep' ? outputs.audio : null };
+    }),
+  );
+  try {
+    const film = await assembleSegments(segments, { out: opts.out, measureAudio: `${opts.out}.mix.wav`, fps: opts.fps, crossfadeMs });
+    return { ...film, clipFrames: segments.map((s) => s.frames) };
+  } finally {
+    await Promise.all(segments.flatMap((s, i) => [rm(s.video, { force: true }), rm(at(i, 'f32'), { force: true }), rm(`${opts.out}.mix.wav`, { force: true })]));
+  }
+}
