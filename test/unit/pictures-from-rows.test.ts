@@ -73,6 +73,13 @@ describe('contact sheet from per-scene rows', () => {
     expect(await probeImage(rows[i])).toEqual({ width, height });
   });
 
+  it.each([0, 2])('segment %i: the fragment emits exactly one frame, even without a frame limit', async (i) => {
+    const { filter } = sheetRowFilter(FILM, FRAMES[i], options);
+    const out = join(await mkdtemp(join(dir, 'frames-')), '%02d.png');
+    await runFfmpeg(['-i', p(`segment-${i}.mp4`), '-filter_complex', `[0:v]${filter}[row]`, '-map', '[row]', '-vsync', '0', out]);
+    expect(await readdir(join(out, '..'))).toEqual(['01.png']);
+  });
+
   it('draws the sheet the film-based recipe draws from the joined film', async () => {
     expect(await probeImage(p('sheet-rows.png'))).toEqual(await probeImage(p('sheet-film.png')));
     expect(await psnr(p('sheet-rows.png'), p('sheet-film.png'))).toBeGreaterThanOrEqual(45);
