@@ -3,13 +3,19 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { defaultFontFile, runFfmpeg } from './binaries';
-import { probeVideo } from './media';
+import { probeImage, probeVideo } from './media';
 import { OutputInvalidError } from '../domain/errors';
 import { type DriftChartOptions, driftChartArgs, driftChartLayout } from '../domain/drift-chart';
-import { type SheetOptions, sceneSheetArgs, sceneSheetLayout } from '../domain/picture-recipes';
+import {
+  type SheetOptions,
+  sceneSheetArgs,
+  sceneSheetFromRowsArgs,
+  sceneSheetLayout,
+  sheetRowFilter,
+} from '../domain/picture-recipes';
 
 export type { DriftChartOptions, DriftScene } from '../domain/drift-chart';
-export type { SheetOptions, SheetScene } from '../domain/picture-recipes';
+export type { SheetOptions, SheetRow, SheetScene } from '../domain/picture-recipes';
 
 async function withLabelFiles(besides: string, labels: string[], run: (files: string[]) => Promise<unknown>): Promise<void> {
   const dir = await mkdtemp(join(dirname(besides), '.labels-'));
@@ -37,6 +43,36 @@ export async function sceneContactSheet(film: string, outPng: string, opts: Shee
   }
   await withLabelFiles(outPng, layout.labels, (files) =>
     runFfmpeg(sceneSheetArgs(film, outPng, layout, files, defaultFontFile()), { label: 'ffmpeg (contact sheet)' }),
+  );
+}
+
+/**
+ * The same sheet as `sceneContactSheet`, composed from each scene's row image (made by the scene's
+ * segment pass with `sheetRowFilter`) instead of decoding the film. A row of the wrong size (another
+ * width, thumbsPerScene or film size) is refused before anything is drawn.
+ */
+export async function contactSheetFromRows(
+  rows: string[],
+  outPng: string,
+  opts: SheetOptions & { film: { width: number; height: number } },
+): Promise<void> {
+  const layout = sceneSheetLayout(opts.film, opts);
+  if (rows.length !== opts.scenes.length) {
+    throw new RangeError(`rows must list one image per scene (${opts.scenes.length}), got ${rows.length}`);
+  }
+  const expected = sheetRowFilter(opts.film, 1, opts);
+  const sizes = await Promise.all(rows.map((row) => probeImage(row)));
+  sizes.forEach((size, i) => {
+    if (size.width !== expected.width || size.height !== expected.height) {
+      throw new OutputInvalidError(
+        `${rows[i]} is ${size.width}x${size.height}; a row of this sheet is ${expected.width}x${expected.height} (${opts.scenes[i].step})`,
+      );
+    }
+  });
+  await withLabelFiles(outPng, layout.labels, (files) =>
+    runFfmpeg(sceneSheetFromRowsArgs(rows, outPng, layout, files, defaultFontFile()), {
+      label: 'ffmpeg (contact sheet from rows)',
+    }),
   );
 }
 

@@ -93,13 +93,19 @@ function checkSheetOptions(opts: SheetOptions, columns: number, width: number): 
   });
 }
 
+/** Thumbnail size for `columns` thumbnails across `width` px, keeping the film's aspect (even sizes for yuv420p). */
+function thumbSize(film: { width: number; height: number }, columns: number, width: number) {
+  const thumbWidth = Math.floor((width - (columns + 1) * SHEET_GAP) / columns / 2) * 2;
+  const thumbHeight = Math.max(2, Math.round((thumbWidth * film.height) / film.width / 2) * 2);
+  return { thumbWidth, thumbHeight };
+}
+
 /** Where each thumbnail sits and what each label says, for a film of filmWidth×filmHeight. */
 export function sceneSheetLayout(film: { width: number; height: number }, opts: SheetOptions): SheetLayout {
   const columns = opts.thumbsPerScene ?? 5;
   const width = opts.width ?? 1280;
   checkSheetOptions(opts, columns, width);
-  const thumbWidth = Math.floor((width - (columns + 1) * SHEET_GAP) / columns / 2) * 2;
-  const thumbHeight = Math.max(2, Math.round((thumbWidth * film.height) / film.width / 2) * 2);
+  const { thumbWidth, thumbHeight } = thumbSize(film, columns, width);
   const fontSize = Math.max(10, Math.round(thumbHeight / 9));
   const captionHeight = fontSize + 6;
   const rowHeight = captionHeight + thumbHeight + 2 * SHEET_GAP;
@@ -116,6 +122,50 @@ export function sceneSheetLayout(film: { width: number; height: number }, opts: 
   const height = opts.scenes.length * rowHeight;
   const labels = [...captions, ...timecodes];
   return { width, height, columns, thumbWidth, thumbHeight, rowHeight, captionHeight, fontSize, thumbs, labels };
+}
+
+export interface SheetRow {
+  /** Filter-chain fragment, no pad labels: a segment's frames in, one row image out. */
+  filter: string;
+  /** Frames of the segment (0-based) the row shows, left to right. */
+  offsets: number[];
+  /** Size of the row image: the sheet's width of thumbnails, without the caption band. */
+  width: number;
+  height: number;
+}
+
+/**
+ * One scene's row of the contact sheet, made from the scene's own segment while it is encoded:
+ * the thumbnails `sceneSheetLayout` would pick for a scene of `frames` frames, tiled with the same
+ * margins, unlabelled (time codes depend on where the scene lands in the film; the sheet stamps them).
+ * `select` drops every other frame as it arrives and the tile is full at the last pick, so as one branch
+ * of a `split` beside an encoder it buffers nothing and emits exactly one frame, before the clip ends.
+ */
+export function sheetRowFilter(
+  film: { width: number; height: number },
+  frames: number,
+  opts: { thumbsPerScene?: number; width?: number } = {},
+): SheetRow {
+  const columns = opts.thumbsPerScene ?? 5;
+  const width = opts.width ?? 1280;
+  requireInt('film.width', film.width, 2, 16384);
+  requireInt('film.height', film.height, 2, 16384);
+  requireInt('frames', frames, 1, Number.MAX_SAFE_INTEGER);
+  requireInt('thumbsPerScene', columns, 1, 12);
+  requireInt('width', width, 64 * columns, 8192);
+  const { thumbWidth, thumbHeight } = thumbSize(film, columns, width);
+  const offsets = evenFrameIndices(frames, columns);
+  const rowWidth = columns * thumbWidth + (columns + 1) * SHEET_GAP;
+  const rowHeight = thumbHeight + 2 * SHEET_GAP;
+  const chain = [
+    `select=${offsets.map((n) => `eq(n\\,${n})`).join('+')}`,
+    `scale=${thumbWidth}:${thumbHeight}`,
+    'setsar=1',
+    // As many tiles as picks: a short scene's row is complete (and emitted) at its last pick, not at EOF.
+    `tile=${offsets.length}x1:margin=${SHEET_GAP}:padding=${SHEET_GAP}:color=${SHEET_BACKGROUND}`,
+  ];
+  if (offsets.length < columns) chain.push(`pad=${rowWidth}:${rowHeight}:0:0:color=${SHEET_BACKGROUND}`);
+  return { filter: chain.join(','), offsets, width: rowWidth, height: rowHeight };
 }
 
 function textFilter(file: string, fontFile: string, size: number, place: string): string {
@@ -162,6 +212,48 @@ export function sceneSheetArgs(
         ].join(';');
   return [
     '-i', film, '-filter_complex', graph, '-map', '[v]', '-an',
+    '-vsync', '0', '-frames:v', '1', '-update', '1', outPng,
+  ];
+}
+
+/**
+ * The sheet from the scenes' row images (`sheetRowFilter`, input i = scene i): stamps each thumbnail's
+ * time code at its bottom right, adds each row's caption band and caption, stacks the rows and pads to
+ * the layout's size. Pixel for pixel what `sceneSheetArgs` draws from the film, without decoding it.
+ */
+export function sceneSheetFromRowsArgs(
+  rows: string[],
+  outPng: string,
+  layout: SheetLayout,
+  labelFiles: string[],
+  fontFile: string,
+): string[] {
+  const count = layout.height / layout.rowHeight;
+  if (rows.length !== count) throw new RangeError(`rows must list one image per scene (${count}), got ${rows.length}`);
+  if (labelFiles.length !== layout.labels.length) {
+    throw new RangeError(`labelFiles must list one file per label (${layout.labels.length}), got ${labelFiles.length}`);
+  }
+  const { thumbs, fontSize: size, thumbWidth, thumbHeight } = layout;
+  const band = `pad=iw:ih+${layout.captionHeight}:0:${layout.captionHeight}:color=${SHEET_BACKGROUND}`;
+  const branch = (row: number) => {
+    const stamps = thumbs.flatMap((t, k) => {
+      if (t.row !== row) return [];
+      const [right, bottom] = [t.x + thumbWidth - 6, SHEET_GAP + thumbHeight - 6];
+      return [textFilter(labelFiles[count + k], fontFile, size, `x=${right}-tw:y=${bottom}-th`)];
+    });
+    const caption = textFilter(labelFiles[row], fontFile, size, `x=${SHEET_GAP + 2}:y=${SHEET_GAP}`);
+    return [`[${row}:v]setsar=1`, ...stamps, band, caption].join(',');
+  };
+  const pad = `pad=${layout.width}:${layout.height}:0:0:color=${SHEET_BACKGROUND}`;
+  const graph =
+    count === 1
+      ? `${branch(0)},${pad}[v]`
+      : [
+          ...Array.from({ length: count }, (_, r) => `${branch(r)}[r${r}]`),
+          `${Array.from({ length: count }, (_, r) => `[r${r}]`).join('')}vstack=inputs=${count},${pad}[v]`,
+        ].join(';');
+  return [
+    ...rows.flatMap((row) => ['-i', row]), '-filter_complex', graph, '-map', '[v]', '-an',
     '-vsync', '0', '-frames:v', '1', '-update', '1', outPng,
   ];
 }

@@ -6,7 +6,9 @@ import {
   filterValue,
   labelText,
   sceneSheetArgs,
+  sceneSheetFromRowsArgs,
   sceneSheetLayout,
+  sheetRowFilter,
   timecode,
   type SheetScene,
 } from '../../functions/domain/picture-recipes';
@@ -119,6 +121,93 @@ describe('scene contact sheet recipe', () => {
     const graph = sceneSheetArgs('f.mp4', 's.png', layout, files(6), '/f.ttf')[3];
     expect(graph).not.toMatch(/split|vstack/);
     expect(graph).toMatch(/tile=5x1:margin=4:padding=4:color=0x202020,pad=iw:ih\+22:0:22:color=0x202020,drawtext=.*textfile=\/scratch\/.labels-x\/0.txt:.*:x=6:y=4,pad=1280:170:0:0:color=0x202020\[v\]$/);
+  });
+});
+
+describe('contact sheet row of one segment', () => {
+  it('is a label-free fragment: select the picks, scale, tile one row', () => {
+    expect(sheetRowFilter(film, 120)).toEqual({
+      filter: 'select=eq(n\\,12)+eq(n\\,36)+eq(n\\,60)+eq(n\\,84)+eq(n\\,108),scale=250:140,setsar=1,tile=5x1:margin=4:padding=4:color=0x202020',
+      offsets: [12, 36, 60, 84, 108],
+      width: 1274,
+      height: 148,
+    });
+  });
+
+  it.each([0, 1])('picks the frames the film-based layout shows for scene %i, relative to the scene', (row) => {
+    const layout = sceneSheetLayout(film, { scenes, fps: 25 });
+    const frames = layout.thumbs.filter((t) => t.row === row).map((t) => t.frame - scenes[row].startFrame);
+    expect(sheetRowFilter(film, scenes[row].frames).offsets).toEqual(frames);
+  });
+
+  it('tiles only the picks of a short scene and pads to the full row, so the row is done at its last pick', () => {
+    const { filter, width, height } = sheetRowFilter(film, 3);
+    expect(filter).toMatch(/,tile=3x1:margin=4:padding=4:color=0x202020,pad=1274:148:0:0:color=0x202020$/);
+    expect({ width, height }).toEqual({ width: 1274, height: 148 });
+  });
+
+  it('sizes thumbnails and the row from thumbsPerScene and width as the sheet does', () => {
+    const layout = sceneSheetLayout(film, { scenes, fps: 25, thumbsPerScene: 3, width: 480 });
+    const row = sheetRowFilter(film, 120, { thumbsPerScene: 3, width: 480 });
+    expect(row.filter).toContain(`scale=${layout.thumbWidth}:${layout.thumbHeight},`);
+    expect(row.height).toBe(layout.rowHeight - layout.captionHeight);
+  });
+
+  it.each([
+    [{ width: 0, height: 576 }, 120, {}, /film\.width must be a whole number from 2 to 16384, got 0/],
+    [{ width: 1024, height: 576.5 }, 120, {}, /film\.height must be a whole number/],
+    [film, 0, {}, /frames must be a whole number from 1/],
+    [film, 2.5, {}, /frames must be a whole number/],
+    [film, 120, { thumbsPerScene: 13 }, /thumbsPerScene must be a whole number from 1 to 12, got 13/],
+    [film, 120, { width: 100 }, /width must be a whole number from 320 to 8192, got 100/],
+  ])('rejects film %o, frames %d, options %o naming the field', (size, frames, opts, message) => {
+    expect(() => sheetRowFilter(size, frames, opts)).toThrow(message);
+  });
+});
+
+describe('contact sheet from rows recipe', () => {
+  const files = (n: number) => Array.from({ length: n }, (_, i) => `/scratch/.labels-x/${i}.txt`);
+  const named = [{ ...scenes[0], name: NASTY }, scenes[1]];
+  const layout = sceneSheetLayout(film, { scenes: named, fps: 25 });
+  const args = sceneSheetFromRowsArgs(['r0.png', 'r1.png'], 'sheet.png', layout, files(layout.labels.length), '/f.ttf');
+  const graph = args[args.indexOf('-filter_complex') + 1];
+
+  it('reads one image per row and decodes no film', () => {
+    expect(args.slice(0, 4)).toEqual(['-i', 'r0.png', '-i', 'r1.png']);
+    expect(graph).not.toMatch(/select|scale|tile/);
+  });
+
+  it('stamps each time code at its thumbnail’s bottom right, in its own row', () => {
+    expect(graph).toMatch(/^\[0:v\]setsar=1,drawtext=[^;]*textfile=\/scratch\/.labels-x\/2.txt:[^;]*:x=248-tw:y=138-th/);
+    expect(graph).toContain('textfile=/scratch/.labels-x/6.txt:expansion=none:fontsize=16:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=3:x=1264-tw:y=138-th');
+    expect(graph).toMatch(/\[1:v\]setsar=1,drawtext=[^;]*\/7.txt:[^;]*:x=248-tw:y=138-th/);
+    expect(graph.split(';')[1].match(/-tw:y=138-th/g)).toHaveLength(3);
+  });
+
+  it('adds each row’s caption band and caption, stacks the rows and pads to the layout', () => {
+    expect(graph).toContain('pad=iw:ih+22:0:22:color=0x202020,drawtext=fontfile=/f.ttf:textfile=/scratch/.labels-x/1.txt:expansion=none:fontsize=16:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=3:x=6:y=4[r1]');
+    expect(graph).toMatch(/\[r0\]\[r1\]vstack=inputs=2,pad=1280:340:0:0:color=0x202020\[v\]$/);
+    expect(args.slice(-5)).toEqual(['-frames:v', '1', '-update', '1', 'sheet.png']);
+  });
+
+  it('reads every label from its file, never from the graph', () => {
+    expect(graph.match(/expansion=none/g)).toHaveLength(layout.labels.length);
+    expect(graph).not.toContain('Harbour');
+    expect(graph).not.toContain('00:00.12');
+  });
+
+  it('needs no stack for a single scene', () => {
+    const one = sceneSheetLayout(film, { scenes: [scenes[0]], fps: 25 });
+    const [, , , single] = sceneSheetFromRowsArgs(['r0.png'], 's.png', one, files(6), '/f.ttf');
+    expect(single).not.toMatch(/vstack|;/);
+    expect(single).toMatch(/x=6:y=4,pad=1280:170:0:0:color=0x202020\[v\]$/);
+  });
+
+  it.each([
+    [['r0.png'], files(10), /rows must list one image per scene \(2\), got 1/],
+    [['r0.png', 'r1.png'], files(9), /labelFiles must list one file per label \(10\), got 9/],
+  ])('rejects %j rows with mismatched inputs naming the field', (rows, labelFiles, message) => {
+    expect(() => sceneSheetFromRowsArgs(rows, 's.png', layout, labelFiles, '/f.ttf')).toThrow(message);
   });
 });
 
