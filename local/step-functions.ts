@@ -76,13 +76,16 @@ export interface LocalStepFunctionsOptions {
   definitionPath?: string;
 }
 
-export type AslState = { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: unknown[]; ItemProcessor?: { States: Record<string, AslState> }; Iterator?: { States: Record<string, AslState> } };
+type AslStates = { States: Record<string, AslState> };
+export type AslState = { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: unknown[]; ItemProcessor?: AslStates; Iterator?: AslStates; Branches?: AslStates[] };
 
+/** Every state, with those inside Map iterations and Parallel branches. */
 export function* walkStates(states: Record<string, AslState>): Generator<[string, AslState]> {
   for (const [name, state] of Object.entries(states)) {
     yield [name, state];
     const nested = state.ItemProcessor ?? state.Iterator;
     if (nested) yield* walkStates(nested.States);
+    for (const branch of state.Branches ?? []) yield* walkStates(branch.States);
   }
 }
 

@@ -1,7 +1,7 @@
-// The audio half of the join's filtergraph, as strings: where each clip's sound is cut, how far it is
-// extended for the crossfade (pre-roll, then mirrors), where the gain sits, and how the seams join.
+// The sound's filter chains, as strings: where each clip's sound piece is cut, how far it is extended
+// for the crossfade (pre-roll, then mirrors), where the gain sits, and how the seams join.
 import { describe, expect, it } from 'vitest';
-import { type AudioClip, audioChains, seamSpans, silentChain } from '../../functions/domain/join-audio';
+import { type AudioClip, audioPiece, crossfadeChains, seamSpans, silentChain } from '../../functions/domain/join-audio';
 
 const FORMAT = 'aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo';
 /** A 3 s clip (25 fps, 75 frames) whose kept part starts after `trimFrames` frames. */
@@ -21,10 +21,18 @@ describe('seamSpans', () => {
   });
 });
 
-describe('audioChains', () => {
-  it('one clip: its sound cut to its kept length, straight to [a]', () => {
+/** Every clip's piece with exactly its seams' extensions, crossfaded into [a]. */
+function audioChains(clips: AudioClip[], opts: { crossfadeMs: number }): string[] {
+  const spans = seamSpans(clips.map((c) => c.samples), opts.crossfadeMs);
+  const pieces = clips.flatMap((clip, i) => audioPiece(clip, `c${i}`, spans[i - 1]?.head ?? 0, spans[i]?.tail ?? 0));
+  return [...pieces, ...crossfadeChains(clips.length, spans, 'a')];
+}
+
+describe('audioPiece and crossfadeChains', () => {
+  it('one clip: its sound cut to its kept length, passed on as [a]', () => {
     expect(audioChains([clip(0, 2)], { crossfadeMs: 120 })).toEqual([
-      `[0:a]atrim=start=0.08,asetpts=PTS-STARTPTS,aresample=48000,${FORMAT},apad,atrim=end_sample=140160[a]`,
+      `[0:a]atrim=start=0.08,asetpts=PTS-STARTPTS,aresample=48000,${FORMAT},apad,atrim=end_sample=140160[c0]`,
+      '[c0]anull[a]',
     ]);
   });
 
@@ -50,9 +58,9 @@ describe('audioChains', () => {
   it('the outgoing clip continues past its last frame as a mirror of its own last samples', () => {
     const chains = audioChains([clip(0), clip(1, 3)], { crossfadeMs: 120 });
     expect(chains.slice(0, 3)).toEqual([
-      `[0:a]atrim=start=0,asetpts=PTS-STARTPTS,aresample=48000,${FORMAT},apad,atrim=end_sample=144000,asplit=2[b0][t0]`,
-      '[t0]atrim=start_sample=141120,areverse,asetpts=PTS-STARTPTS[tm0]',
-      '[b0][tm0]concat=n=2:v=0:a=1[c0]',
+      `[0:a]atrim=start=0,asetpts=PTS-STARTPTS,aresample=48000,${FORMAT},apad,atrim=end_sample=144000,asplit=2[c0b][c0t]`,
+      '[c0t]atrim=start_sample=141120,areverse,asetpts=PTS-STARTPTS[c0tm]',
+      '[c0b][c0tm]concat=n=2:v=0:a=1[c0]',
     ]);
   });
 
@@ -66,26 +74,26 @@ describe('audioChains', () => {
     // 1 trimmed frame = 40 ms = 1920 samples of pre-roll; 960 more are mirrored from the start.
     const chains = audioChains([clip(0), clip(1, 1), clip(2)], { crossfadeMs: 120 });
     expect(chains.slice(3, 7)).toEqual([
-      `[1:a]atrim=start=0,asetpts=PTS-STARTPTS,aresample=48000,${FORMAT},apad,atrim=end_sample=${1920 + 142080},asplit=3[b1][h1][t1]`,
-      '[h1]atrim=end_sample=960,areverse,asetpts=PTS-STARTPTS[hm1]',
-      `[t1]atrim=start_sample=${1920 + 142080 - 2880},areverse,asetpts=PTS-STARTPTS[tm1]`,
-      '[hm1][b1][tm1]concat=n=3:v=0:a=1[c1]',
+      `[1:a]atrim=start=0,asetpts=PTS-STARTPTS,aresample=48000,${FORMAT},apad,atrim=end_sample=${1920 + 142080},asplit=3[c1b][c1h][c1t]`,
+      '[c1h]atrim=end_sample=960,areverse,asetpts=PTS-STARTPTS[c1hm]',
+      `[c1t]atrim=start_sample=${1920 + 142080 - 2880},areverse,asetpts=PTS-STARTPTS[c1tm]`,
+      '[c1hm][c1b][c1tm]concat=n=3:v=0:a=1[c1]',
     ]);
   });
 
   it('a clip with no trimmed head mirrors its first samples for the whole half crossfade', () => {
     const chains = audioChains([clip(0), clip(1)], { crossfadeMs: 120 });
     expect(chains.slice(3)).toEqual([
-      `[1:a]atrim=start=0,asetpts=PTS-STARTPTS,aresample=48000,${FORMAT},apad,atrim=end_sample=144000,asplit=2[b1][h1]`,
-      '[h1]atrim=end_sample=2880,areverse,asetpts=PTS-STARTPTS[hm1]',
-      '[hm1][b1]concat=n=2:v=0:a=1[c1]',
+      `[1:a]atrim=start=0,asetpts=PTS-STARTPTS,aresample=48000,${FORMAT},apad,atrim=end_sample=144000,asplit=2[c1b][c1h]`,
+      '[c1h]atrim=end_sample=2880,areverse,asetpts=PTS-STARTPTS[c1hm]',
+      '[c1hm][c1b]concat=n=2:v=0:a=1[c1]',
       '[c0][c1]acrossfade=ns=5760:o=1:c1=qsin:c2=qsin[a]',
     ]);
   });
 
   it('applies the clip’s gain to its own sound, before the crossfade mixes it', () => {
     const chains = audioChains([clip(0, 0, { gainDb: -3.25 }), clip(1, 3, { gainDb: 12 })], { crossfadeMs: 120 });
-    expect(chains[0]).toContain('atrim=end_sample=144000,volume=-3.25dB,asplit=2[b0][t0]');
+    expect(chains[0]).toContain('atrim=end_sample=144000,volume=-3.25dB,asplit=2[c0b][c0t]');
     expect(chains[3]).toMatch(/,volume=12dB\[c1\]$/);
     expect(audioChains([clip(0)], { crossfadeMs: 0 })[0]).not.toContain('volume');
   });

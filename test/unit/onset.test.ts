@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../functions/adapters/binaries';
-import { joinClips } from '../../functions/adapters/media';
+import { joinClips } from '../../functions/adapters/segments';
 import { measureSeamAudio } from '../../functions/adapters/loudness';
 import { measureOnset } from '../../functions/adapters/onset';
 import { levellingVolume, MAX_LIFT_DB, onsetLevelling } from '../../functions/domain/onset';

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../functions/adapters/binaries';
 import { joinClips } from '../../functions/adapters/segments';
 import { measureSeamAudio } from '../../functions/adapters/loudness';
-import type { AudioClip } from '../../functions/domain/join-audio';
-import { crossfadeCorrelation, crossfadePair, deinterleave, polarities, seamWindows } from '../../functions/domain/seam-polarity';
+import { crossfadeCorrelation, deinterleave, pieceWindows, polarities } from '../../functions/domain/seam-polarity';
 
 const tone = (n: number, phase = 0) => Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * 200 * i) / 48_000 + phase));
 
@@ -40,29 +39,24 @@ describe('polarities', () => {
   });
 });
 
-describe('crossfadePair and seamWindows', () => {
-  const clip = (input: number, more: Partial<AudioClip>): AudioClip => ({ input, hasAudio: true, startSec: 0, preRollSec: 0, samples: 48_000, gainDb: 0, ...more });
+describe('pieceWindows', () => {
+  const piece = (samples: number, more: Partial<{ hasAudio: boolean; extensionSamples: number }> = {}) => ({ hasAudio: true, samples, extensionSamples: 2880, ...more });
 
-  it('reads the outgoing clip’s last samples and the incoming clip’s first, pre-roll included', () => {
-    const [windows] = seamWindows([clip(0, { startSec: 0.5 }), clip(1, { startSec: 0.1, preRollSec: 0.001 })], [{ head: 96, tail: 96 }]);
-    expect(windows).toEqual({
-      outgoing: { input: 0, fromSec: 0.5 + (48_000 - 96) / 48_000, samples: 96 },
-      incoming: { input: 1, fromSec: 0.1 - 48 / 48_000, samples: 48 + 96 },
-      preRoll: 48,
-    });
+  it('reads the outgoing piece’s last kept samples and tail extension, the incoming piece’s head extension and first kept samples', () => {
+    expect(pieceWindows([piece(48_000), piece(24_000)], [{ head: 96, tail: 100 }])).toEqual([
+      { outgoing: { segment: 0, offset: 2880 + 48_000 - 96, samples: 196 }, incoming: { segment: 1, offset: 2880 - 96, samples: 196 } },
+    ]);
   });
 
-  it('skips seams where either side is silent', () => {
-    expect(seamWindows([clip(0, {}), clip(1, { hasAudio: false })], [{ head: 96, tail: 96 }])).toEqual([null]);
+  it.each([
+    ['the outgoing side is silent', [piece(48_000, { hasAudio: false }), piece(48_000)]],
+    ['the incoming side is silent', [piece(48_000), piece(48_000, { hasAudio: false })]],
+  ])('skips a seam where %s', (_what, pieces) => {
+    expect(pieceWindows(pieces, [{ head: 96, tail: 96 }])).toEqual([null]);
   });
 
-  it('lays the two signals out as the crossfade mixes them: real, then mirrored', () => {
-    const outgoing = Float32Array.from([2, 3, 4]); // its last max(head, tail) samples
-    const incoming = Float32Array.from([10, 20, 30, 40]);
-    const { x, y } = crossfadePair(outgoing, incoming, { head: 3, tail: 2 }, 1);
-    expect([...x]).toEqual([2, 3, 4, 4, 3]);
-    // Two mirrored samples before the one of pre-roll, then the kept samples after it.
-    expect([...y]).toEqual([20, 10, 10, 20, 30]);
+  it('skips a hard cut', () => {
+    expect(pieceWindows([piece(48_000), piece(48_000)], [{ head: 0, tail: 0 }])).toEqual([null]);
   });
 });
 
