@@ -15,9 +15,14 @@ const LABELS: Record<string, string> = {
   Clip: 'generating clip',
   PollClip: 'polling Replicate for the clip',
   StoreClip: 'storing clip and extracting its true last frame',
-  JoinFilm: 'joining clips into the film',
+  FinishPreviousSegment: 'finishing its segment (trim, grade, encode) while the next clip generates',
+  FinishOwnSegment: 'finishing its segment (trim, grade, encode)',
+  JoinFilm: 'assembling the film from the finished segments',
   RecordFailure: 'recording the failure',
 };
+
+/** States whose end is a step done on the progress bar. */
+const DONE_STATES = ['Prepare', 'StoreAnchor', 'StoreProvidedAnchor', 'StoreKeyframe', 'StoreClip', 'FinishPreviousSegment', 'FinishOwnSegment', 'JoinFilm'];
 
 export interface ProgressReporter {
   stop(): void;
@@ -41,18 +46,20 @@ export function reportProgress(engine: LocalStepFunctions, executionName: string
     if (execution.name !== executionName) return;
     const plan = planOf();
     if (plan && !total) {
-      total = (plan.anchor.mode === 'none' ? 0 : 1) + (plan.keyframes?.length ?? 0) + plan.scenes.length + 2;
+      total = (plan.anchor.mode === 'none' ? 0 : 1) + (plan.keyframes?.length ?? 0) + 2 * plan.scenes.length + 2;
       bar?.start(total, done, { step: 'starting' });
     }
     const label = event.state ? LABELS[event.state] : undefined;
     if (!label) return;
-    const scene = event.index !== undefined && plan ? plan.scenes[event.index] : undefined;
+    // FinishPreviousSegment runs in scene n's iteration but works on scene n-1.
+    const index = event.index !== undefined && event.state === 'FinishPreviousSegment' ? event.index - 1 : event.index;
+    const scene = index !== undefined && plan ? plan.scenes[index] : undefined;
     const where = scene ? `scene ${scene.index}/${plan!.scenes.length} "${scene.name}": ` : '';
     let line: string | null = null;
     if (event.type === 'StateEntered') line = `${where}${label}…`;
     if (event.type === 'StateRetried') line = `${where}${label}: retrying`;
     if (event.type === 'StateFailed') line = `${where}${label}: ${event.error}${event.cause ? ` — ${event.cause.slice(0, 300)}` : ''}`;
-    if (event.type === 'StateExited' && ['Prepare', 'StoreAnchor', 'StoreProvidedAnchor', 'StoreKeyframe', 'StoreClip', 'JoinFilm'].includes(event.state!)) {
+    if (event.type === 'StateExited' && DONE_STATES.includes(event.state!)) {
       done += 1;
       line = `${where}${label}: done`;
     }
