@@ -16,7 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ASL_PATH, FUNCTIONS } from '../functions/catalog';
 import { RETENTION_TAG } from '../functions/domain/run-keys';
 import { CANCEL_AFTER } from '../functions/domain/prediction-windows';
-import { ProjectFunction, type ProjectFunctionProps } from './project-function';
+import { constructName, ProjectFunction, type ProjectFunctionProps } from './project-function';
 import { BUCKET_ACCESS, KEYS, type KeyKind } from './bucket-access';
 import { addAlarms } from './alarms';
 import { addRoutes, createRestApi } from './rest-api';
@@ -47,8 +47,6 @@ const ASYNC_TARGETS = ['start-from-upload', 'execution-ended'];
 
 const STAGE_NAME = 'v1';
 
-/** `start-from-upload` → `StartFromUpload`: the construct id prefix of each function. */
-const constructName = (functionName: string) => functionName.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 export class LongshotStack extends Stack {
   readonly bucket: s3.Bucket;

@@ -3,6 +3,8 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { KEYS } from './bucket-access';
+import { FUNCTIONS } from '../functions/catalog';
+import { constructName } from './project-function';
 
 export const REASONS: Record<string, string> = {
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
@@ -41,8 +43,9 @@ export function acknowledgeFindings(stack: Stack): void {
   const bucket = stack.node.tryFindChild('Bucket') as s3.Bucket | undefined;
   const keyReasons = bucket ? objectKeyReasons(stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)) : {};
   for (const [id, reason] of Object.entries({ ...REASONS, ...keyReasons })) Validations.of(stack).acknowledge({ id, reason });
-  for (const name of ['Prepare', 'Anchor', 'Clip', 'Poll', 'StoreOutput', 'JoinFilm', 'RecordFailure']) {
-    const fn = stack.node.tryFindChild(`${name}Function`);
+  // Every function the state machine invokes (those with an ASL placeholder).
+  for (const spec of FUNCTIONS.filter((f) => f.placeholder)) {
+    const fn = stack.node.tryFindChild(`${constructName(spec.name)}Function`);
     if (!fn) continue;
     const logicalId = stack.getLogicalId((fn as unknown as { node: { defaultChild: import('aws-cdk-lib').CfnElement } }).node.defaultChild);
     Validations.of(stack).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`, reason: INVOKE_VERSIONS });

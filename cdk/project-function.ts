@@ -69,3 +69,6 @@ export class ProjectFunction extends NodejsFunction {
     });
   }
 }
+
+/** `start-from-upload` → `StartFromUpload`: the construct id prefix of each function. */
+export const constructName = (functionName: string) => functionName.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());

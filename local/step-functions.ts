@@ -80,12 +80,13 @@ type AslStates = { States: Record<string, AslState> };
 export type AslState = { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: unknown[]; ItemProcessor?: AslStates; Iterator?: AslStates; Branches?: AslStates[] };
 
 /** Every state, with those inside Map iterations and Parallel branches. */
-export function* walkStates(states: Record<string, AslState>): Generator<[string, AslState]> {
+export function* walkStates<S = AslState>(states: Record<string, S>): Generator<[string, S]> {
   for (const [name, state] of Object.entries(states)) {
     yield [name, state];
-    const nested = state.ItemProcessor ?? state.Iterator;
-    if (nested) yield* walkStates(nested.States);
-    for (const branch of state.Branches ?? []) yield* walkStates(branch.States);
+    const { ItemProcessor, Iterator, Branches } = state as AslState;
+    const nested = ItemProcessor ?? Iterator;
+    if (nested) yield* walkStates(nested.States as Record<string, S>);
+    for (const branch of Branches ?? []) yield* walkStates(branch.States as Record<string, S>);
   }
 }
 

@@ -1,6 +1,7 @@
 // Every Retry and Catch of the state machine, pinned: a changed interval, attempt count, backoff,
 // jitter, cap, target or ResultPath fails here. And the prediction windows (webhook wait, polls,
 // Cancel-After) that the ASL carries as literals agree with functions/domain/prediction-windows.ts.
+import { walkStates } from '../../local/step-functions';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ASL_PATH } from '../../functions/catalog';
@@ -18,8 +19,7 @@ import { loadConfig } from '../../functions/adapters/config';
 
 type State = Record<string, any>;
 const definition = JSON.parse(readFileSync(ASL_PATH, 'utf8'));
-const allStates = (states: Record<string, State>): [string, State][] =>
-  Object.entries(states).flatMap(([name, state]) => [[name, state] as [string, State], ...(state.ItemProcessor ? allStates(state.ItemProcessor.States) : [])]);
+const allStates = (states: Record<string, State>) => [...walkStates(states)] as [string, State][];
 const states = Object.fromEntries(allStates(definition.States));
 
 // Lambda's own transient errors: three quick tries with full jitter.
@@ -77,6 +77,9 @@ const POLICIES: Record<string, { Retry: object[]; Catch: object[] }> = {
     Retry: [LAMBDA],
     Catch: [{ ErrorEquals: ['OutputInvalidError', 'PredictionFailedError'], ResultPath: '$.lastError', Next: 'KeyframeRegenerateOrFail' }],
   },
+  // A segment that cannot be finished fails its scene's iteration, and Scenes records it.
+  FinishPreviousSegment: { Retry: [LAMBDA], Catch: [] },
+  FinishOwnSegment: { Retry: [LAMBDA], Catch: [] },
   JoinFilm: { Retry: [LAMBDA], Catch: [toRecordFailure('JoinFilm')] },
   RecordFailure: { Retry: [LAMBDA], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'FailedUnrecorded' }] },
 };

@@ -20,7 +20,7 @@ interface Script {
   anchorMode?: 'generate' | 'none';
   /** keyframes: one keyframe (the anchor stub answers it too) before the scene. */
   strategy?: 'chain' | 'keyframes';
-  throwsIn?: Partial<Record<'prepare' | 'store-output' | 'join-film' | 'record-failure', string>>;
+  throwsIn?: Partial<Record<'prepare' | 'store-output' | 'finish-segment' | 'join-film' | 'record-failure', string>>;
 }
 
 const named = (name: string) => Object.assign(new Error(`${name} (scripted)`), { name });
@@ -57,7 +57,7 @@ async function run(script: Script) {
       maxConcurrency: 1,
       ...(script.strategy === 'keyframes' && { keyframes: [{ runId, step: 'keyframe-1', index: 1 }] }),
       anchor: { mode: script.anchorMode ?? 'generate', runId, step: 'anchor' },
-      scenes: [{ runId, step: 'scene-1', index: 1 }],
+      scenes: [{ runId, step: 'scene-1', index: 1, finishAlongside: null, finishOwnSegment: true }],
       join: {},
     })),
     anchor: start('anchor', [...(script.anchor ?? [])]),
@@ -75,6 +75,7 @@ async function run(script: Script) {
       if (next !== 'ok') throw named(next.throws);
       return { step: event.step, clipKey: 'clip' };
     }),
+    'finish-segment': thrower('finish-segment', async ({ step }: { step: string }) => ({ step, segment: 'segment.json' })),
     'join-film': thrower('join-film', async () => ({ key: 'final.mp4' })),
     'record-failure': thrower('record-failure', async (event: { failure: Record<string, { Error: string; Cause: string }> }) => {
       calls.recorded.push(event.failure);
@@ -138,13 +139,14 @@ describe('anchor and scene outcomes route the same way on the webhook and the po
   });
 
   it.each([
-    ['anchor', { anchor: Array(3).fill({ fail: 'PredictionFailedError' }) }, 'Anchor', 'AnchorFailed'],
-    ['scene-1', { clip: Array(3).fill({ fail: 'PredictionFailedError' }) }, 'Scenes', 'SceneFailed'],
-  ] as [Step, Script, string, string][])('%s failing 3 times → the run fails with the last error, recorded once', async (step, script, state, out) => {
+    ['anchor', { anchor: Array(3).fill({ fail: 'PredictionFailedError' }) }, 'Anchor', 'NextAnchorAttempt'],
+    ['scene-1', { clip: Array(3).fill({ fail: 'PredictionFailedError' }) }, 'Scenes', 'NextAttempt'],
+  ] as [Step, Script, string, string][])('%s failing 3 times → the run fails with the last error, recorded once', async (step, script, state, next) => {
     const { execution, calls, count } = await run(script);
     expect(execution).toMatchObject({ status: 'FAILED', error: 'PredictionFailedError' });
     expect(step === 'anchor' ? calls.anchor : calls.clip).toEqual([1, 2, 3]);
-    expect(count(out)).toBe(1);
+    // Two new attempts, then the failure (the local engine does not log a Fail state inside a Parallel branch).
+    expect(count(next)).toBe(2);
     expect(calls.recorded).toEqual([{ [state]: expect.objectContaining({ Error: 'PredictionFailedError' }) }]);
   });
 });
@@ -208,6 +210,7 @@ describe('the one failure path', () => {
     ['StoreAnchor', { throwsIn: { 'store-output': 'OutputInvalidError' } }, 'OutputInvalidError'],
     ['JoinFilm', { throwsIn: { 'join-film': 'MediaToolError' } }, 'MediaToolError'],
     ['Scenes', { storeClip: [{ throws: 'MediaToolError' }] }, 'MediaToolError'],
+    ['Scenes', { throwsIn: { 'finish-segment': 'OutputInvalidError' } }, 'OutputInvalidError'],
   ] as [string, Script, string][])('an error in %s is recorded under that state name, then the run fails with it', async (state, script, error) => {
     const { execution, calls, entered } = await run(script);
     expect(execution).toMatchObject({ status: 'FAILED', error });

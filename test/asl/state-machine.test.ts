@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { ASL_PATH, FUNCTIONS } from '../../functions/catalog';
 import * as errors from '../../functions/domain/errors';
-import { LocalStepFunctions, localFunctionArn } from '../../local/step-functions';
+import { LocalStepFunctions, localFunctionArn, walkStates } from '../../local/step-functions';
 import { HANDLERS } from '../../local/handlers';
 
 const require = createRequire(import.meta.url);
@@ -21,12 +21,7 @@ function substituted(): string {
   return out;
 }
 
-function allStates(states: Record<string, State>): [string, State][] {
-  return Object.entries(states).flatMap(([name, state]) => [
-    [name, state] as [string, State],
-    ...(state.ItemProcessor ? allStates(state.ItemProcessor.States) : []),
-  ]);
-}
+const allStates = (states: Record<string, State>) => [...walkStates(states)] as [string, State][];
 
 const definition = JSON.parse(substituted());
 const states = allStates(definition.States);
@@ -160,6 +155,7 @@ describe('statemachine/longshot.asl.json', () => {
         reachable.add(name);
         const s = group[name];
         if (s.ItemProcessor) visit(s.ItemProcessor.States, s.ItemProcessor.StartAt);
+        for (const branch of s.Branches ?? []) visit(branch.States, branch.StartAt);
         for (const next of [s.Next, s.Default, ...(s.Choices ?? []).map((c: State) => c.Next), ...(s.Catch ?? []).map((c: State) => c.Next)]) if (next) queue.push(next);
       }
     };

@@ -27,10 +27,10 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('Lambda bundles', () => {
-  it('put executable ffmpeg and ffprobe into the store-output and join-film bundles only', async () => {
+  it('put executable ffmpeg and ffprobe into the media bundles only (store-output, finish-segment, join-film)', async () => {
     expect(Object.keys(assets).length).toBe(FUNCTIONS.length);
     for (const [name, dir] of Object.entries(assets)) {
-      const media = name === 'StoreOutput' || name === 'JoinFilm';
+      const media = ['StoreOutput', 'FinishSegment', 'JoinFilm'].includes(name);
       expect(existsSync(join(dir, 'index.mjs')), name).toBe(true);
       expect(existsSync(join(dir, 'bin', 'ffmpeg')), name).toBe(media);
       if (!media) continue;
@@ -50,7 +50,7 @@ describe('Lambda bundles', () => {
     const failed = { id: 'p-test', status: 'failed', error: 'model error', output: null, createdAt: null, startedAt: null, completedAt: null, predictTimeSec: null };
     const scene = {
       runId, step: 'scene-1', index: 1, name: 'scene 1', prompt: 'a kite', model: 'ltx-2-fast', duration: 6, fps: 25, resolution: '1080p',
-      generateAudio: false, seedKey: null, clipKey: `runs/${runId}/scenes/1/clip.mp4`, lastFrameKey: `runs/${runId}/seeds/1.png`,
+      generateAudio: false, seedKey: null, finishAlongside: null, finishOwnSegment: true, clipKey: `runs/${runId}/scenes/1/clip.mp4`, lastFrameKey: `runs/${runId}/seeds/1.png`,
     };
     await expect(
       lastFrame.handler({ runId, step: 'scene-1', kind: 'video', scene, prediction: failed }),

@@ -25,8 +25,14 @@ const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[];
     put: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/keyframes/*', 'runs/*/scenes/*', ...STEP_UPDATE.put],
     abort: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/keyframes/*', 'runs/*/scenes/*'],
   },
+  // The stored clip and the seed (or keyframe) it started from, in; its finished segment out.
+  FinishSegment: {
+    get: ['runs/*/plan.json', 'runs/*/steps/*', 'runs/*/scenes/*', 'runs/*/seeds/*', 'runs/*/keyframes/*'],
+    put: ['runs/*/segments/*'],
+    abort: ['runs/*/segments/*'],
+  },
   JoinFilm: {
-    get: ['runs/*/scenes/*', 'runs/*/seeds/*', ...MANIFEST_REFRESH.get],
+    get: ['runs/*/segments/*', ...MANIFEST_REFRESH.get],
     put: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', 'runs/*/continuity.json', ENDING, ...MANIFEST_REFRESH.put],
     abort: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png'],
     // A join that finds the run canceled meanwhile deletes the film it uploaded, nothing else.

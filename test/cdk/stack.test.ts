@@ -69,12 +69,13 @@ describe('functions', () => {
   it('ships ffmpeg only to the media functions, on x86_64, sized for 1080p clips and a 60 s film', () => {
     const fns = functionsByName();
     for (const [name, fn] of Object.entries(fns)) {
-      const media = name === 'StoreOutput' || name === 'JoinFilm';
+      const media = ['StoreOutput', 'FinishSegment', 'JoinFilm'].includes(name);
       expect(fn.Properties.Architectures, name).toEqual([media ? 'x86_64' : 'arm64']);
       expect(fn.Properties.Environment.Variables.FFMPEG_PATH, name).toBe(media ? '/var/task/bin/ffmpeg' : undefined);
     }
     expect(fns.JoinFilm.Properties).toMatchObject({ MemorySize: 4096, Timeout: 900, EphemeralStorage: { Size: 6144 } });
     expect(fns.StoreOutput.Properties).toMatchObject({ MemorySize: 2048, Timeout: 300, EphemeralStorage: { Size: 2048 } });
+    expect(fns.FinishSegment.Properties).toMatchObject({ MemorySize: 4096, Timeout: 300, EphemeralStorage: { Size: 2048 } });
   });
 
   it('keeps the Replicate token out of environment variables: only the secret ARN is passed', () => {
@@ -87,7 +88,7 @@ describe('functions', () => {
       expect(fns[name].Properties.Environment.Variables.LONGSHOT_SECRET_ARN, name).toEqual({ Ref: expect.stringMatching(/^ReplicateSecret/) });
       expect(actionsOf(fns[name].id), name).toContain('secretsmanager:GetSecretValue');
     }
-    for (const name of ['Prepare', 'StoreOutput', 'JoinFilm', 'StartFromUpload']) {
+    for (const name of ['Prepare', 'StoreOutput', 'FinishSegment', 'JoinFilm', 'StartFromUpload']) {
       expect(actionsOf(fns[name].id), name).not.toContain('secretsmanager:GetSecretValue');
     }
   });

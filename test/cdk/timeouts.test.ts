@@ -1,6 +1,7 @@
 // A Task that gives up before its Lambda does abandons work that is still running (and retries it
 // next to the first attempt): every Task of the ASL must wait at least its function's timeout plus a
 // margin. Callback tasks (.waitForTaskToken) are excluded: their wait is for the webhook, not the Lambda.
+import { walkStates } from '../../local/step-functions';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ASL_PATH } from '../../functions/catalog';
@@ -11,13 +12,8 @@ const MARGIN_SECONDS = 30;
 
 type State = { Type: string; Resource?: string; TimeoutSeconds?: number; Parameters?: Record<string, unknown>; ItemProcessor?: { States: Record<string, State> }; Iterator?: { States: Record<string, State> } };
 
-function lambdaTasks(states: Record<string, State>): [string, State][] {
-  return Object.entries(states).flatMap(([name, state]): [string, State][] => {
-    const inner = state.ItemProcessor ?? state.Iterator;
-    if (inner) return lambdaTasks(inner.States);
-    return state.Type === 'Task' && state.Resource?.startsWith('arn:aws:states:::lambda:invoke') ? [[name, state]] : [];
-  });
-}
+const lambdaTasks = (states: Record<string, State>) =>
+  ([...walkStates(states as never)] as [string, State][]).filter(([, state]) => state.Type === 'Task' && state.Resource?.startsWith('arn:aws:states:::lambda:invoke'));
 
 const asl = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as { States: Record<string, State> };
 const tasks = lambdaTasks(asl.States);

@@ -1,6 +1,7 @@
 // Every handler validates its event at the boundary: what the ASL, API Gateway and EventBridge send
 // is accepted (payloads built from statemachine/longshot.asl.json itself), and a malformed event is
 // one InvalidEventError naming the handler and the field (a 400 for the HTTP handlers).
+import { walkStates } from '../../local/step-functions';
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +27,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   clip: events.clipEvent,
   poll: events.pollEvent,
   'store-output': events.storeOutputEvent,
+  'finish-segment': events.finishSegmentEvent,
   'join-film': events.joinFilmEvent,
   'record-failure': events.recordFailureEvent,
   api: events.proxyEvent,
@@ -41,12 +43,7 @@ const TOKEN = `AQCEAAAAKgAAAAMAAAAA+${'x'.repeat(600)}==`;
 
 const asl = JSON.parse(readFileSync(ASL_PATH, 'utf8'));
 
-function tasks(states: Record<string, Json>): [string, Json][] {
-  return Object.entries(states).flatMap(([name, state]) => [
-    ...(state.Type === 'Task' ? [[name, state] as [string, Json]] : []),
-    ...(state.ItemProcessor ? tasks(state.ItemProcessor.States) : []),
-  ]);
-}
+const tasks = (states: Record<string, Json>) => ([...walkStates(states)] as [string, Json][]).filter(([, state]) => state.Type === 'Task');
 
 const functionOf = (state: Json) => FUNCTIONS.find((f) => state.Parameters.FunctionName === `\${${f.placeholder}}`)!.name;
 
@@ -113,6 +110,8 @@ describe('the boundary accepts what the state machine sends', () => {
     tasks(asl.States)
       .filter(([name]) => !ALL_ANCHOR_STATES.includes(name) || ANCHOR_STATES[run.plan.anchor.mode].includes(name))
       .filter(([name]) => !KEYFRAME_STATES.includes(name) || run.plan.strategy === 'keyframes')
+      // Only a chained scene finishes the segment before it (HasPreviousSegment).
+      .filter(([name]) => name !== 'FinishPreviousSegment' || run.plan.strategy === 'chain')
       .map(([name, state]) => [fixture, name, run, state] as const),
   );
 
