@@ -21,6 +21,7 @@ import { BUCKET_ACCESS, KEYS, type KeyKind } from './bucket-access';
 import { addAlarms } from './alarms';
 import { addRoutes, createRestApi } from './rest-api';
 import { acknowledgeFindings } from './nag-acknowledgements';
+import { sizingOf } from './sizing';
 
 export interface LongshotStackProps extends StackProps {
   /** Days before callbacks, step records, seeds and clips expire; films and manifests are kept. */
@@ -30,17 +31,11 @@ export interface LongshotStackProps extends StackProps {
   apiBurstLimit?: number;
 }
 
-type Sizing = Omit<ProjectFunctionProps, 'spec' | 'environment'>;
-
-// Sized for 1080p 20 s clips (≈40 MB) and a 60 s film: ffmpeg's speed scales with Lambda memory (vCPUs).
-// The ASL gives each Task at least this timeout plus a margin (test/cdk/timeouts.test.ts).
-const SIZING: Record<string, Sizing> = {
-  prepare: { memoryMb: 512, timeout: Duration.seconds(60) },
-  'store-output': { memoryMb: 2048, timeout: Duration.minutes(5), ephemeralMb: 2048 },
-  'finish-segment': { memoryMb: 4096, timeout: Duration.minutes(5), ephemeralMb: 2048 },
-  'join-film': { memoryMb: 4096, timeout: Duration.minutes(15), ephemeralMb: 6144 },
-  'record-failure': { memoryMb: 512, timeout: Duration.minutes(2) },
-};
+/** Memory, timeout and /tmp from cdk/sizing.ts (docs/bench.md says why each). */
+function sizing(name: string): Omit<ProjectFunctionProps, 'spec' | 'environment'> {
+  const { memoryMb, timeoutSeconds, ephemeralMb } = sizingOf(name);
+  return { memoryMb, timeout: Duration.seconds(timeoutSeconds), ephemeralMb };
+}
 
 /** Functions that EventBridge invokes asynchronously: their errors go to a failure queue, not away. */
 const ASYNC_TARGETS = ['start-from-upload', 'execution-ended'];
@@ -132,7 +127,7 @@ export class LongshotStack extends Stack {
       this.functions[spec.name] = new ProjectFunction(this, `${constructName(spec.name)}Function`, {
         spec,
         environment: { ...environment, ...envFor[spec.name] },
-        ...SIZING[spec.name],
+        ...sizing(spec.name),
       });
     }
   }

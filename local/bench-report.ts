@@ -41,8 +41,16 @@ export function finishingSeconds(history: HistoryEvent[]): number {
   return (Math.max(...joined) - Math.max(...stored)) / 1000;
 }
 
-/** Finishing work: the handlers' ffmpeg/ffprobe children started inside a StoreClip or JoinFilm state. */
-export const FINISHING_STATES = ['StoreClip', 'JoinFilm'];
+/** Finishing work: the handlers' ffmpeg/ffprobe children started while a clip was stored, its segment finished or the film assembled. */
+export const FINISHING_STATES = ['StoreClip', 'FinishPreviousSegment', 'FinishOwnSegment', 'JoinFilm'];
+
+/** Where the finishing time goes: the last segment finished after the last clip was stored, then the assembly. */
+export function finishingParts(history: HistoryEvent[]): { lastSegmentSeconds: number; assemblySeconds: number } {
+  const last = (state: string) => stateWindows(history, [state]).sort((a, b) => b.end - a.end)[0];
+  const segment = last('FinishOwnSegment');
+  const assembly = last('JoinFilm');
+  return { lastSegmentSeconds: segment ? (segment.end - segment.start) / 1000 : 0, assemblySeconds: assembly ? (assembly.end - assembly.start) / 1000 : 0 };
+}
 
 /** Slack for the wrapper's 10 ms /proc/uptime clock. */
 const CLOCK_SLACK_MS = 20;
@@ -59,10 +67,103 @@ export function executionSeconds(history: HistoryEvent[]): number {
   return (history[history.length - 1].at - history[0].at) / 1000;
 }
 
+type Timed = { created_at: string; completed_at: string | null };
+const took = (p: Timed) => (p.completed_at ? (Date.parse(p.completed_at) - Date.parse(p.created_at)) / 1000 : 0);
+
+/**
+ * Strategy keyframes' model time: the anchor, the keyframe batch (first keyframe requested → last
+ * completed: they run side by side) and the slowest clip (clips run side by side too).
+ */
+export function keyframesModelSeconds(predictions: (Timed & { model: string })[]): { anchor: number; keyframeBatch: number; slowestClip: number } {
+  const images = predictions.filter((p) => /sdxl/i.test(p.model)).sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+  const [anchor, ...keyframes] = images;
+  const clips = predictions.filter((p) => !/sdxl/i.test(p.model));
+  const first = Math.min(...keyframes.map((p) => Date.parse(p.created_at)));
+  const last = Math.max(...keyframes.map((p) => Date.parse(p.completed_at ?? p.created_at)));
+  return {
+    anchor: anchor ? took(anchor) : 0,
+    keyframeBatch: keyframes.length ? (last - first) / 1000 : 0,
+    slowestClip: Math.max(0, ...clips.map(took)),
+  };
+}
+
 /** Σ request → completion of the predictions a run waited for, in seconds. */
 export function modelSeconds(predictions: { created_at: string; completed_at: string | null }[]): number {
   return predictions.reduce((sum, p) => sum + (p.completed_at ? (Date.parse(p.completed_at) - Date.parse(p.created_at)) / 1000 : 0), 0);
 }
+
+/** One handler invocation as the bench timed it. */
+export interface Invocation {
+  fn: string;
+  ms: number;
+}
+
+export interface Pricing {
+  /** USD per GB-second of Lambda duration, by architecture. */
+  lambdaGbSecond: { x86_64: number; arm64: number };
+  lambdaRequest: number;
+  /** USD per GB-second of /tmp above the free 512 MB. */
+  ephemeralGbSecond: number;
+  /** USD per Step Functions Standard state transition. */
+  stateTransition: number;
+}
+
+/** AWS list prices, us-east-1 (Lambda and Step Functions pricing pages). */
+export const US_EAST_1: Pricing = {
+  lambdaGbSecond: { x86_64: 0.0000166667, arm64: 0.0000133334 },
+  lambdaRequest: 0.2 / 1e6,
+  ephemeralGbSecond: 0.0000000309,
+  stateTransition: 0.025 / 1000,
+};
+
+export interface FunctionCost {
+  fn: string;
+  invocations: number;
+  seconds: number;
+  maxSeconds: number;
+  memoryMb: number;
+  gbSeconds: number;
+  usd: number;
+}
+
+export interface RunCost {
+  functions: FunctionCost[];
+  transitions: number;
+  transitionsUsd: number;
+  lambdaUsd: number;
+  totalUsd: number;
+}
+
+/**
+ * What one run costs on AWS besides Replicate: Lambda duration (GB-s at each function's memory and
+ * architecture, /tmp above 512 MB) and requests, plus Step Functions Standard state transitions.
+ */
+export function runCost(
+  invocations: Invocation[],
+  transitions: number,
+  sizing: (fn: string) => { memoryMb: number; ephemeralMb: number; arch: 'x86_64' | 'arm64' },
+  prices: Pricing = US_EAST_1,
+): RunCost {
+  const names = [...new Set(invocations.map((i) => i.fn))].sort();
+  const functions = names.map((fn) => {
+    const mine = invocations.filter((i) => i.fn === fn);
+    const { memoryMb, ephemeralMb, arch } = sizing(fn);
+    // Lambda bills each invocation's duration rounded up to the millisecond.
+    const seconds = mine.reduce((sum, i) => sum + Math.ceil(i.ms) / 1000, 0);
+    const gbSeconds = (seconds * memoryMb) / 1024;
+    const usd =
+      gbSeconds * prices.lambdaGbSecond[arch] +
+      ((seconds * Math.max(0, ephemeralMb - 512)) / 1024) * prices.ephemeralGbSecond +
+      mine.length * prices.lambdaRequest;
+    return { fn, invocations: mine.length, seconds, maxSeconds: Math.max(...mine.map((i) => i.ms / 1000)), memoryMb, gbSeconds, usd };
+  });
+  const lambdaUsd = functions.reduce((sum, f) => sum + f.usd, 0);
+  const transitionsUsd = transitions * prices.stateTransition;
+  return { functions, transitions, transitionsUsd, lambdaUsd, totalUsd: lambdaUsd + transitionsUsd };
+}
+
+/** Step Functions bills each state entered (Map iterations and Parallel branches included). */
+export const stateTransitions = (history: HistoryEvent[]) => history.filter((e) => e.type === 'StateEntered').length;
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -78,6 +179,12 @@ export interface FinishingRow {
   scenes: number;
   filmSeconds: number;
   finishingSeconds: number;
+  lastSegmentSeconds: number;
+  assemblySeconds: number;
+  /** The run's AWS cost (Lambda and Step Functions), from its handlers' times and its state transitions. */
+  cost: RunCost;
+  /** Largest file of each kind, MB. */
+  largestMb: { clip: number; segment: number; audioPiece: number; film: number };
   finishingCpuSeconds: number;
   baselineCpuSeconds: number;
 }
@@ -90,6 +197,7 @@ export interface BenchReport {
   finishingLatency: number;
   finishing: FinishingRow[];
   chainWait: { latency: number; wallSeconds: number; modelSeconds: number; predictions: number } | null;
+  keyframesWait: { latency: number; scenes: number; wallSeconds: number; model: ReturnType<typeof keyframesModelSeconds> } | null;
   stages: StageRow[];
   skipped: string[];
 }
@@ -99,9 +207,13 @@ const f2 = (n: number) => n.toFixed(2);
 function stageTable(rows: StageRow[]): string[] {
   const stage = (row: StageRow, state: string) => f2(median(row.stages.map((s) => s[state] ?? 0)));
   return [
-    '| storyboard | wall s | film s | Anchor s | Clip s (Σ) | StoreClip s (Σ) | JoinFilm s |',
-    '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${f2(median(r.wallSeconds))} | ${f2(r.filmSeconds)} | ${stage(r, 'Anchor')} | ${stage(r, 'Clip')} | ${stage(r, 'StoreClip')} | ${stage(r, 'JoinFilm')} |`),
+    '| storyboard | wall s | film s | Anchor s | Clip s (Σ) | StoreClip s (Σ) | FinishSegment s (Σ) | JoinFilm s |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${f2(median(r.wallSeconds))} | ${f2(r.filmSeconds)} | ${stage(r, 'Anchor')} | ${stage(r, 'Clip')} | ${stage(r, 'StoreClip')} | ` +
+        `${f2(median(r.stages.map((s) => (s.FinishPreviousSegment ?? 0) + (s.FinishOwnSegment ?? 0))))} | ${stage(r, 'JoinFilm')} |`,
+    ),
   ];
 }
 
@@ -119,12 +231,54 @@ function targetTable(report: BenchReport): string[] {
     `| same, 10 scenes of 6 s | ${ten ? `${f2(ten.finishingSeconds)} s` : 'not measured (--quick)'} | ≤ 3 s (flat in film length) |`,
     `| CPU seconds of all finishing work ÷ one bare x264 re-encode of the same clips, 3 scenes | ${cpuRatio} | ≤ 1.2 |`,
     `| wall time of a 3-scene chain ÷ the model time it waited for, \`--emulator-latency ${wait?.latency ?? 30}\` | ${wait ? `${f2(wait.wallSeconds / wait.modelSeconds)} (${f2(wait.wallSeconds)} s ÷ ${f2(wait.modelSeconds)} s)` : 'not measured'} | ≤ 1.05 |`,
+    keyframesLine(report),
+  ];
+}
+
+function keyframesLine(report: BenchReport): string {
+  const k = report.keyframesWait;
+  if (!k) return '| keyframes film ÷ (anchor + keyframe batch + slowest clip) | not measured | ≤ 1.3 |';
+  const model = k.model.anchor + k.model.keyframeBatch + k.model.slowestClip;
+  return (
+    `| ${k.scenes}-scene keyframes film ÷ (anchor + keyframe batch + slowest clip), \`--emulator-latency ${k.latency}\` | ` +
+    `${f2(k.wallSeconds / model)} (${f2(k.wallSeconds)} s ÷ (${f2(k.model.anchor)} + ${f2(k.model.keyframeBatch)} + ${f2(k.model.slowestClip)}) s) | ≤ 1.3 |`
+  );
+}
+
+const usd = (n: number) => `$${n < 0.01 ? n.toFixed(5) : n.toFixed(4)}`;
+
+/** The AWS cost of the first finishing run's film, per function, and what sizes each function's /tmp. */
+function costSection(report: BenchReport): string[] {
+  const row = report.finishing[0];
+  if (!row) return [];
+  const { cost, largestMb: mb } = row;
+  const ten = report.finishing.find((r) => r.scenes === 10);
+  return [
+    `## AWS cost of one film, and Lambda sizing`,
+    '',
+    `${row.name} at 1920×1080: every handler invocation timed on this machine, priced at each function's deployed`,
+    'memory, /tmp and architecture (cdk/sizing.ts) with us-east-1 list prices (Lambda x86_64 $0.0000166667 and arm64',
+    '$0.0000133334 per GB-s, $0.20 per million requests, /tmp above 512 MB $0.0000000309 per GB-s; Step Functions',
+    'Standard $0.025 per 1,000 state transitions). Replicate is not included. Lambda gives one vCPU per 1,769 MB, so',
+    'the 4,096 MB media functions get about 2.3 vCPUs, a little more than this machine\'s 2 cores.',
+    '',
+    '| function | invocations | Σ s | longest s | memory MB | GB-s | USD |',
+    '|---|---|---|---|---|---|---|',
+    ...cost.functions.map((f) => `| ${f.fn} | ${f.invocations} | ${f2(f.seconds)} | ${f2(f.maxSeconds)} | ${f.memoryMb} | ${f2(f.gbSeconds)} | ${usd(f.usd)} |`),
+    `| Step Functions | ${cost.transitions} state transitions | | | | | ${usd(cost.transitionsUsd)} |`,
+    `| **one film** | | | | | | **${usd(cost.totalUsd)}** |`,
+    '',
+    `Largest files of that film: clip ${f2(mb.clip)} MB, finished segment ${f2(mb.segment)} MB, sound piece ${f2(mb.audioPiece)} MB,` +
+      ` film ${f2(mb.film)} MB${ten ? `; the 10-scene film is ${f2(ten.largestMb.film)} MB and costs ${usd(ten.cost.totalUsd)}` : ''}.`,
+    '',
   ];
 }
 
 export function formatBenchReport(report: BenchReport): string {
   const finishingRows = report.finishing.map(
-    (r) => `| ${r.name} | ${f2(r.filmSeconds)} | ${f2(r.finishingSeconds)} | ${f2(r.finishingCpuSeconds)} | ${f2(r.baselineCpuSeconds)} | ${f2(r.finishingCpuSeconds / r.baselineCpuSeconds)} |`,
+    (r) =>
+      `| ${r.name} | ${f2(r.filmSeconds)} | ${f2(r.finishingSeconds)} | ${f2(r.lastSegmentSeconds)} | ${f2(r.assemblySeconds)} | ` +
+      `${f2(r.finishingCpuSeconds)} | ${f2(r.baselineCpuSeconds)} | ${f2(r.finishingCpuSeconds / r.baselineCpuSeconds)} |`,
   );
   return [
     '# Local render benchmark',
@@ -137,8 +291,8 @@ export function formatBenchReport(report: BenchReport): string {
     '',
     `Finishing runs (chain, \`--emulator-latency ${report.finishingLatency}\`, one run each):`,
     '',
-    '| storyboard | film s | last StoreClip exit → JoinFilm exit s | finishing CPU s | bare re-encode CPU s | ratio |',
-    '|---|---|---|---|---|---|',
+    '| storyboard | film s | last StoreClip exit → JoinFilm exit s | of which: last segment s | assembly s | finishing CPU s | bare re-encode CPU s | ratio |',
+    '|---|---|---|---|---|---|---|---|',
     ...finishingRows,
     '',
     '- Finishing time is read from the engine\'s event history: StateExited of the last StoreClip to StateExited',
@@ -146,11 +300,12 @@ export function formatBenchReport(report: BenchReport): string {
     '- CPU is per child: FFMPEG_PATH/FFPROBE_PATH point at an sh wrapper that runs the real binary and records',
     '  its own user + system CPU (the shell\'s `times`, i.e. the rusage `wait4` returns) and its owner; the',
     '  emulator\'s renders are tagged and left out. Finishing CPU sums the handlers\' children started inside a',
-    '  StoreClip or JoinFilm state. The baseline is one bare `-filter_complex concat` x264 re-encode of the',
+    '  StoreClip, FinishPreviousSegment, FinishOwnSegment or JoinFilm state. The baseline is one bare `-filter_complex concat` x264 re-encode of the',
     '  same stored clips with the join\'s settings (veryfast, crf 18, yuv420p, AAC 192k), measured the same way.',
     '- The chain ratio divides the execution\'s wall time (its first to its last event) by Σ (created → completed) of every',
     '  prediction it made (anchor and clips), as the emulator reports them.',
     '',
+    ...costSection(report),
     `## Per-stage times (640×360 emulator output, no latency; ${report.rounds} round(s), medians)`,
     '',
     'Stage columns sum each state\'s time over all scenes.',
@@ -158,9 +313,11 @@ export function formatBenchReport(report: BenchReport): string {
     ...stageTable(report.stages),
     '',
     ...(report.skipped.length ? [`Not run: ${report.skipped.join('; ')}.`, ''] : []),
-    'Clip time is the emulator rendering with ffmpeg and the webhook round trip; StoreClip streams the clip',
-    'into S3, probes it and extracts the true last frame; JoinFilm re-encodes the film once and writes the',
-    'contact sheet and continuity report. On AWS the Clip column is Replicate time (minutes per clip).',
+    'Clip time is the emulator rendering with ffmpeg and the webhook round trip; StoreClip stores the clip,',
+    'decides its corrections and stores the graded true last frame as the next seed; FinishSegment encodes',
+    'each clip\'s finished segment and measures it (in a chain, beside the next clip\'s generation); JoinFilm',
+    'assembles the segments by stream copy with one audio pass and writes the contact sheet and continuity',
+    'report. On AWS the Clip column is Replicate time (minutes per clip).',
     '',
   ].join('\n');
 }

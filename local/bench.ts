@@ -1,15 +1,17 @@
 // `npm run bench [-- --quick]`: issue 8's figures in one run, written to docs/bench.md (a report, not
 // timed tests). Figures are computed in bench-report.ts; CPU is measured per child by tool-cpu.ts.
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from './stack';
 import { render } from './render';
 import { installToolCpuMeter, type ToolCpuMeter } from './tool-cpu';
 import { runFfmpeg } from '../functions/adapters/binaries';
-import { projectPath } from '../functions/catalog';
+import { FUNCTIONS, projectPath } from '../functions/catalog';
+import { HANDLERS, type AnyHandler } from './handlers';
+import { sizingOf } from '../cdk/sizing';
 import {
-  executionSeconds, finishingCpuSeconds, finishingSeconds, formatBenchReport, modelSeconds, stageSeconds,
+  executionSeconds, finishingCpuSeconds, finishingParts, runCost, stateTransitions, type Invocation, finishingSeconds, formatBenchReport, keyframesModelSeconds, modelSeconds, stageSeconds,
   type BenchReport, type FinishingRow, type StageRow,
 } from './bench-report';
 
@@ -35,8 +37,12 @@ async function renderOn(stack: LocalStack, name: string, storyboard: unknown, ou
   return result;
 }
 
-async function withStack<T>(emulator: { fullSize: boolean; latencySeconds: number }, use: (stack: LocalStack) => Promise<T>) {
-  const stack = await startLocalStack({ emulator });
+async function withStack<T>(
+  emulator: { fullSize: boolean; latencySeconds: number },
+  use: (stack: LocalStack) => Promise<T>,
+  handlers?: Record<string, AnyHandler>,
+) {
+  const stack = await startLocalStack({ emulator, handlers });
   try {
     return await use(stack);
   } finally {
@@ -59,7 +65,38 @@ async function baselineCpuSeconds(meter: ToolCpuMeter, clips: string[], out: str
   return samples[0].cpuSeconds;
 }
 
+/** Every handler, timed per invocation (what Lambda would bill). */
+function timedHandlers(log: Invocation[]): Record<string, AnyHandler> {
+  return Object.fromEntries(
+    Object.entries(HANDLERS).map(([fn, handler]) => [
+      fn,
+      async (...args: Parameters<AnyHandler>) => {
+        const started = performance.now();
+        try {
+          return await handler(...args);
+        } finally {
+          log.push({ fn, ms: performance.now() - started });
+        }
+      },
+    ]),
+  );
+}
+
+const megabytes = async (files: string[]) => Math.max(0, ...(await Promise.all(files.map(async (f) => (await stat(f)).size / 1e6))));
+
+/** Largest file of each kind the run made: what a function holds in /tmp. */
+async function fileSizes(files: string[]): Promise<FinishingRow['largestMb']> {
+  const kind = (pattern: RegExp) => megabytes(files.filter((f) => pattern.test(f)));
+  return {
+    clip: await kind(/scenes\/\d+\/clip\.mp4$/),
+    segment: await kind(/segments\/\d+\/video\.mp4$/),
+    audioPiece: await kind(/segments\/\d+\/audio\.f32$/),
+    film: await kind(/final\.mp4$/),
+  };
+}
+
 async function finishingRun(meter: ToolCpuMeter, name: string, board: Storyboard, dir: string): Promise<FinishingRow> {
+  const invocations: Invocation[] = [];
   return withStack({ fullSize: true, latencySeconds: FINISHING_LATENCY_S }, async (stack) => {
     await meter.clear();
     const result = await renderOn(stack, name, board, dir);
@@ -68,12 +105,21 @@ async function finishingRun(meter: ToolCpuMeter, name: string, board: Storyboard
     return {
       name,
       scenes: clips.length,
+      cost: runCost(invocations, stateTransitions(result.history), lambdaSizing),
+      largestMb: await fileSizes(result.files),
       filmSeconds: result.manifest.film!.durationSec,
       finishingSeconds: finishingSeconds(result.history),
+      ...finishingParts(result.history),
       finishingCpuSeconds: finishingCpuSeconds(samples, result.history),
       baselineCpuSeconds: await baselineCpuSeconds(meter, clips, join(dir, `${result.runId}-baseline.mp4`)),
     };
-  });
+  }, timedHandlers(invocations));
+}
+
+/** Each function's deployed memory, /tmp and architecture (cdk/sizing.ts, functions/catalog.ts). */
+function lambdaSizing(fn: string) {
+  const spec = FUNCTIONS.find((f) => f.name === fn);
+  return { ...sizingOf(fn), arch: spec?.media ? ('x86_64' as const) : ('arm64' as const) };
 }
 
 const sceneOf = (file: string) => Number(/scenes\/(\d+)\//.exec(file)![1]);
@@ -83,6 +129,20 @@ async function chainWait(board: Storyboard, dir: string, latency: number) {
     const result = await renderOn(stack, `winter-ad chain, latency ${latency} s`, board, dir);
     const predictions = stack.emulator!.predictions();
     return { latency, wallSeconds: executionSeconds(result.history), modelSeconds: modelSeconds(predictions), predictions: predictions.length };
+  });
+}
+
+/** winter-day's six scenes as keyframes on a model that ends a clip on a given frame. */
+async function keyframesWait(dir: string, latency: number) {
+  const board = JSON.parse(await readFile(projectPath('examples/winter-day.json'), 'utf8'));
+  return withStack({ fullSize: true, latencySeconds: latency }, async (stack) => {
+    const result = await renderOn(stack, `winter-day keyframes, latency ${latency} s`, board, dir, { strategy: 'keyframes', model: 'ltx-2.3-fast' });
+    return {
+      latency,
+      scenes: result.manifest.film!.scenes.length,
+      wallSeconds: executionSeconds(result.history),
+      model: keyframesModelSeconds(stack.emulator!.predictions()),
+    };
   });
 }
 
@@ -123,6 +183,7 @@ export async function runBench(args: string[]): Promise<number> {
     if (!quick) finishing.push(await finishingRun(meter, 'winter-ten (chain, 10 × 6 s)', await winterTen(), dir));
     // --quick shortens the model time so the run fits a laptop break; the ratio is reported with its latency.
     const wait = await chainWait(await winterAd(), dir, quick ? 10 : 30);
+    const keyframes = await keyframesWait(dir, quick ? 10 : 30);
     const { rows, skipped } = await stageRows(rounds, dir);
     const report: BenchReport = {
       date: new Date().toISOString().slice(0, 10),
@@ -132,6 +193,7 @@ export async function runBench(args: string[]): Promise<number> {
       finishingLatency: FINISHING_LATENCY_S,
       finishing,
       chainWait: wait,
+      keyframesWait: keyframes,
       stages: rows,
       skipped,
     };

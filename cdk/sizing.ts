@@ -1,0 +1,25 @@
+// Memory, timeout and /tmp of each Lambda, as plain numbers: the stack deploys them and `npm run bench`
+// prices a film with them (docs/bench.md justifies each figure from measured times and file sizes).
+// ffmpeg's speed scales with memory: Lambda gives one vCPU per 1,769 MB.
+
+export interface FunctionSizing {
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** /tmp; 512 MB is free. */
+  ephemeralMb: number;
+}
+
+/** What a function gets unless it is listed below (ProjectFunction's defaults). */
+export const DEFAULT_SIZING: FunctionSizing = { memoryMb: 512, timeoutSeconds: 30, ephemeralMb: 512 };
+
+// The ASL gives each Task at least its function's timeout plus a margin (test/cdk/timeouts.test.ts).
+export const FUNCTION_SIZING: Record<string, Partial<FunctionSizing>> = {
+  prepare: { timeoutSeconds: 60 },
+  'store-output': { memoryMb: 2048, timeoutSeconds: 300, ephemeralMb: 2048 },
+  'finish-segment': { memoryMb: 4096, timeoutSeconds: 300, ephemeralMb: 2048 },
+  'join-film': { memoryMb: 4096, timeoutSeconds: 900, ephemeralMb: 6144 },
+  'record-failure': { timeoutSeconds: 120 },
+};
+
+export const sizingOf = (name: string): FunctionSizing => ({ ...DEFAULT_SIZING, ...FUNCTION_SIZING[name] });
+
