@@ -29,8 +29,10 @@ export const SEED_CONVERSION = 'bicubic';
 
 /**
  * The one-pass command. The motion figures go to stdout (parseFrameDifferences), the last frame to
- * a PNG, the look frames to raw rgb24. -vsync vfr is global in ffmpeg 4: it drops the motion branch's
- * frames that setpts=N made collide and changes nothing in the other branches (distinct timestamps).
+ * a PNG, the look frames to raw rgb24. -vsync is global in ffmpeg 4: passthrough, as the last-frame
+ * and look recipes had it (no frame dropped, even with repeated timestamps). The motion figures are
+ * printed inside the graph, before any sync; its frames end in the null muxer, which keeps no
+ * timestamps, so the ones setpts=N made equal do no harm.
  */
 export function clipFramesArgs(clip: string, request: ClipFramesRequest, files: ClipFramesFiles): string[] {
   const { frames, headMotionFrames } = request;
@@ -49,7 +51,7 @@ export function clipFramesArgs(clip: string, request: ClipFramesRequest, files: 
   ].join(';');
   return [
     '-v', 'error', '-i', clip, '-an', '-sn', '-dn',
-    '-filter_complex', graph, '-vsync', 'vfr',
+    '-filter_complex', graph, '-vsync', '0',
     '-map', '[lastout]', '-update', '1', files.lastFramePng,
     '-map', '[looksout]', '-f', 'rawvideo', files.looksRaw,
     ...(motion ? ['-map', '[motionout]', '-f', 'null', '-'] : []),
