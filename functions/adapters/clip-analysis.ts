@@ -1,12 +1,12 @@
 // The measurements clip corrections need, wired to the adapters that make them.
 import type { ClipAnalysis } from '../workflow/clip-corrections';
 import { loudnessGainDb } from '../domain/loudness';
-import { countFrozenHeadFrames } from './frame-motion';
+import { readClipFrames } from './clip-frames';
 import { measureLoudness } from './loudness';
 import { measureOnset } from './onset';
 
 export const clipAnalysis: ClipAnalysis = {
-  countFrozenHeadFrames: (clip, max) => countFrozenHeadFrames(clip, max),
+  readClipFrames: (clip, request, dir) => readClipFrames(clip, request, dir),
   measureLoudness: (clip) => measureLoudness(clip),
   measureOnset: (clip) => measureOnset(clip),
   loudnessGainDb,

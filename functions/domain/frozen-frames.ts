@@ -28,9 +28,9 @@ export interface FrameDifference {
  * (tblend), averaged (signalstats YAVG) and printed to stdout: one `frame:… pts:N …` line and one
  * `lavfi.signalstats.YAVG=…` line per compared pair.
  */
-function differenceChain(picks: string): string {
+function differenceChain(picks: string, input = '[0:v:0]'): string {
   return (
-    `[0:v:0]setpts=N,${picks}scale=${MOTION_WIDTH}:-2,format=gray,tblend=all_mode=difference,` +
+    `${input}setpts=N,${picks}scale=${MOTION_WIDTH}:-2,format=gray,tblend=all_mode=difference,` +
     'signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file=-'
   );
 }
@@ -46,7 +46,12 @@ function outputArgs(input: string, filtergraph: string): string[] {
 
 /** Differences for frames 1..count-1 of `clip`; trim ends the graph, so ffmpeg decodes no further. */
 export function headDifferenceArgs(clip: string, count: number): string[] {
-  return outputArgs(clip, differenceChain(`trim=end_frame=${wholeAtLeast(count, 2, 'count')},`));
+  return outputArgs(clip, headDifferenceFilter('[0:v:0]', count));
+}
+
+/** The filters of headDifferenceArgs fed from `input`, for a graph that also does other work. */
+export function headDifferenceFilter(input: string, count: number): string {
+  return differenceChain(`trim=end_frame=${wholeAtLeast(count, 2, 'count')},`, input);
 }
 
 /** Closed frame ranges [from, to], sorted and merged where they overlap or touch. */

@@ -19,14 +19,19 @@ export function frameOrder(indices: number[]): number[] {
 export function sampleFramesArgs(input: string, indices: number[], outRaw: string): string[] {
   const order = frameOrder(indices);
   if (order.length === 0) throw new Error('sampleFramesArgs: no frames asked for');
-  const select = order.map((n) => `eq(n\\,${n})`).join('+');
-  const last = order.at(-1)!;
   return [
     '-i', input, '-map', '0:v:0', '-an', '-sn',
-    // Decoding stops after the last frame asked for.
-    '-vf', `trim=end_frame=${last + 1},select='${select}',scale=${LOOK_RASTER.width}:${LOOK_RASTER.height}:flags=area+accurate_rnd+full_chroma_int,format=rgb24`,
+    '-vf', lookFramesFilter(order),
     '-vsync', '0', '-f', 'rawvideo', outRaw,
   ];
+}
+
+/** The filters of sampleFramesArgs for frames `order` (see frameOrder), for a graph that also does other work. */
+export function lookFramesFilter(order: number[]): string {
+  if (order.length === 0) throw new Error('lookFramesFilter: no frames asked for');
+  const select = order.map((n) => `eq(n\\,${n})`).join('+');
+  // Decoding stops after the last frame asked for.
+  return `trim=end_frame=${order.at(-1)! + 1},select='${select}',scale=${LOOK_RASTER.width}:${LOOK_RASTER.height}:flags=area+accurate_rnd+full_chroma_int,format=rgb24`;
 }
 
 /** An image graded by `filters` (see grade.ts), written as PNG. */

@@ -3,7 +3,10 @@
 // so each hop starts from the anchor's colours instead of inheriting the last hop's drift.
 import { join } from 'node:path';
 import { copyFile } from 'node:fs/promises';
-import { gradeImage, sampleFrames } from '../adapters/looks';
+import { gradeImage } from '../adapters/looks';
+import type { ClipFrames } from '../adapters/clip-frames';
+import type { ClipFramesRequest } from '../domain/clip-frames';
+import { frozenHeadFrames } from '../domain/frozen-frames';
 import { fitGrade, gradeImageFilters, type GradeTarget } from '../domain/grade';
 import { lookOf, meanLook, type Look } from '../domain/colour';
 import { END_FRAMES, endFrameIndices, headTrimFrames, type ClipCorrections } from '../domain/continuity';
@@ -14,7 +17,8 @@ import type { RunPlan } from '../domain/plan';
 
 /** The measurements a correction needs; adapters in production, stand-ins in unit tests. */
 export interface ClipAnalysis {
-  countFrozenHeadFrames(clip: string, max: number): Promise<number>;
+  /** Everything taken from the picture, in one decode (functions/domain/clip-frames.ts). */
+  readClipFrames(clip: string, request: ClipFramesRequest, dir: string): Promise<ClipFrames>;
   measureLoudness(clip: string): Promise<Loudness | null>;
   measureOnset(clip: string): Promise<OnsetLevelling | null>;
   loudnessGainDb(loudness: Loudness | null, settings: ContinuitySettings): LoudnessGain;
@@ -23,9 +27,9 @@ export interface ClipAnalysis {
 export interface CorrectionInput {
   plan: Pick<RunPlan, 'strategy' | 'join' | 'continuity'>;
   index: number;
-  /** Local files: the clip as generated and its true last frame. */
+  /** Local file: the clip as generated. */
   clip: string;
-  lastFrame: string;
+  /** Its exact frame count (the probe's). */
   frames: number;
   hasAudio: boolean;
   /** The anchor's statistics and look; undefined without an anchor. */
@@ -38,41 +42,46 @@ export interface CorrectionInput {
 export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis): Promise<{ corrections: ClipCorrections; seed: string }> {
   const { plan, dir } = input;
   const settings = plan.continuity;
-  const trimFor = (frozenHeadFrames: number) =>
+  const trimFor = (frozen: number) =>
     headTrimFrames({
       strategy: plan.strategy,
       index: input.index,
       frames: input.frames,
-      frozenHeadFrames,
+      frozenHeadFrames: frozen,
       trimSeedFrame: plan.join.trimSeedFrame,
       extraTrimFrames: plan.join.extraTrimFrames,
     });
-  // The three measurements are independent: one decode each, side by side. The frames sampled cover
-  // the first kept frames whatever the head trim turns out to be, and the last frames.
+  // One decode for the picture, the audio measured beside it. The frames sampled cover the first
+  // kept frames whatever the head trim turns out to be, and the last frames; motion is measured for
+  // the max + 2 head frames frozen-head detection looks at.
   const headFrames = Math.min(input.frames, trimFor(settings.maxFrozenHeadFrames) + END_FRAMES);
-  const lastFrames = endFrameIndices(0, input.frames).last;
-  const [frozenHeadFrames, sampled, loudness, onsetLevelling] = await Promise.all([
-    settings.maxFrozenHeadFrames > 0 ? analysis.countFrozenHeadFrames(input.clip, settings.maxFrozenHeadFrames) : Promise.resolve(0),
-    sampleFrames(input.clip, [...Array.from({ length: headFrames }, (_, n) => n), ...lastFrames], join(dir, 'frames.rgb')),
+  const request: ClipFramesRequest = {
+    frames: input.frames,
+    headMotionFrames: settings.maxFrozenHeadFrames > 0 ? settings.maxFrozenHeadFrames + 2 : 0,
+    lookFrames: [...Array.from({ length: headFrames }, (_, n) => n), ...endFrameIndices(0, input.frames).last],
+  };
+  const [picture, loudness, onsetLevelling] = await Promise.all([
+    analysis.readClipFrames(input.clip, request, dir),
     input.hasAudio ? analysis.measureLoudness(input.clip) : Promise.resolve(null),
     input.hasAudio ? analysis.measureOnset(input.clip) : Promise.resolve(null),
   ]);
-  const trim = trimFor(frozenHeadFrames);
+  const frozen = frozenHeadFrames(picture.headDifferences, { max: settings.maxFrozenHeadFrames });
+  const trim = trimFor(frozen);
   // The same frames the continuity report averages: the first kept frames and the last frames.
   const ends = endFrameIndices(trim, input.frames);
-  const head = ends.first.map((n) => sampled.get(n)!);
-  const tail = ends.last.map((n) => sampled.get(n)!);
+  const head = ends.first.map((n) => picture.looks.get(n)!);
+  const tail = ends.last.map((n) => picture.looks.get(n)!);
   const grade = settings.colorMatch === 'anchor' && input.anchor ? fitGrade(head, tail, input.anchor.target, input.anchor.look) : null;
 
   const seed = join(dir, 'seed.png');
-  if (grade) await gradeImage(input.lastFrame, gradeImageFilters(grade), seed);
-  else await copyFile(input.lastFrame, seed);
+  if (grade) await gradeImage(picture.lastFrame, gradeImageFilters(grade), seed);
+  else await copyFile(picture.lastFrame, seed);
 
   const gain = analysis.loudnessGainDb(loudness, settings);
   return {
     corrections: {
       headTrimFrames: trim,
-      frozenHeadFrames,
+      frozenHeadFrames: frozen,
       grade,
       gainDb: gain.gainDb,
       gainCapped: gain.capped,

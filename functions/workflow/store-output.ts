@@ -12,7 +12,7 @@ import { gradeTargetOf } from '../domain/grade';
 import type { ClipCorrections } from '../domain/continuity';
 import { correctClip } from './clip-corrections';
 import { withScratchDir } from '../adapters/scratch';
-import { extractLastFrame, imageToPng, probeVideo } from '../adapters/media';
+import { imageToPng, probeVideo } from '../adapters/media';
 import { describeUrl, downloadOutput, fetchPublicFile, FetchRefusedError } from '../adapters/safe-fetch';
 import { InvalidStoryboardError, MissingObjectError, OutputInvalidError, PredictionFailedError } from '../domain/errors';
 import { keyProblem, runKeys } from '../domain/run-keys';
@@ -198,22 +198,20 @@ export async function storeClip(config: RuntimeConfig, scene: ScenePlan, predict
   const what = `${scene.step}: prediction ${prediction.id} output`;
   return inScratch('clip', { 'clip.mp4': what, 'last.png': `${scene.step} last frame`, 'seed.png': `${scene.step} seed` }, async (dir) => {
     const clip = join(dir, 'clip.mp4');
-    const lastFrame = join(dir, 'last.png');
     await downloadOutput(url, clip, scene.step, OUTPUT_LIMITS);
     let probe;
     try {
-      probe = await probeVideo(clip);
+      probe = await probeVideo(clip); // demuxes only: cheap, and gives the exact frame count
     } catch (error) {
       throw new OutputInvalidError(`${what} is not a playable video (${(error as Error).message.replaceAll(clip, 'the file')})`);
     }
-    await extractLastFrame(clip, lastFrame);
     const [plan, anchor] = await Promise.all([loadPlan(config, scene.runId), findStep(config, scene.runId, 'anchor')]);
+    // One decode of the clip yields its last frame, head motion and look frames (clip-frames.ts).
     const { corrections, seed } = await correctClip(
       {
         plan,
         index: scene.index,
         clip,
-        lastFrame,
         frames: probe.frames,
         hasAudio: probe.audioCodec !== null,
         anchor: anchor?.media?.gradeTarget && anchor.media.look ? { target: anchor.media.gradeTarget, look: anchor.media.look } : undefined,
@@ -221,8 +219,7 @@ export async function storeClip(config: RuntimeConfig, scene: ScenePlan, predict
       },
       clipAnalysis,
     );
-    await uploadFile(config, scene.clipKey, clip, 'video/mp4');
-    await uploadFile(config, scene.lastFrameKey, seed, 'image/png');
+    await Promise.all([uploadFile(config, scene.clipKey, clip, 'video/mp4'), uploadFile(config, scene.lastFrameKey, seed, 'image/png')]);
     await updateStep(config, scene.runId, scene.step, {
       kind: 'video',
       status: 'stored',
