@@ -8,8 +8,6 @@ import {
   type ImageFormat,
   type VideoProbe,
   imageFormatOf,
-  lastFrameArgs,
-  lastFrameFullDecodeArgs,
   parseImageProbe,
   parseSsim,
   parseVideoProbe,
@@ -82,27 +80,6 @@ export async function imageToPng(input: string, outPng: string, what: string, ma
   return probeImage(outPng, 'png').catch(() => {
     throw new OutputInvalidError(`${what}: converting it to PNG gave no image`);
   });
-}
-
-async function nonEmpty(file: string): Promise<boolean> {
-  return stat(file).then((s) => s.size > 0, () => false);
-}
-
-/** Writes the TRUE last frame of `clip` as a PNG (see lastFrameArgs for why this recipe). */
-export async function extractLastFrame(clip: string, outPng: string): Promise<void> {
-  try {
-    await runFfmpeg(lastFrameArgs(clip, outPng));
-    if (await nonEmpty(outPng)) return;
-  } catch (error) {
-    if (!(error instanceof MediaToolError)) throw error;
-  }
-  // Some containers can't seek from the end; a full decode is slower but always right.
-  try {
-    await runFfmpeg(lastFrameFullDecodeArgs(clip, outPng));
-  } catch (error) {
-    throw new OutputInvalidError(`${clip}: could not decode a last frame`, { cause: error });
-  }
-  if (!(await nonEmpty(outPng))) throw new OutputInvalidError(`${clip}: no video frame to extract`);
 }
 
 /** SSIM (0..1) between the first frames of a and b; b is scaled to a's size. */

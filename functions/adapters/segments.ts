@@ -6,10 +6,10 @@ import { probeClip, probeVideo, type VideoProbe } from './media';
 import { OutputInvalidError } from '../domain/errors';
 import { lookOf, meanLook, type Look } from '../domain/colour';
 import { LOOK_RASTER } from '../domain/look-recipes';
-import { segmentPlan, SEGMENT_VIDEO_CODEC, type SegmentOutputs } from '../domain/segment-recipe';
+import { segmentEndsPlan, segmentPlan, SEGMENT_VIDEO_CODEC, type SegmentOutputs } from '../domain/segment-recipe';
 import { assemblyPlan, type AssemblySegment } from '../domain/assembly-recipe';
 import { crossfadeCorrelation, deinterleave, pieceWindows, polarities, type PieceWindow } from '../domain/seam-polarity';
-import { meanAbsoluteDifference, SEAM_WINDOW } from '../domain/frozen-frames';
+import { meanAbsoluteDifference } from '../domain/frozen-frames';
 import type { OnsetLevelling } from '../domain/onset';
 
 export interface SegmentRequest {
@@ -33,10 +33,14 @@ export interface SegmentMeasurements {
   motion: { head: number[]; tail: number[]; firstFrame: Buffer; lastFrame: Buffer };
 }
 
-/** Encodes `clip`'s finished segment and measures it, in one ffmpeg pass. */
+/**
+ * Encodes `clip`'s finished segment in one ffmpeg pass, then measures its two ends as encoded (a few
+ * frames each: the segment's tail starts on its own IDR frame). `firstFrame` also writes its first
+ * frame as a PNG.
+ */
 export async function encodeSegment(
   clip: SegmentRequest,
-  opts: { fps: number; width: number; height: number; crossfadeMs: number; outputs: SegmentOutputs },
+  opts: { fps: number; width: number; height: number; crossfadeMs: number; outputs: SegmentOutputs; firstFrame?: string },
 ): Promise<SegmentMeasurements> {
   const probe = await probeClip(clip.path);
   let plan: ReturnType<typeof segmentPlan>;
@@ -50,15 +54,13 @@ export async function encodeSegment(
     throw new OutputInvalidError((error as Error).message, { cause: error });
   }
   await runFfmpeg(plan.args, { label: 'ffmpeg segment' });
-  const [looks, motion] = await Promise.all([readRaw(opts.outputs.looks), readRaw(opts.outputs.motion)]);
-  const lookSize = LOOK_RASTER.width * LOOK_RASTER.height * 3;
-  if (looks.length !== lookSize * plan.lookFrames.order.length) {
-    throw new OutputInvalidError(`${clip.path}: its segment gave ${looks.length / lookSize} frames to measure, not ${plan.lookFrames.order.length}`);
-  }
-  const frame = (n: number) => {
-    const i = plan.lookFrames.order.indexOf(n);
-    return lookOf({ ...LOOK_RASTER, pixels: looks.subarray(i * lookSize, (i + 1) * lookSize) });
-  };
+  const at = (what: string) => `${opts.outputs.video}.${what}`;
+  const files = { headLooks: at('head.rgb'), headMotion: at('head.gray'), tailLooks: at('tail.rgb'), tailMotion: at('tail.gray'), firstFrame: opts.firstFrame };
+  const ends = segmentEndsPlan(opts.outputs.video, plan.frames, opts.fps, plan.tailStart, files);
+  await runFfmpeg(ends.args, { label: 'ffmpeg segment ends' });
+  const [headLooks, headMotion, tailLooks, tailMotion] = await Promise.all([files.headLooks, files.headMotion, files.tailLooks, files.tailMotion].map(readRaw));
+  const head = greyFrames(headMotion, ends.headFrames, 'head');
+  const tail = greyFrames(tailMotion, ends.tailFrames, 'tail');
   return {
     frames: plan.frames,
     samples: plan.samples,
@@ -66,8 +68,8 @@ export async function encodeSegment(
     hasAudio: probe.audioCodec !== null,
     width: opts.width,
     height: opts.height,
-    looks: { first: meanLook(plan.lookFrames.first.map(frame)), last: meanLook(plan.lookFrames.last.map(frame)) },
-    motion: motionOf(motion, plan.motionFrames, plan.frames),
+    looks: { first: meanLookOf(headLooks, ends.lookFrames), last: meanLookOf(tailLooks, ends.lookFrames) },
+    motion: { head: differences(head), tail: differences(tail), firstFrame: Buffer.from(head[0]), lastFrame: Buffer.from(tail.at(-1)!) },
   };
 }
 
@@ -77,21 +79,22 @@ async function readRaw(file: string): Promise<Buffer> {
   return bytes;
 }
 
-/** Splits the grey motion frames into the differences a seam's still run reads, plus both end frames. */
-function motionOf(raw: Buffer, order: number[], frames: number): SegmentMeasurements['motion'] {
-  const size = raw.length / order.length;
-  if (!Number.isInteger(size) || size === 0) throw new OutputInvalidError(`segment motion frames: ${raw.length} bytes for ${order.length} frames`);
-  const at = (n: number) => raw.subarray(order.indexOf(n) * size, (order.indexOf(n) + 1) * size);
-  // [k] = frame from+1+k against the frame before it.
-  const diffs = (from: number, to: number) =>
-    Array.from({ length: Math.max(0, to - from) }, (_, k) => meanAbsoluteDifference(at(from + k), at(from + k + 1)));
-  return {
-    head: diffs(0, Math.min(SEAM_WINDOW, frames - 1)),
-    tail: diffs(Math.max(0, frames - SEAM_WINDOW), frames - 1),
-    firstFrame: Buffer.from(at(0)),
-    lastFrame: Buffer.from(at(frames - 1)),
-  };
+/** `count` frames at LOOK_RASTER (rgb24), averaged. */
+function meanLookOf(raw: Buffer, count: number): Look {
+  const size = LOOK_RASTER.width * LOOK_RASTER.height * 3;
+  if (raw.length !== size * count) throw new OutputInvalidError(`a segment gave ${raw.length / size} frames to measure, not ${count}`);
+  return meanLook(Array.from({ length: count }, (_, i) => lookOf({ ...LOOK_RASTER, pixels: raw.subarray(i * size, (i + 1) * size) })));
 }
+
+/** Raw grey frames, split; OutputInvalidError unless there are exactly `count`. */
+function greyFrames(raw: Buffer, count: number, where: string): Buffer[] {
+  const size = raw.length / count;
+  if (!Number.isInteger(size) || size === 0) throw new OutputInvalidError(`a segment's ${where} gave ${raw.length} bytes of grey frames for ${count} frames`);
+  return Array.from({ length: count }, (_, i) => raw.subarray(i * size, (i + 1) * size));
+}
+
+/** [k]: frame k+1 against frame k. */
+const differences = (frames: Buffer[]) => frames.slice(1).map((frame, k) => meanAbsoluteDifference(frames[k], frame));
 
 /** A stretch of a raw stereo f32 piece, interleaved. Missing samples (past its end) read 0. */
 async function readPiece(file: string, window: PieceWindow): Promise<Float32Array> {
@@ -175,7 +178,7 @@ export async function joinClips(opts: {
   const at = (i: number, what: string) => `${opts.out}.${i}.${what}`;
   const segments = await Promise.all(
     opts.clips.map(async (clip, i) => {
-      const outputs = { video: at(i, 'mp4'), audio: at(i, 'f32'), looks: at(i, 'rgb'), motion: at(i, 'gray') };
+      const outputs = { video: at(i, 'mp4'), audio: at(i, 'f32') };
       const measured = await encodeSegment(clip, { fps: opts.fps, width: opts.width, height: opts.height, crossfadeMs, outputs });
       return { ...measured, video: outputs.video, audio: measured.hasAudio && opts.audio === 'keep' ? outputs.audio : null };
     }),

@@ -4,7 +4,7 @@
 // (lastFrameArgs, headDifferenceArgs, sampleFramesArgs), so every figure is unchanged; only the
 // decoding is shared. Pure: functions/adapters/clip-frames.ts runs it.
 import { headDifferenceFilter } from './frozen-frames';
-import { frameOrder, lookFramesFilter } from './look-recipes';
+import { EXACT_CONVERSION, frameOrder, lookFramesFilter } from './look-recipes';
 
 export interface ClipFramesRequest {
   /** Frames in the clip: the probe's exact count (demuxed packets, see probeVideoArgs). */
@@ -21,11 +21,11 @@ export interface ClipFramesFiles {
 }
 
 /**
- * The last frame's YUV→RGB conversion: ffmpeg's default. lastFrameArgs passes -sws_flags before -i,
- * where ffmpeg applies it to the input and then drops it, so its seeds were always converted with
- * these flags; the same flags here keep seeds byte-identical (docs/design-notes.md, "StoreClip in one decode").
+ * The last frame's YUV→RGB conversion: exact (look-recipes.ts EXACT_CONVERSION). The old last-frame
+ * recipe passed -sws_flags before -i, where ffmpeg drops it, so seeds used to be converted with the
+ * default flags and read about one code value dark (docs/design-notes.md, "StoreClip in one decode").
  */
-export const SEED_CONVERSION = 'bicubic';
+export const SEED_CONVERSION = EXACT_CONVERSION;
 
 /**
  * The one-pass command. The motion figures go to stdout (parseFrameDifferences), the last frame to

@@ -1,4 +1,3 @@
-import { EXACT_CONVERSION } from './look-recipes';
 
 // Pure ffmpeg/ffprobe recipes: argument arrays in, parsed numbers out. No I/O here, so every
 // filtergraph can be unit-tested as a string; functions/adapters/media.ts runs them.
@@ -161,20 +160,6 @@ export function parseImageProbe(json: string): { width: number; height: number }
 }
 
 // ---------------------------------------------------------------- frames
-
-/**
- * The TRUE last frame: seek 0.3 s before the end and let -update 1 overwrite the PNG with every
- * decoded frame, so the file ends as the final one (-frames:v 1 stops too early). ffmpeg clamps the
- * seek to 0 for clips shorter than 0.3 s. -vsync 0 stops the image muxer duplicating/dropping.
- */
-export function lastFrameArgs(clip: string, outPng: string): string[] {
-  return ['-sws_flags', EXACT_CONVERSION, '-sseof', '-0.3', '-i', clip, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-update', '1', outPng];
-}
-
-/** Fallback when -sseof misbehaves on odd containers: decode everything, keep the last. */
-export function lastFrameFullDecodeArgs(clip: string, outPng: string): string[] {
-  return ['-sws_flags', EXACT_CONVERSION, '-i', clip, '-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-update', '1', outPng];
-}
 
 /**
  * SSIM of the first frames; scale2ref resizes b to a's size. Both go through rgb24 first, the same

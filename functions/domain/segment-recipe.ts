@@ -6,7 +6,7 @@
 import type { OnsetLevelling } from './onset';
 import { audioPiece, JOIN_SAMPLE_RATE, ONSET_GUARD_SEC } from './join-audio';
 import { endFrameIndices } from './continuity';
-import { EXACT_CONVERSION, LOOK_RASTER } from './look-recipes';
+import { EXACT_CONVERSION, lookFramesFilter } from './look-recipes';
 import { MOTION_WIDTH, SEAM_WINDOW } from './frozen-frames';
 
 /** Every segment of every film is encoded with these, so that segments concatenate by stream copy. */
@@ -30,12 +30,6 @@ export interface SegmentOutputs {
   video: string;
   /** Raw interleaved stereo f32 at JOIN_SAMPLE_RATE: extension, kept samples, extension. */
   audio: string;
-  /** END_FRAMES first and last frames at LOOK_RASTER, rgb24. */
-  looks: string;
-  /** The first SEAM_WINDOW + 1 and last SEAM_WINDOW frames, grey at MOTION_WIDTH. */
-  motion: string;
-  /** The first frame as a PNG (compared with the seed the clip started from); omitted when not needed. */
-  firstFrame?: string;
   /** One contact-sheet row: a filter fragment for a segment of `frames` frames (picture-recipes.ts) and the PNG it writes. */
   sheetRow?: { filter: (frames: number) => string; out: string };
 }
@@ -56,9 +50,8 @@ export interface SegmentPlan {
   samples: number;
   /** Samples of sound before and after the kept ones in the audio piece (0 for a silent clip). */
   extensionSamples: number;
-  /** Which of the segment's frames the looks output holds (`order`, ascending) and which are its ends. */
-  lookFrames: { first: number[]; last: number[]; order: number[] };
-  motionFrames: number[];
+  /** The frame the encoder starts a GOP at, so that the segment's tail decodes on its own (segmentEndsPlan). */
+  tailStart: number;
 }
 
 /** Output frames of a clip: same rate → exactly its kept frames; another rate → the rounded resample. */
@@ -71,16 +64,6 @@ export function segmentFrames(clip: Pick<SegmentClip, 'path' | 'frames' | 'fps'>
 /** Half the longest crossfade, rounded up: what each end of a sound piece must hold. */
 export const extensionSamples = (crossfadeMs: number) => Math.ceil(Math.max(0, Math.round((crossfadeMs / 1000) * JOIN_SAMPLE_RATE)) / 2);
 
-/** The first SEAM_WINDOW + 1 and last SEAM_WINDOW frames: all a seam's still-run window reaches into. */
-export function motionFrameIndices(frames: number): number[] {
-  const picked = new Set<number>();
-  for (let n = 0; n <= SEAM_WINDOW && n < frames; n++) picked.add(n);
-  for (let n = Math.max(0, frames - SEAM_WINDOW); n < frames; n++) picked.add(n);
-  return [...picked].sort((a, b) => a - b);
-}
-
-const selectOf = (frames: number[]) => frames.map((n) => `eq(n\\,${n})`).join('+');
-
 /**
  * One pass: each kept frame is trimmed, restarted at 0, put on the film's rate, graded, letterboxed
  * to the film's size with square pixels, then split to the encoder and to the measurements. Frame
@@ -91,30 +74,12 @@ export function segmentPlan(clip: SegmentClip, opts: SegmentOptions): SegmentPla
   const trim = Math.max(0, Math.floor(clip.trimStartFrames));
   const frames = segmentFrames(clip, trim, fps);
   const samples = Math.round((frames / fps) * JOIN_SAMPLE_RATE);
-  const ends = endFrameIndices(0, frames);
-  const lookFrames = [...new Set([...ends.first, ...ends.last])].sort((a, b) => a - b);
-  const motionFrames = motionFrameIndices(frames);
-
+  const tailStart = Math.max(0, frames - SEAM_WINDOW);
+  // An IDR frame where the tail the seams measure begins: reading the tail then decodes a handful of frames.
+  const keyframes = tailStart > 0 ? ['-force_key_frames', `expr:eq(n,${tailStart})`, '-forced-idr', '1'] : [];
   const branches: { label: string; chain: string; output: string[] }[] = [
-    { label: 'enc', chain: 'null', output: [...SEGMENT_VIDEO_CODEC, '-an', outputs.video] },
-    {
-      label: 'looks',
-      chain: `select='${selectOf(lookFrames)}',scale=${LOOK_RASTER.width}:${LOOK_RASTER.height}:flags=area+accurate_rnd+full_chroma_int,format=rgb24`,
-      output: ['-vsync', '0', '-f', 'rawvideo', outputs.looks],
-    },
-    {
-      label: 'motion',
-      chain: `select='${selectOf(motionFrames)}',scale=${MOTION_WIDTH}:-2,format=gray`,
-      output: ['-vsync', '0', '-f', 'rawvideo', outputs.motion],
-    },
+    { label: 'enc', chain: 'null', output: [...SEGMENT_VIDEO_CODEC, ...keyframes, '-an', outputs.video] },
   ];
-  if (outputs.firstFrame) {
-    branches.push({
-      label: 'first',
-      chain: `select='eq(n\\,0)',scale=flags=${EXACT_CONVERSION},format=rgb24`,
-      output: ['-vsync', '0', '-frames:v', '1', '-update', '1', outputs.firstFrame],
-    });
-  }
   if (outputs.sheetRow) {
     branches.push({ label: 'row', chain: outputs.sheetRow.filter(frames), output: ['-vsync', '0', '-frames:v', '1', '-update', '1', outputs.sheetRow.out] });
   }
@@ -149,5 +114,53 @@ export function segmentPlan(clip: SegmentClip, opts: SegmentOptions): SegmentPla
     ...branches.flatMap((b) => ['-map', `[${b.label}]`, ...b.output]),
     ...(clip.hasAudio ? ['-map', '[piece]', '-c:a', 'pcm_f32le', '-f', 'f32le', outputs.audio] : []),
   ];
-  return { args, frames, samples, extensionSamples: extension, lookFrames: { first: ends.first, last: ends.last, order: lookFrames }, motionFrames };
+  return { args, frames, samples, extensionSamples: extension, tailStart };
+}
+
+export interface SegmentEndsFiles {
+  headLooks: string;
+  headMotion: string;
+  tailLooks: string;
+  tailMotion: string;
+  /** The first frame as a PNG (compared with the seed the clip started from); omitted when not needed. */
+  firstFrame?: string;
+}
+
+export interface SegmentEndsPlan {
+  args: string[];
+  /** Frames each output holds: the head's first SEAM_WINDOW + 1 (looks: the first END_FRAMES), the tail from tailStart on (looks: the last END_FRAMES). */
+  headFrames: number;
+  tailFrames: number;
+  lookFrames: number;
+}
+
+/**
+ * The encoded segment's ends, decoded as the film will show them: the head from frame 0, the tail
+ * from its own IDR frame (segmentPlan forces one at tailStart), so only a few frames are decoded.
+ * Looks at LOOK_RASTER (rgb24), motion grey at MOTION_WIDTH, and the first frame as a PNG.
+ */
+export function segmentEndsPlan(video: string, frames: number, fps: number, tailStart: number, files: SegmentEndsFiles): SegmentEndsPlan {
+  const headFrames = Math.min(SEAM_WINDOW + 1, frames);
+  const tailFrames = frames - tailStart;
+  const lookFrames = endFrameIndices(0, frames).first.length;
+  const motion = `scale=${MOTION_WIDTH}:-2,format=gray`;
+  const looksOf = (from: number) => lookFramesFilter(Array.from({ length: lookFrames }, (_, k) => from + k));
+  const head = [`[0:v:0]trim=end_frame=${headFrames},split=${files.firstFrame ? 3 : 2}[hl][hm]${files.firstFrame ? '[hf]' : ''}`, `[hl]${looksOf(0)}[headlooks]`, `[hm]${motion}[headmotion]`];
+  if (files.firstFrame) head.push(`[hf]trim=end_frame=1,scale=flags=${EXACT_CONVERSION},format=rgb24[first]`);
+  const tail = [`[1:v:0]split=2[tl][tm]`, `[tl]${looksOf(tailFrames - lookFrames)}[taillooks]`, `[tm]${motion}[tailmotion]`];
+  // Just before the tail's first frame: accurate seeking decodes from its IDR frame and drops what comes earlier.
+  const seek = tailStart > 0 ? ['-ss', ((tailStart - 0.25) / fps).toFixed(6)] : [];
+  const raw = (label: string, out: string) => ['-map', `[${label}]`, '-f', 'rawvideo', out];
+  return {
+    args: [
+      '-v', 'error', '-i', video, ...seek, '-i', video, '-an', '-sn', '-dn',
+      '-filter_complex', [...head, ...tail].join(';'), '-vsync', '0',
+      ...raw('headlooks', files.headLooks), ...raw('headmotion', files.headMotion),
+      ...raw('taillooks', files.tailLooks), ...raw('tailmotion', files.tailMotion),
+      ...(files.firstFrame ? ['-map', '[first]', '-frames:v', '1', '-update', '1', files.firstFrame] : []),
+    ],
+    headFrames,
+    tailFrames,
+    lookFrames,
+  };
 }

@@ -80,12 +80,10 @@ export async function finishSegment(config: RuntimeConfig, event: SegmentEvent):
         fps,
         ...film,
         crossfadeMs: plan.continuity.crossfadeMs,
+        ...(seedKey && { firstFrame: file('first.png') }),
         outputs: {
           video: file('video.mp4'),
           audio: file('audio.f32'),
-          looks: file('looks.rgb'),
-          motion: file('motion.gray'),
-          ...(seedKey && { firstFrame: file('first.png') }),
           sheetRow: { out: file('sheet-row.png'), filter: (frames: number) => sheetRowFilter(film, frames).filter },
         },
       },

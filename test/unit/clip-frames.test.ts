@@ -1,5 +1,5 @@
 // StoreClip's one decode (adapters/clip-frames.ts) against the recipes it replaced, on real ffmpeg:
-// the last frame must be the same PNG lastFrameArgs writes (byte for byte), the look frames the same
+// the last frame must be the PNG a full decode converted exactly ends on (byte for byte), the look frames the same
 // pixels sampleFrames reads, the head motion the same figures headDifferenceArgs prints.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { readClipFrames } from '../../functions/adapters/clip-frames';
 import { sampleFrames } from '../../functions/adapters/looks';
 import { probeVideo } from '../../functions/adapters/media';
 import { OutputInvalidError } from '../../functions/domain/errors';
-import { lastFrameArgs } from '../../functions/domain/ffmpeg-recipes';
+import { EXACT_CONVERSION } from '../../functions/domain/look-recipes';
 import { headDifferenceArgs, headDifferences, parseFrameDifferences } from '../../functions/domain/frozen-frames';
 import { clipFrames, frameIndexOf, makeNumberedClip, type NumberedClip } from './numbered-clip';
 
@@ -24,6 +24,7 @@ const COLOURFUL: Record<string, string> = {
 };
 const NUMBERED: Record<string, NumberedClip> = {
   '10 s at 25 fps with audio': { seconds: 10, fps: 25, audio: true },
+  '2 s at 50 fps, no audio': { seconds: 2, fps: 50, audio: false },
   '0.2 s, fewer frames than the head asks for': { seconds: 0.2, fps: 25, audio: true },
   'a second, larger video stream': { seconds: 2, fps: 25, audio: true, decoy: true },
 };
@@ -50,10 +51,10 @@ async function onePass(name: string) {
 }
 
 describe('readClipFrames gives what the separate recipes gave (real ffmpeg)', () => {
-  it.each(NAMES)('%s: the last frame is the PNG lastFrameArgs writes, byte for byte', async (name) => {
+  it.each(NAMES)('%s: the last frame is the PNG a full decode converted exactly ends on, byte for byte', async (name) => {
     const { result } = await onePass(name);
     const reference = join(dir, `reference-last-${NAMES.indexOf(name)}.png`);
-    await runFfmpeg(lastFrameArgs(clipPath(name), reference));
+    await runFfmpeg(['-i', clipPath(name), '-map', '0:v:0', '-vf', `scale=flags=${EXACT_CONVERSION},format=rgb24`, '-vsync', '0', '-update', '1', reference]);
     expect((await readFile(result.lastFrame)).equals(await readFile(reference))).toBe(true);
   });
 

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   evenFrameIndices,
-  lastFrameArgs,
   parseImageProbe,
   parseRate,
   parseSsim,
@@ -58,15 +57,6 @@ describe('probe parsing', () => {
 });
 
 describe('frame recipes', () => {
-  it('last frame: -sseof -0.3 with -update 1 and no -frames:v', () => {
-    const args = lastFrameArgs('in.mp4', 'out.png');
-    // Exact colour conversion: swscale's default YUV→RGB reads darker, which every hop would compound.
-    expect(args.slice(0, 6)).toEqual(['-sws_flags', 'bicubic+accurate_rnd+full_chroma_int', '-sseof', '-0.3', '-i', 'in.mp4']);
-    expect(args).toContain('-update');
-    expect(args).not.toContain('-frames:v');
-    expect(args.at(-1)).toBe('out.png');
-  });
-
   it('evenly spaced frames are the centres of equal slices, distinct', () => {
     expect(evenFrameIndices(120, 12)).toEqual([5, 15, 25, 35, 45, 55, 65, 75, 85, 95, 105, 115]);
     expect(evenFrameIndices(3, 12)).toEqual([0, 1, 2]);

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg, runFfprobe } from '../../functions/adapters/binaries';
 import {
-  extractLastFrame,
   probeImage,
   probeVideo,
   ssim,
@@ -88,26 +87,6 @@ describe('probeVideo / probeImage', () => {
 });
 
 describe('frames and ssim', () => {
-  it('extracts the TRUE last frame (SSIM 1.0 against select of the counted last index)', async () => {
-    const { frames } = await probeVideo(p('b.mp4'));
-    await runFfmpeg(['-i', p('b.mp4'), '-vf', `select=eq(n\\,${frames - 1})`, '-vsync', '0', '-frames:v', '1', p('ref-last.png')]);
-    await runFfmpeg(['-i', p('b.mp4'), '-vf', `select=eq(n\\,${frames - 2})`, '-vsync', '0', '-frames:v', '1', p('ref-prev.png')]);
-    await extractLastFrame(p('b.mp4'), p('last.png'));
-    expect(await ssim(p('last.png'), p('ref-last.png'))).toBe(1);
-    // testsrc2 moves every frame: the one before the last must not match exactly.
-    expect(await ssim(p('last.png'), p('ref-prev.png'))).toBeLessThan(1);
-  });
-
-  it('handles clips shorter than the 0.3 s seek window', async () => {
-    await runFfmpeg(['-i', p('tiny.mp4'), '-vf', 'select=eq(n\\,4)', '-vsync', '0', '-frames:v', '1', p('tiny-ref.png')]);
-    await extractLastFrame(p('tiny.mp4'), p('tiny-last.png'));
-    expect(await ssim(p('tiny-last.png'), p('tiny-ref.png'))).toBe(1);
-  });
-
-  it('fails cleanly on a corrupt clip', async () => {
-    await expect(extractLastFrame(p('corrupt.mp4'), p('x.png'))).rejects.toThrow(OutputInvalidError);
-  });
-
   it('scores identical images ~1, different images < 0.9, and scales b to a', async () => {
     expect(await ssim(p('still.png'), p('still.png'))).toBeCloseTo(1, 6);
     expect(await ssim(p('still.png'), p('other.png'))).toBeLessThan(0.9);

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ffmpegPath, runFfmpeg } from '../../functions/adapters/binaries';
+import { EXACT_CONVERSION } from '../../functions/domain/look-recipes';
 
 const exec = promisify(execFile);
 
@@ -38,14 +39,14 @@ export interface Crop {
   y: number;
 }
 
-/** Two grey levels per frame, through the same rgb24 conversion a PNG frame goes through. */
+/** Two grey levels per frame, through the same exact rgb24 conversion a seed PNG goes through. */
 async function signatures(file: string, options: { stream?: string; crop?: Crop } = {}): Promise<string[]> {
   const crop = options.crop ? `crop=${options.crop.w}:${options.crop.h}:${options.crop.x}:${options.crop.y},` : '';
   const { stdout } = await exec(
     ffmpegPath(),
     [
       '-hide_banner', '-nostdin', '-i', file, '-map', options.stream ?? '0:v:0',
-      '-vf', `format=rgb24,${crop}scale=2:1:flags=area,format=gray`, '-vsync', '0', '-f', 'rawvideo', '-',
+      '-vf', `scale=flags=${EXACT_CONVERSION},format=rgb24,${crop}scale=2:1:flags=area,format=gray`, '-vsync', '0', '-f', 'rawvideo', '-',
     ],
     { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
   );
