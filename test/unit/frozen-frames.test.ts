@@ -6,8 +6,10 @@ import {
   frozenHeadFrames,
   headDifferenceArgs,
   headDifferences,
+  meanAbsoluteDifference,
   mergeRanges,
   parseFrameDifferences,
+  seamStillRun,
   seamDifferenceArgs,
   seamWindows,
   stillRun,
@@ -138,6 +140,33 @@ describe('stillRun', () => {
   it('gives one run per window', () => {
     const measured = [...byFrame].map(([frame, diff]) => ({ frame, diff }));
     expect(stillRunsIn(measured, [[10, 14], [16, 20], [30, 36]])).toEqual([3, 2, 1]);
+  });
+});
+
+describe('meanAbsoluteDifference', () => {
+  it('is the mean of |a - b| over the pixels', () => {
+    expect(meanAbsoluteDifference(Uint8Array.from([10, 20, 30, 40]), Uint8Array.from([12, 20, 25, 40]))).toBe(1.75);
+  });
+
+  it('refuses frames of different sizes', () => {
+    expect(() => meanAbsoluteDifference(new Uint8Array(4), new Uint8Array(3))).toThrow(/4 and 3 bytes/);
+  });
+});
+
+describe('seamStillRun', () => {
+  const moving = [5, 5, 5, 5, 5];
+  it.each([
+    ['every frame moves', moving, 5, [5, 5, 5, 5, 5, 5], 1],
+    ['the seam repeats the outgoing frame once', moving, 0.2, [5, 5, 5, 5, 5, 5], 2],
+    ['a still tail runs on across the seam into a still head', [5, 5, 5, 0.1, 0.1], 0.3, [0.4, 5, 5, 5, 5, 5], 5],
+    ['a still head after a cut', moving, 9, [0.1, 0.1, 5, 5, 5, 5], 3],
+  ])('%s: %s', (_what, tail, across, head, run) => {
+    expect(seamStillRun(tail, across, head)).toBe(run);
+  });
+
+  it('looks no further than SEAM_WINDOW frames either side', () => {
+    const still = Array(20).fill(0);
+    expect(seamStillRun(still, 0, still)).toBe(1 + 5 + 1 + 6);
   });
 });
 

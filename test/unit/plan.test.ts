@@ -46,6 +46,20 @@ describe('buildPlan: seeds per strategy', () => {
   });
 });
 
+describe('buildPlan: who finishes each segment', () => {
+  it('chain: scene n+1 finishes segment n while its clip generates; only the last scene finishes its own', () => {
+    expect(plan({ strategy: 'chain' }).scenes.map((s) => [s.finishAlongside, s.finishOwnSegment])).toEqual([
+      [null, false],
+      ['scene-1', false],
+      ['scene-2', true],
+    ]);
+  });
+
+  it.each(['independent', 'single'])('%s: every scene finishes its own segment', (strategy) => {
+    for (const scene of plan({ strategy }).scenes) expect([scene.finishAlongside, scene.finishOwnSegment]).toEqual([null, true]);
+  });
+});
+
 describe('buildPlan: anchor modes', () => {
   it('generate by default from scene 1’s prompt at 1344x768', () => {
     const { anchor } = plan({});
@@ -103,6 +117,8 @@ describe('buildPlan: scenes', () => {
       seedKey: seed(0),
       clipKey: `runs/${runId}/scenes/1/clip.mp4`,
       lastFrameKey: seed(1),
+      finishAlongside: null,
+      finishOwnSegment: false,
     });
     expect(p.scenes[1]).toMatchObject({ step: 'scene-2', index: 2, name: 'scene 2', duration: 6 });
     expect(p.join).toEqual({ trimSeedFrame: true, extraTrimFrames: 0, fps: 50 });
