@@ -50,7 +50,7 @@ export interface SegmentPlan {
   samples: number;
   /** Samples of sound before and after the kept ones in the audio piece (0 for a silent clip). */
   extensionSamples: number;
-  /** The frame the encoder starts a GOP at, so that the segment's tail decodes on its own (segmentEndsPlan). */
+  /** The segment's tail: its last SEAM_WINDOW frames, which segmentEndsPlan decodes from the GOP before them. */
   tailStart: number;
 }
 
@@ -60,6 +60,13 @@ export function segmentFrames(clip: Pick<SegmentClip, 'path' | 'frames' | 'fps'>
   if (kept <= 0) throw new Error(`segmentPlan: ${clip.path} has ${clip.frames} frames, cannot trim ${trim}`);
   return Math.abs(clip.fps - fps) < 1e-6 ? kept : Math.max(1, Math.round((kept / clip.fps) * fps));
 }
+
+/**
+ * A GOP every 2 s (≈ +3 % bytes at crf 18): the segment's tail, which the seams measure, then decodes
+ * from the GOP before it in a fraction of a second. (A single forced IDR frame at the tail is not a
+ * seek point the 2018 ffmpeg's mp4 demuxer uses: it decoded from frame 0.)
+ */
+export const gopFrames = (fps: number) => Math.max(1, Math.round(2 * fps));
 
 /** Half the longest crossfade, rounded up: what each end of a sound piece must hold. */
 export const extensionSamples = (crossfadeMs: number) => Math.ceil(Math.max(0, Math.round((crossfadeMs / 1000) * JOIN_SAMPLE_RATE)) / 2);
@@ -75,10 +82,8 @@ export function segmentPlan(clip: SegmentClip, opts: SegmentOptions): SegmentPla
   const frames = segmentFrames(clip, trim, fps);
   const samples = Math.round((frames / fps) * JOIN_SAMPLE_RATE);
   const tailStart = Math.max(0, frames - SEAM_WINDOW);
-  // An IDR frame where the tail the seams measure begins: reading the tail then decodes a handful of frames.
-  const keyframes = tailStart > 0 ? ['-force_key_frames', `expr:eq(n,${tailStart})`, '-forced-idr', '1'] : [];
   const branches: { label: string; chain: string; output: string[] }[] = [
-    { label: 'enc', chain: 'null', output: [...SEGMENT_VIDEO_CODEC, ...keyframes, '-an', outputs.video] },
+    { label: 'enc', chain: 'null', output: [...SEGMENT_VIDEO_CODEC, '-g', String(gopFrames(fps)), '-an', outputs.video] },
   ];
   if (outputs.sheetRow) {
     branches.push({ label: 'row', chain: outputs.sheetRow.filter(frames), output: ['-vsync', '0', '-frames:v', '1', '-update', '1', outputs.sheetRow.out] });
@@ -136,7 +141,7 @@ export interface SegmentEndsPlan {
 
 /**
  * The encoded segment's ends, decoded as the film will show them: the head from frame 0, the tail
- * from its own IDR frame (segmentPlan forces one at tailStart), so only a few frames are decoded.
+ * from the GOP before it (segmentPlan starts one every 2 s), so only a few dozen frames are decoded.
  * Looks at LOOK_RASTER (rgb24), motion grey at MOTION_WIDTH, and the first frame as a PNG.
  */
 export function segmentEndsPlan(video: string, frames: number, fps: number, tailStart: number, files: SegmentEndsFiles): SegmentEndsPlan {
@@ -148,12 +153,13 @@ export function segmentEndsPlan(video: string, frames: number, fps: number, tail
   const head = [`[0:v:0]trim=end_frame=${headFrames},split=${files.firstFrame ? 3 : 2}[hl][hm]${files.firstFrame ? '[hf]' : ''}`, `[hl]${looksOf(0)}[headlooks]`, `[hm]${motion}[headmotion]`];
   if (files.firstFrame) head.push(`[hf]trim=end_frame=1,scale=flags=${EXACT_CONVERSION},format=rgb24[first]`);
   const tail = [`[1:v:0]split=2[tl][tm]`, `[tl]${looksOf(tailFrames - lookFrames)}[taillooks]`, `[tm]${motion}[tailmotion]`];
-  // Just before the tail's first frame: accurate seeking decodes from its IDR frame and drops what comes earlier.
+  // Just before the tail's first frame: accurate seeking decodes from the GOP's start and drops what comes earlier.
   const seek = tailStart > 0 ? ['-ss', ((tailStart - 0.25) / fps).toFixed(6)] : [];
   const raw = (label: string, out: string) => ['-map', `[${label}]`, '-f', 'rawvideo', out];
   return {
     args: [
-      '-v', 'error', '-i', video, ...seek, '-i', video, '-an', '-sn', '-dn',
+      // -t on the head's input: a graph with other outputs still running would otherwise decode it to the end.
+      '-v', 'error', '-t', ((headFrames + 0.5) / fps).toFixed(6), '-i', video, ...seek, '-i', video, '-an', '-sn', '-dn',
       '-filter_complex', [...head, ...tail].join(';'), '-vsync', '0',
       ...raw('headlooks', files.headLooks), ...raw('headmotion', files.headMotion),
       ...raw('taillooks', files.tailLooks), ...raw('tailmotion', files.tailMotion),

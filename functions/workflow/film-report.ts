@@ -63,25 +63,28 @@ export function reportFromSegments(input: FilmReportInput): ContinuityReport {
   );
 }
 
-/** Contact sheet (one row per scene, from the segments' rows) and drift chart (ΔE to the anchor and loudness per scene). */
+/**
+ * Contact sheet (one row per scene, from the segments' rows) and drift chart (ΔE to the anchor and
+ * loudness per scene): both from the segments alone, so they can be drawn while the film is assembled.
+ */
 export async function drawPictures(
-  input: FilmReportInput & { rows: string[]; film: { width: number; height: number } },
-  report: ContinuityReport,
+  input: Omit<FilmReportInput, 'seamAudio'> & { rows: string[]; film: { width: number; height: number } },
   analysis: FilmAnalysis,
   out: { sheet: string; chart: string },
 ): Promise<void> {
-  const normalized = report.settings.loudness === 'normalize';
+  // The clips' figures do not depend on the seams' sound.
+  const { clips, settings } = reportFromSegments({ ...input, seamAudio: [] });
   await Promise.all([
     analysis.contactSheetFromRows(input.rows, out.sheet, { scenes: input.spans, fps: input.plan.join.fps, film: input.film }),
     analysis.driftChart(out.chart, {
-      scenes: report.clips.map((c) => ({
+      scenes: clips.map((c) => ({
         step: c.step,
         name: c.name,
         deltaE: c.last.vsAnchor?.deltaE ?? null,
         lufs: c.loudness ? c.loudness.integratedLufs + c.gainDb : null,
       })),
       deltaELimit: 3,
-      targetLufs: normalized ? report.settings.targetLufs : null,
+      targetLufs: settings.loudness === 'normalize' ? settings.targetLufs : null,
     }),
   ]);
 }

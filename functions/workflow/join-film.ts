@@ -67,17 +67,20 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
     const local = await fetchSegments(config, dir, segments);
     const film = join(dir, 'final.mp4');
     const mix = join(dir, 'mix.wav');
-    const probe = await assembleSegments(
-      segments.map((s, i) => ({ ...s, video: local[i].video, audio: local[i].audio })),
-      { out: film, measureAudio: mix, fps, crossfadeMs: plan.continuity.crossfadeMs },
-    );
+    const spans = sceneSpans(plan, segments);
+    const input = { plan, clips, segments, spans, anchor: anchor?.media?.look ?? null };
+    const pictures = { sheet: join(dir, 'contact-sheet.png'), chart: join(dir, 'drift-chart.png') };
+    // The pictures need nothing from the film: they are drawn while it is assembled.
+    const [probe] = await Promise.all([
+      assembleSegments(
+        segments.map((s, i) => ({ ...s, video: local[i].video, audio: local[i].audio })),
+        { out: film, measureAudio: mix, fps, crossfadeMs: plan.continuity.crossfadeMs },
+      ),
+      drawPictures({ ...input, rows: local.map((l) => l.row), film: { width: segments[0].width, height: segments[0].height } }, filmAnalysis, pictures),
+    ]);
     const seams = seamTimes(segments, fps);
     const seamAudio = probe.hasSound && seams.length ? await filmAnalysis.measureSeamAudio(mix, seams) : seams.map(() => null);
-    const spans = sceneSpans(plan, segments);
-    const input = { plan, clips, segments, spans, anchor: anchor?.media?.look ?? null, seamAudio };
-    const report = reportFromSegments(input);
-    const pictures = { sheet: join(dir, 'contact-sheet.png'), chart: join(dir, 'drift-chart.png') };
-    await drawPictures({ ...input, rows: local.map((l) => l.row), film: { width: probe.width, height: probe.height } }, report, filmAnalysis, pictures);
+    const report = reportFromSegments({ ...input, seamAudio });
 
     // The run may have been canceled while this step worked: do not publish a film for it.
     const endedMeanwhile = await findEnding(config, runId);

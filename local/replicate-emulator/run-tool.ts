@@ -8,7 +8,10 @@ function run(bin: string, args: string[], label: string, signal?: AbortSignal): 
     if (signal?.aborted) return reject(signal.reason);
     // The owner tag lets the bench tell emulated generation from finishing work (local/tool-cpu.ts).
     const env = { ...process.env, LONGSHOT_TOOL_OWNER: 'emulator' };
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    // Lowest CPU priority: the emulator stands in for Replicate's GPUs, which take no CPU from the
+    // handlers; at normal priority its renders would slow the finishing that overlaps them.
+    const [command, argv] = process.platform === 'win32' ? [bin, args] : ['nice', ['-n', '19', bin, ...args]];
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -14,15 +14,11 @@ describe('segmentPlan', () => {
     expect(graph).toMatch(/^\[0:v\]trim=start_frame=3,setpts=PTS-STARTPTS,fps=25,trim=end_frame=247,eq=saturation=0\.9,scale=1920:1080:force_original_aspect_ratio=decrease,pad=1920:1080:/);
   });
 
-  it('encodes with the film’s one set of parameters and an IDR frame where the tail begins', () => {
+  it('encodes with the film’s one set of parameters, a GOP every 2 s', () => {
     const plan = segmentPlan(clip(), opts);
     expect(plan.tailStart).toBe(244);
     const video = plan.args.indexOf('seg.mp4');
-    expect(plan.args.slice(video - SEGMENT_VIDEO_CODEC.length - 5, video)).toEqual([...SEGMENT_VIDEO_CODEC, '-force_key_frames', 'expr:eq(n,244)', '-forced-idr', '1', '-an']);
-  });
-
-  it('forces no IDR frame when the whole segment is its tail', () => {
-    expect(segmentPlan(clip({ frames: 5 }), opts).args).not.toContain('-force_key_frames');
+    expect(plan.args.slice(video - SEGMENT_VIDEO_CODEC.length - 3, video)).toEqual([...SEGMENT_VIDEO_CODEC, '-g', '50', '-an']);
   });
 
   it('writes the sound piece with half the longest crossfade at each end, gain and levelling inside', () => {
@@ -66,7 +62,7 @@ describe('segmentEndsPlan', () => {
   it('decodes the head’s first 7 frames and, seeking to just before the tail’s IDR frame, the last 6', () => {
     const plan = segmentEndsPlan('seg.mp4', 250, 25, 244, files);
     expect(plan).toMatchObject({ headFrames: 7, tailFrames: 6, lookFrames: 3 });
-    expect(plan.args.slice(0, 9)).toEqual(['-v', 'error', '-i', 'seg.mp4', '-ss', (243.75 / 25).toFixed(6), '-i', 'seg.mp4', '-an']);
+    expect(plan.args.slice(0, 11)).toEqual(['-v', 'error', '-t', (7.5 / 25).toFixed(6), '-i', 'seg.mp4', '-ss', (243.75 / 25).toFixed(6), '-i', 'seg.mp4', '-an']);
     const graph = graphOf(plan.args);
     expect(graph).toContain('[0:v:0]trim=end_frame=7,');
     expect(graph).toContain("[tl]trim=end_frame=6,select='eq(n\\,3)+eq(n\\,4)+eq(n\\,5)'");
