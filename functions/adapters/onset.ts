@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JOIN_SAMPLE_RATE } from '../domain/join-audio';
 import { onsetLevelling, ONSET_WINDOW_SEC, type OnsetLevelling } from '../domain/onset';
-import { decodeAudioWindow } from './seam-polarity';
+import { decodeAudioWindow } from './audio-window';
 
 export async function measureOnset(clip: string): Promise<OnsetLevelling | null> {
   const dir = await mkdtemp(join(tmpdir(), 'longshot-onset-'));

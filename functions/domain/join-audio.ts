@@ -1,6 +1,6 @@
-// The audio half of the join's filtergraph: each clip's sound cut against its own video clock to
-// exactly its kept length, brought to one loudness by a single gain, and joined by an equal-power
-// crossfade centred on each seam. Decoded once and encoded once (in join-recipe.ts).
+// The film's sound as filter chains: each clip's sound cut against its own video clock to exactly its
+// kept length, brought to one loudness by a single gain (its segment's piece, segment-recipe.ts), and
+// joined by an equal-power crossfade centred on each seam (assembly-recipe.ts, where it is encoded once).
 //
 // Sample budget: clip i contributes exactly `samples` (its kept video length) to the film. A seam's
 // crossfade of X samples takes its second half from the incoming clip's head, extended backwards by
