@@ -15,9 +15,9 @@ export const DEFAULT_SIZING: FunctionSizing = { memoryMb: 512, timeoutSeconds: 3
 // The ASL gives each Task at least its function's timeout plus a margin (test/cdk/timeouts.test.ts).
 export const FUNCTION_SIZING: Record<string, Partial<FunctionSizing>> = {
   prepare: { timeoutSeconds: 60 },
-  'store-output': { memoryMb: 2048, timeoutSeconds: 300, ephemeralMb: 2048 },
+  'store-output': { memoryMb: 4096, timeoutSeconds: 300, ephemeralMb: 2048 },
   'finish-segment': { memoryMb: 4096, timeoutSeconds: 300, ephemeralMb: 2048 },
-  'join-film': { memoryMb: 4096, timeoutSeconds: 900, ephemeralMb: 6144 },
+  'join-film': { memoryMb: 4096, timeoutSeconds: 900, ephemeralMb: 2048 },
   'record-failure': { timeoutSeconds: 120 },
 };
 

@@ -122,6 +122,7 @@ export interface FunctionCost {
   seconds: number;
   maxSeconds: number;
   memoryMb: number;
+  ephemeralMb: number;
   gbSeconds: number;
   usd: number;
 }
@@ -155,7 +156,7 @@ export function runCost(
       gbSeconds * prices.lambdaGbSecond[arch] +
       ((seconds * Math.max(0, ephemeralMb - 512)) / 1024) * prices.ephemeralGbSecond +
       mine.length * prices.lambdaRequest;
-    return { fn, invocations: mine.length, seconds, maxSeconds: Math.max(...mine.map((i) => i.ms / 1000)), memoryMb, gbSeconds, usd };
+    return { fn, invocations: mine.length, seconds, maxSeconds: Math.max(...mine.map((i) => i.ms / 1000)), memoryMb, ephemeralMb, gbSeconds, usd };
   });
   const lambdaUsd = functions.reduce((sum, f) => sum + f.usd, 0);
   const transitionsUsd = transitions * prices.stateTransition;
@@ -183,8 +184,8 @@ export interface FinishingRow {
   assemblySeconds: number;
   /** The run's AWS cost (Lambda and Step Functions), from its handlers' times and its state transitions. */
   cost: RunCost;
-  /** Largest file of each kind, MB. */
-  largestMb: { clip: number; segment: number; audioPiece: number; film: number };
+  /** Largest file of each kind, MB; joinTmp: everything JoinFilm holds at once. */
+  largestMb: { clip: number; segment: number; audioPiece: number; film: number; joinTmp: number };
   finishingCpuSeconds: number;
   baselineCpuSeconds: number;
 }
@@ -271,6 +272,36 @@ function costSection(report: BenchReport): string[] {
     `Largest files of that film: clip ${f2(mb.clip)} MB, finished segment ${f2(mb.segment)} MB, sound piece ${f2(mb.audioPiece)} MB,` +
       ` film ${f2(mb.film)} MB${ten ? `; the 10-scene film is ${f2(ten.largestMb.film)} MB and costs ${usd(ten.cost.totalUsd)}` : ''}.`,
     '',
+    ...sizingReasons(report),
+    '',
+  ];
+}
+
+const longest = (row: FinishingRow, fn: string) => row.cost.functions.find((f) => f.fn === fn)?.maxSeconds ?? 0;
+const thousands = (n: number) => n.toLocaleString('en-US');
+
+/** "**fn** (4,096 MB, /tmp 2,048 MB)" as deployed. */
+function deployed(row: FinishingRow, fn: string): string {
+  const f = row.cost.functions.find((c) => c.fn === fn);
+  return f ? `**${fn}** (${thousands(f.memoryMb)} MB, /tmp ${thousands(f.ephemeralMb)} MB)` : `**${fn}**`;
+}
+
+/** Why each media function has the memory and /tmp it has, from this run's figures. */
+function sizingReasons(report: BenchReport): string[] {
+  const [row] = report.finishing;
+  const ten = report.finishing.find((r) => r.scenes === 10) ?? row;
+  const mb = row.largestMb;
+  return [
+    'Sizing of the media functions (x86_64; memory buys vCPUs, ffmpeg itself peaks at a few hundred MB):',
+    '',
+    `- ${deployed(row, 'store-output')}: on a chain's critical path, since the next scene waits for its seed;` +
+      ` longest ${f2(longest(row, 'store-output'))} s here. /tmp holds the clip (up to the 1 GB download cap; ${f2(mb.clip)} MB here) and two PNG frames.`,
+    `- ${deployed(row, 'finish-segment')}: one x264 encode of a clip, longest ${f2(longest(row, 'finish-segment'))} s here;` +
+      ` it overlaps the next clip's generation except for the last clip, so its speed is the finishing time. /tmp holds the clip` +
+      ` and its segment (${f2(mb.segment)} MB here, about the clip's size) and sound piece (${f2(mb.audioPiece)} MB).`,
+    `- ${deployed(row, 'join-film')}: stream copy and one audio pass, longest ${f2(longest(row, 'join-film'))} s here` +
+      ` (${f2(longest(ten, 'join-film'))} s for 10 scenes); it is the rest of the finishing time, so it keeps the vCPUs.` +
+      ` /tmp holds every segment and sound piece, the film and the mix: ${f2(ten.largestMb.joinTmp)} MB for the 10-scene film here.`,
   ];
 }
 

@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick]`: issue 8's figures in one run, written to docs/bench.md (a report, not
 // timed tests). Figures are computed in bench-report.ts; CPU is measured per child by tool-cpu.ts.
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from './stack';
 import { render } from './render';
@@ -10,6 +10,8 @@ import { runFfmpeg } from '../functions/adapters/binaries';
 import { FUNCTIONS, projectPath } from '../functions/catalog';
 import { HANDLERS, type AnyHandler } from './handlers';
 import { sizingOf } from '../cdk/sizing';
+import { headObject, listKeys } from '../functions/adapters/s3';
+import { runKeys } from '../functions/domain/run-keys';
 import {
   executionSeconds, finishingCpuSeconds, finishingParts, runCost, stateTransitions, type Invocation, finishingSeconds, formatBenchReport, keyframesModelSeconds, modelSeconds, stageSeconds,
   type BenchReport, type FinishingRow, type StageRow,
@@ -82,16 +84,23 @@ function timedHandlers(log: Invocation[]): Record<string, AnyHandler> {
   );
 }
 
-const megabytes = async (files: string[]) => Math.max(0, ...(await Promise.all(files.map(async (f) => (await stat(f)).size / 1e6))));
-
-/** Largest file of each kind the run made: what a function holds in /tmp. */
-async function fileSizes(files: string[]): Promise<FinishingRow['largestMb']> {
-  const kind = (pattern: RegExp) => megabytes(files.filter((f) => pattern.test(f)));
+/** Sizes (MB) of the run's objects of each kind, read from the bucket: what the functions hold in /tmp. */
+async function fileSizes(stack: LocalStack, runId: string, filmSeconds: number): Promise<FinishingRow['largestMb']> {
+  const keys = await listKeys(stack.config, runKeys(runId).prefix);
+  const sizes = async (pattern: RegExp) =>
+    Promise.all(keys.filter((k) => pattern.test(k)).map(async (k) => ((await headObject(stack.config, k))?.size ?? 0) / 1e6));
+  const [clips, segments, pieces, film] = await Promise.all([
+    sizes(/scenes\/\d+\/clip\.mp4$/), sizes(/segments\/\d+\/video\.mp4$/), sizes(/segments\/\d+\/audio\.f32$/), sizes(/final\.mp4$/),
+  ]);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  // JoinFilm holds every segment and sound piece, the film, and the mix as 32-bit stereo WAV at 48 kHz.
+  const mix = (filmSeconds * 48_000 * 2 * 4) / 1e6;
   return {
-    clip: await kind(/scenes\/\d+\/clip\.mp4$/),
-    segment: await kind(/segments\/\d+\/video\.mp4$/),
-    audioPiece: await kind(/segments\/\d+\/audio\.f32$/),
-    film: await kind(/final\.mp4$/),
+    clip: Math.max(0, ...clips),
+    segment: Math.max(0, ...segments),
+    audioPiece: Math.max(0, ...pieces),
+    film: Math.max(0, ...film),
+    joinTmp: sum(segments) + sum(pieces) + sum(film) + mix,
   };
 }
 
@@ -106,7 +115,7 @@ async function finishingRun(meter: ToolCpuMeter, name: string, board: Storyboard
       name,
       scenes: clips.length,
       cost: runCost(invocations, stateTransitions(result.history), lambdaSizing),
-      largestMb: await fileSizes(result.files),
+      largestMb: await fileSizes(stack, result.runId, result.manifest.film!.durationSec),
       filmSeconds: result.manifest.film!.durationSec,
       finishingSeconds: finishingSeconds(result.history),
       ...finishingParts(result.history),

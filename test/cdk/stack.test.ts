@@ -73,8 +73,8 @@ describe('functions', () => {
       expect(fn.Properties.Architectures, name).toEqual([media ? 'x86_64' : 'arm64']);
       expect(fn.Properties.Environment.Variables.FFMPEG_PATH, name).toBe(media ? '/var/task/bin/ffmpeg' : undefined);
     }
-    expect(fns.JoinFilm.Properties).toMatchObject({ MemorySize: 4096, Timeout: 900, EphemeralStorage: { Size: 6144 } });
-    expect(fns.StoreOutput.Properties).toMatchObject({ MemorySize: 2048, Timeout: 300, EphemeralStorage: { Size: 2048 } });
+    expect(fns.JoinFilm.Properties).toMatchObject({ MemorySize: 4096, Timeout: 900, EphemeralStorage: { Size: 2048 } });
+    expect(fns.StoreOutput.Properties).toMatchObject({ MemorySize: 4096, Timeout: 300, EphemeralStorage: { Size: 2048 } });
     expect(fns.FinishSegment.Properties).toMatchObject({ MemorySize: 4096, Timeout: 300, EphemeralStorage: { Size: 2048 } });
   });
 

@@ -75,8 +75,8 @@ const report: BenchReport = {
   rounds: 2,
   finishingLatency: 8,
   finishing: [
-    { name: 'winter-ad (chain, 3 × 10 s)', scenes: 3, cost: { functions: [{ fn: 'finish-segment', invocations: 3, seconds: 21, maxSeconds: 8, memoryMb: 4096, gbSeconds: 84, usd: 0.0014 }], transitions: 80, transitionsUsd: 0.002, lambdaUsd: 0.0014, totalUsd: 0.0034 }, largestMb: { clip: 20, segment: 18, audioPiece: 4, film: 55 }, filmSeconds: 29.92, finishingSeconds: 19.04, lastSegmentSeconds: 15, assemblySeconds: 4, finishingCpuSeconds: 36, baselineCpuSeconds: 20 },
-    { name: 'winter-ten (chain, 10 × 6 s)', scenes: 10, cost: { functions: [{ fn: 'finish-segment', invocations: 3, seconds: 21, maxSeconds: 8, memoryMb: 4096, gbSeconds: 84, usd: 0.0014 }], transitions: 80, transitionsUsd: 0.002, lambdaUsd: 0.0014, totalUsd: 0.0034 }, largestMb: { clip: 20, segment: 18, audioPiece: 4, film: 110 }, filmSeconds: 59.8, finishingSeconds: 41.5, lastSegmentSeconds: 30, assemblySeconds: 11, finishingCpuSeconds: 70, baselineCpuSeconds: 40 },
+    { name: 'winter-ad (chain, 3 × 10 s)', scenes: 3, cost: { functions: [{ fn: 'finish-segment', invocations: 3, seconds: 21, maxSeconds: 8, memoryMb: 4096, ephemeralMb: 2048, gbSeconds: 84, usd: 0.0014 }], transitions: 80, transitionsUsd: 0.002, lambdaUsd: 0.0014, totalUsd: 0.0034 }, largestMb: { clip: 20, segment: 18, audioPiece: 4, film: 55, joinTmp: 130 }, filmSeconds: 29.92, finishingSeconds: 19.04, lastSegmentSeconds: 15, assemblySeconds: 4, finishingCpuSeconds: 36, baselineCpuSeconds: 20 },
+    { name: 'winter-ten (chain, 10 × 6 s)', scenes: 10, cost: { functions: [{ fn: 'finish-segment', invocations: 3, seconds: 21, maxSeconds: 8, memoryMb: 4096, ephemeralMb: 2048, gbSeconds: 84, usd: 0.0014 }], transitions: 80, transitionsUsd: 0.002, lambdaUsd: 0.0014, totalUsd: 0.0034 }, largestMb: { clip: 20, segment: 18, audioPiece: 4, film: 110, joinTmp: 260 }, filmSeconds: 59.8, finishingSeconds: 41.5, lastSegmentSeconds: 30, assemblySeconds: 11, finishingCpuSeconds: 70, baselineCpuSeconds: 40 },
   ],
   chainWait: { latency: 30, wallSeconds: 150, modelSeconds: 120, predictions: 4 },
   keyframesWait: { latency: 30, scenes: 6, wallSeconds: 104, model: { anchor: 30, keyframeBatch: 31, slowestClip: 32 } },
@@ -136,6 +136,12 @@ describe('bench report', () => {
     expect(text).toContain('| finish-segment | 3 | 21.00 | 8.00 | 4096 | 84.00 | $0.00140 |');
     expect(text).toContain('| Step Functions | 80 state transitions | | | | | $0.00200 |');
     expect(text).toContain('| **one film** | | | | | | **$0.00340** |');
+  });
+
+  it('gives each media function’s sizing with the figures of the run', () => {
+    const text = formatBenchReport(report);
+    expect(text).toContain('- **finish-segment** (4,096 MB, /tmp 2,048 MB): one x264 encode of a clip, longest 8.00 s here;');
+    expect(text).toContain('/tmp holds every segment and sound piece, the film and the mix: 260.00 MB for the 10-scene film here.');
   });
 
   it('says which figures a quick run left out', () => {
