@@ -49,3 +49,15 @@ export async function withScratchDir<T>(label: string, work: (dir: string) => Pr
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Like Promise.all, but waits for every promise before throwing the first rejection: work that writes
+ * into a scratch dir (downloads, ffmpeg) must have ended before the dir is removed, or a fast failure
+ * would leave the others writing into a folder being deleted (ENOTEMPTY, and the real error lost).
+ */
+export async function settleAll<T extends readonly unknown[]>(work: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

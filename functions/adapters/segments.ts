@@ -2,6 +2,7 @@
 // measurements, and the film assembled from segments (video stream-copied, sound in one short pass).
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { runFfmpeg } from './binaries';
+import { settleAll } from './scratch';
 import { probeClip, probeVideo, type VideoProbe } from './media';
 import { OutputInvalidError } from '../domain/errors';
 import { lookOf, meanLook, type Look } from '../domain/colour';
@@ -176,7 +177,7 @@ export async function joinClips(opts: {
 }): Promise<VideoProbe & { clipFrames: number[] }> {
   const crossfadeMs = opts.crossfadeMs ?? 120;
   const at = (i: number, what: string) => `${opts.out}.${i}.${what}`;
-  const segments = await Promise.all(
+  const segments = await settleAll(
     opts.clips.map(async (clip, i) => {
       const outputs = { video: at(i, 'mp4'), audio: at(i, 'f32') };
       const measured = await encodeSegment(clip, { fps: opts.fps, width: opts.width, height: opts.height, crossfadeMs, outputs });

@@ -7,12 +7,11 @@ import { join } from 'node:path';
 import type { RuntimeConfig } from '../adapters/config';
 import { downloadToFile, putJson, uploadFile } from '../adapters/s3';
 import { findStep, loadPlan } from '../adapters/run-store';
-import { withScratchDir } from '../adapters/scratch';
+import { settleAll, withScratchDir } from '../adapters/scratch';
 import { ssim } from '../adapters/media';
-import { encodeSegment } from '../adapters/segments';
+import { encodeSegment, type SegmentMeasurements } from '../adapters/segments';
 import { sheetRowFilter } from '../domain/picture-recipes';
 import { gradeFilters } from '../domain/grade';
-import type { Look } from '../domain/colour';
 import { MissingObjectError } from '../domain/errors';
 import { runKeys } from '../domain/run-keys';
 import type { RunPlan, ScenePlan } from '../domain/plan';
@@ -23,20 +22,13 @@ export interface SegmentEvent {
 }
 
 /** segments/{n}/segment.json: everything the join needs of a scene besides the segment's media. */
-export interface FinishedSegment {
+export interface FinishedSegment extends Omit<SegmentMeasurements, 'motion' | 'hasAudio'> {
   index: number;
   step: string;
   keys: { video: string; audio: string | null; sheetRow: string };
-  frames: number;
-  samples: number;
-  extensionSamples: number;
-  width: number;
-  height: number;
   fps: number;
-  /** Mean look of the first kept frames and of the last frames, as the film shows them. */
-  looks: { first: Look; last: Look };
-  /** Grey frame differences inside the head and tail seam windows; the end frames as base64 grey pixels. */
-  motion: { head: number[]; tail: number[]; firstFrame: string; lastFrame: string };
+  /** As measured, with the end frames as base64 grey pixels (JSON). */
+  motion: Omit<SegmentMeasurements['motion'], 'firstFrame' | 'lastFrame'> & { firstFrame: string; lastFrame: string };
   /** SSIM of the seed this scene started from against its first kept frame; null when it has no seam seed. */
   ssimSeedToFirstFrame: number | null;
 }
@@ -61,7 +53,7 @@ export async function finishSegment(config: RuntimeConfig, event: SegmentEvent):
 
   return withScratchDir('segment', async (dir) => {
     const file = (name: string) => join(dir, name);
-    await Promise.all([
+    await settleAll([
       downloadToFile(config, scene.clipKey, file('clip.mp4')),
       seedKey ? downloadToFile(config, seedKey, file('seed.png')) : Promise.resolve(),
     ]);
@@ -89,27 +81,19 @@ export async function finishSegment(config: RuntimeConfig, event: SegmentEvent):
       },
     );
     const ssimSeedToFirstFrame = seedKey ? await ssim(file('seed.png'), file('first.png')) : null;
-    await Promise.all([
+    await settleAll([
       uploadFile(config, keys.video, file('video.mp4'), 'video/mp4'),
       measured.hasAudio ? uploadFile(config, keys.audio, file('audio.f32'), 'application/octet-stream') : Promise.resolve(),
       uploadFile(config, keys.sheetRow, file('sheet-row.png'), 'image/png'),
     ]);
+    const { hasAudio: _sound, motion, ...figures } = measured;
     const segment: FinishedSegment = {
+      ...figures,
       index: scene.index,
       step: scene.step,
       keys: { video: keys.video, audio: measured.hasAudio ? keys.audio : null, sheetRow: keys.sheetRow },
-      frames: measured.frames,
-      samples: measured.samples,
-      extensionSamples: measured.extensionSamples,
-      ...film,
       fps,
-      looks: measured.looks,
-      motion: {
-        head: measured.motion.head,
-        tail: measured.motion.tail,
-        firstFrame: measured.motion.firstFrame.toString('base64'),
-        lastFrame: measured.motion.lastFrame.toString('base64'),
-      },
+      motion: { ...motion, firstFrame: motion.firstFrame.toString('base64'), lastFrame: motion.lastFrame.toString('base64') },
       ssimSeedToFirstFrame,
     };
     await putJson(config, keys.record, segment);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RuntimeConfig } from '../adapters/config';
 import { deleteObject, downloadToFile, getJson, putJson, uploadFile } from '../adapters/s3';
 import { claimEnding, findEnding, findStep, loadPlan, refreshManifest } from '../adapters/run-store';
-import { withScratchDir } from '../adapters/scratch';
+import { settleAll, withScratchDir } from '../adapters/scratch';
 import { assembleSegments } from '../adapters/segments';
 import { filmAnalysis } from '../adapters/film-analysis';
 import { seamTimes } from '../domain/assembly-recipe';
@@ -38,7 +38,7 @@ async function fetchSegments(config: RuntimeConfig, dir: string, segments: Finis
     audio: s.keys.audio ? join(dir, `segment-${s.index}.f32`) : null,
     row: join(dir, `row-${s.index}.png`),
   }));
-  await Promise.all(
+  await settleAll(
     segments.flatMap((s, i) => [
       downloadToFile(config, s.keys.video, local[i].video),
       s.keys.audio ? downloadToFile(config, s.keys.audio, local[i].audio!) : Promise.resolve(),
@@ -71,7 +71,7 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
     const input = { plan, clips, segments, spans, anchor: anchor?.media?.look ?? null };
     const pictures = { sheet: join(dir, 'contact-sheet.png'), chart: join(dir, 'drift-chart.png') };
     // The pictures need nothing from the film: they are drawn while it is assembled.
-    const [probe] = await Promise.all([
+    const [probe] = await settleAll([
       assembleSegments(
         segments.map((s, i) => ({ ...s, video: local[i].video, audio: local[i].audio })),
         { out: film, measureAudio: mix, fps, crossfadeMs: plan.continuity.crossfadeMs },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scratchRoot, withScratchDir } from '../../functions/adapters/scratch';
+import { scratchRoot, settleAll, withScratchDir } from '../../functions/adapters/scratch';
 import { PROJECT_ROOT, projectPath } from '../../functions/catalog';
 
 let base: string;
@@ -111,5 +111,18 @@ describe('withScratchDir', () => {
     await mkdir(join(scratchRoot(base), 'notes'), { recursive: true });
     await withScratchDir('image', async () => {}, base);
     expect(await readdir(scratchRoot(base))).toContain('notes');
+  });
+});
+
+describe('settleAll', () => {
+  it('waits for the slow work to end before it throws the fast failure', async () => {
+    let slowEnded = false;
+    const slow = new Promise<string>((resolve) => setImmediate(() => setImmediate(() => ((slowEnded = true), resolve('slow')))));
+    await expect(settleAll([Promise.reject(new Error('fast')), slow])).rejects.toThrow('fast');
+    expect(slowEnded).toBe(true);
+  });
+
+  it('gives every value in order when nothing fails', async () => {
+    await expect(settleAll([Promise.resolve(1), Promise.resolve('two')])).resolves.toEqual([1, 'two']);
   });
 });
