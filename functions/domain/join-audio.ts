@@ -30,8 +30,6 @@ export interface AudioClip {
   samples: number;
   /** Gain that brings this clip to the film's loudness target (0 = as generated); applied before the crossfade. */
   gainDb: number;
-  /** Play the clip's sound in inverted polarity (seam-polarity.ts), so that its crossfade cannot cancel. */
-  invertPolarity?: boolean;
   /** Lifts a fade-in at the start of the clip's sound to its steady level (onset.ts). */
   levelling?: OnsetLevelling | null;
 }
@@ -77,7 +75,6 @@ function clipSource(clip: AudioClip, lead: number, extraSilence: number): { chai
   if (clip.levelling?.length) steps.push(levellingVolume(clip.levelling, start));
   steps.push(`apad,atrim=end_sample=${preRoll + clip.samples}`);
   if (clip.gainDb !== 0) steps.push(`volume=${sec(clip.gainDb)}dB`);
-  if (clip.invertPolarity) steps.push('pan=stereo|c0=-1*c0|c1=-1*c1');
   return { chain: steps.join(','), mirrorHead: lead - preRoll };
 }
 

@@ -148,8 +148,11 @@ describe('meanAbsoluteDifference', () => {
     expect(meanAbsoluteDifference(Uint8Array.from([10, 20, 30, 40]), Uint8Array.from([12, 20, 25, 40]))).toBe(1.75);
   });
 
-  it('refuses frames of different sizes', () => {
-    expect(() => meanAbsoluteDifference(new Uint8Array(4), new Uint8Array(3))).toThrow(/4 and 3 bytes/);
+  it.each([
+    ['of different sizes', 4, 3],
+    ['without pixels', 0, 0],
+  ])('refuses frames %s', (_what, a, b) => {
+    expect(() => meanAbsoluteDifference(new Uint8Array(a), new Uint8Array(b))).toThrow(/bytes/);
   });
 });
 
@@ -162,6 +165,10 @@ describe('seamStillRun', () => {
     ['a still head after a cut', moving, 9, [0.1, 0.1, 5, 5, 5, 5], 3],
   ])('%s: %s', (_what, tail, across, head, run) => {
     expect(seamStillRun(tail, across, head)).toBe(run);
+  });
+
+  it('a difference of exactly the threshold is motion, not a repeat', () => {
+    expect(seamStillRun([5], FROZEN_FRAME_THRESHOLD, [5])).toBe(1);
   });
 
   it('looks no further than SEAM_WINDOW frames either side', () => {

@@ -29,6 +29,11 @@ describe('segmentPlan', () => {
     expect(plan.args.slice(-7)).toEqual(['-map', '[piece]', '-c:a', 'pcm_f32le', '-f', 'f32le', 'seg.f32']);
   });
 
+  it('takes the piece’s head extension from the trimmed head after the onset guard, where it is long enough', () => {
+    // 3 trimmed frames = 120 ms; after the 50 ms guard, 70 ms of real sound covers the 60 ms extension.
+    expect(graphOf(segmentPlan(clip({ trimStartFrames: 3 }), opts).args)).toContain('[0:a]atrim=start=0.06,');
+  });
+
   it('a clip without sound writes no piece', () => {
     const plan = segmentPlan(clip({ hasAudio: false }), opts);
     expect(plan.extensionSamples).toBe(0);
@@ -66,12 +71,19 @@ describe('segmentEndsPlan', () => {
     const graph = graphOf(plan.args);
     expect(graph).toContain('[0:v:0]trim=end_frame=7,');
     expect(graph).toContain("[tl]trim=end_frame=6,select='eq(n\\,3)+eq(n\\,4)+eq(n\\,5)'");
+    expect(graph).not.toContain('[first]');
+  });
+
+  it('writes the first frame converted exactly when asked', () => {
+    const plan = segmentEndsPlan('seg.mp4', 250, 25, 244, { ...files, firstFrame: 'first.png' });
+    expect(graphOf(plan.args)).toContain('[hf]trim=end_frame=1,scale=flags=bicubic+accurate_rnd+full_chroma_int,format=rgb24[first]');
+    expect(plan.args.slice(-7)).toEqual(['-map', '[first]', '-frames:v', '1', '-update', '1', 'first.png']);
   });
 
   it('a short segment is read whole from both inputs, without seeking', () => {
     const plan = segmentEndsPlan('seg.mp4', 4, 25, 0, { ...files, firstFrame: 'first.png' });
     expect(plan).toMatchObject({ headFrames: 4, tailFrames: 4, lookFrames: 3 });
-    expect(plan.args).not.toContain('-ss');
+    expect(plan.args.slice(0, 9)).toEqual(['-v', 'error', '-t', (4.5 / 25).toFixed(6), '-i', 'seg.mp4', '-i', 'seg.mp4', '-an']);
     expect(plan.args.slice(-5)).toEqual(['-frames:v', '1', '-update', '1', 'first.png']);
   });
 });
@@ -118,8 +130,23 @@ describe('assemblyPlan', () => {
     expect(plan.args).not.toContain('mix.wav');
   });
 
-  it('refuses pieces cut for a shorter crossfade than the film’s', () => {
-    expect(() => assemblySpans([segment(0, { extensionSamples: 100 }), segment(1)], 120)).toThrow(/seam 1 needs 2880\+2880 samples/);
+  it.each([
+    ['outgoing', [segment(0, { extensionSamples: 100 }), segment(1)]],
+    ['incoming', [segment(0), segment(1, { extensionSamples: 100 })]],
+  ])('refuses %s pieces cut for a shorter crossfade than the film’s', (_side, segments) => {
+    expect(() => assemblySpans(segments, 120)).toThrow(/seam 1 needs 2880\+2880 samples/);
+  });
+
+  it('maps the copied video and the encoded sound, stereo at the film’s rate, for streaming', () => {
+    const { args } = assemblyPlan([segment(0)], assembly);
+    const graph = args.indexOf('-filter_complex');
+    expect(args.slice(graph + 2, graph + 18)).toEqual([
+      '-map', '0:v', '-map', '[a]', '-c:v', 'copy', '-c:a', 'aac', '-b:a', '192k', '-ar', '48000', '-ac', '2', '-movflags', '+faststart',
+    ]);
+  });
+
+  it('refuses a film of no segments', () => {
+    expect(() => assemblyPlan([], assembly)).toThrow(/no segments/);
   });
 
   it('quotes paths for the concat demuxer', () => {
