@@ -241,7 +241,8 @@ function addValidate(program: Command) {
         const to = scene.endFrameKey ? ` to ${short(scene.endFrameKey)}` : '';
         process.stdout.write(`  ${scene.step}: ${scene.duration} s @ ${scene.fps} fps ${scene.resolution}, from ${scene.seedKey ? short(scene.seedKey) : 'text only'}${to} — ${scene.name}\n`);
       }
-      process.stdout.write(`  film: ~${plan.estimate.seconds} s, estimated $${plan.estimate.usd} at list prices\n`);
+      const budget = board.budget ? `, within the budget of $${board.budget.maxUsd}` : '';
+      process.stdout.write(`  film: ~${plan.estimate.seconds} s, estimated $${plan.estimate.usd} at list prices${budget}\n`);
     });
 }
 

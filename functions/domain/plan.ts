@@ -1,10 +1,10 @@
 // The plan: a normalised storyboard turned into what the state machine iterates over. Small on
 // purpose (state ≤ 256 KiB): keys and prompts, never media.
 import { createHash } from 'node:crypto';
-import { clipDurations, type Storyboard } from './storyboard';
+import { anchorModeOf, clipDurations, estimateOf, type Storyboard } from './storyboard';
 import { keyframeStep, runKeys, sceneStep } from './run-keys';
 import type { ContinuitySettings } from './continuity-settings';
-import { SDXL, VIDEO_MODELS, type Resolution, type VideoModelId } from './models';
+import { SDXL, type Resolution, type VideoModelId } from './models';
 
 export interface AnchorPlan {
   mode: 'generate' | 'provided' | 'none';
@@ -93,9 +93,8 @@ export function segmentFinishing(strategy: Storyboard['strategy'], index: number
 export function buildPlan(runId: string, board: Storyboard): RunPlan {
   const keys = runKeys(runId);
   const durations = clipDurations(board);
-  const anchorWanted = board.anchor !== false && (board.anchor !== undefined || board.strategy !== 'single');
   const anchorSpec = board.anchor || undefined;
-  const anchorMode: AnchorPlan['mode'] = !anchorWanted ? 'none' : anchorSpec?.image ? 'provided' : 'generate';
+  const anchorMode: AnchorPlan['mode'] = anchorModeOf(board);
 
   const anchor: AnchorPlan = {
     mode: anchorMode,
@@ -145,9 +144,6 @@ export function buildPlan(runId: string, board: Storyboard): RunPlan {
   });
   const keyframes = board.strategy === 'keyframes' ? keyframePlans(runId, anchor, scenes) : undefined;
 
-  const seconds = durations.reduce((a, b) => a + b, 0);
-  const images = (anchorMode === 'generate' ? 1 : 0) + (keyframes?.length ?? 0);
-  const usd = seconds * VIDEO_MODELS[board.model].usdPerSecond + images * SDXL.usdPerImage;
   return {
     runId,
     title: board.title,
@@ -159,7 +155,7 @@ export function buildPlan(runId: string, board: Storyboard): RunPlan {
     scenes,
     join: { ...board.join, fps: board.clip.fps },
     continuity: { ...board.continuity },
-    estimate: { seconds, usd: Math.round(usd * 1000) / 1000 },
+    estimate: estimateOf(board),
   };
 }
 

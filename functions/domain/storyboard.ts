@@ -16,6 +16,8 @@ export type Strategy = (typeof STRATEGIES)[number];
  * input (at most 256 KiB, together with the plan built from it).
  */
 export const LIMITS = {
+  /** A budget above this is a typo, not a plan. */
+  maxBudgetUsd: 10_000,
   maxScenes: 12,
   maxFilmSeconds: 60,
   maxPromptChars: 2500,
@@ -134,6 +136,12 @@ export const storyboardSchema = z.strictObject({
     })
     .default({ ...CONTINUITY_DEFAULTS })
     .describe('How seams are made invisible and inaudible; every correction is on by default.'),
+  budget: z
+    .strictObject({
+      maxUsd: z.number().positive().max(LIMITS.maxBudgetUsd).describe('Most the run may cost at list prices, in US dollars.'),
+    })
+    .optional()
+    .describe('A storyboard whose estimate exceeds maxUsd is refused before anything is started.'),
 });
 
 export type Storyboard = z.output<typeof storyboardSchema>;
@@ -273,7 +281,32 @@ function crossFieldProblems(board: Storyboard): string[] {
     problems.push('anchor: give either "prompt" (generate with SDXL) or "image" (your own), not both');
   }
   if (board.strategy === 'keyframes') problems.push(...keyframesProblems(board));
+  if (board.budget && problems.length === 0) {
+    const { usd } = estimateOf(board);
+    if (usd > board.budget.maxUsd) {
+      problems.push(
+        `budget.maxUsd: the run is estimated at $${usd.toFixed(3)} at list prices, over the budget of $${board.budget.maxUsd}` +
+          ' (raise maxUsd, or use fewer or shorter scenes or a cheaper model)',
+      );
+    }
+  }
   return [...new Set(problems)];
+}
+
+/** How the run gets its first frame: SDXL from a prompt, the storyboard's own image, or none (text-to-video). */
+export function anchorModeOf(board: Storyboard): 'generate' | 'provided' | 'none' {
+  const wanted = board.anchor !== false && (board.anchor !== undefined || board.strategy !== 'single');
+  if (!wanted) return 'none';
+  return board.anchor && board.anchor.image ? 'provided' : 'generate';
+}
+
+/** What the run costs at list prices: every second of clip, plus each SDXL image (the anchor, keyframes). */
+export function estimateOf(board: Storyboard): { seconds: number; usd: number } {
+  const seconds = clipDurations(board).reduce((a, b) => a + b, 0);
+  const keyframes = board.strategy === 'keyframes' ? board.scenes.length : 0;
+  const images = (anchorModeOf(board) === 'generate' ? 1 : 0) + keyframes;
+  const usd = seconds * VIDEO_MODELS[board.model].usdPerSecond + images * SDXL.usdPerImage;
+  return { seconds, usd: Math.round(usd * 1000) / 1000 };
 }
 
 /** Keyframes pin each scene between two frames made from the anchor: a model that ends on a given frame, and an anchor. */

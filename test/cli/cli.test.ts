@@ -1,6 +1,6 @@
 // The longshot command as a user runs it: exit codes, messages, and the film path on stdout.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,20 @@ describe('longshot CLI', () => {
       expect(stderr).toMatch(/nothing was started/);
     }
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('render/validate: exit 2 for a storyboard estimated over its budget, starting nothing', async () => {
+    const board = JSON.parse(await readFile(projectPath('examples/winter-ad.json'), 'utf8'));
+    const over = join(dir, 'over-budget.json');
+    await writeFile(over, JSON.stringify({ ...board, budget: { maxUsd: 1 } }));
+    for (const command of ['render', 'validate']) {
+      const { code, stderr } = await longshot(command === 'render' ? [command, over, '--out', join(dir, 'budget-out')] : [command, over]);
+      expect(code, command).toBe(2);
+      expect(stderr).toMatch(/budget\.maxUsd: the run is estimated at \$1\.204 at list prices, over the budget of \$1 /);
+    }
+    expect(existsSync(join(dir, 'budget-out'))).toBe(false);
+    await writeFile(over, JSON.stringify({ ...board, budget: { maxUsd: 2 } }));
+    expect((await longshot(['validate', over])).stdout).toMatch(/estimated \$1\.204 at list prices, within the budget of \$2/);
   });
 
   it('exit 2 for a file that is not JSON or does not exist; commander rejects unknown choices', async () => {

@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidStoryboardError } from '../../functions/domain/errors';
+import { SDXL, VIDEO_MODELS } from '../../functions/domain/models';
 import {
   LIMITS,
   clipDurations,
+  estimateOf,
   parseStoryboard,
   storyboardJsonSchema,
   type StoryboardOverrides,
@@ -260,6 +262,38 @@ describe('parseStoryboard: film length', () => {
 
   it('counts per-scene durations and the clip default', () => {
     expect(() => parseStoryboard(board({ clip: { duration: 6 }, scenes: [...scenes(9), { prompt: 'x', duration: 6 }] }))).not.toThrow();
+  });
+});
+
+describe('budget', () => {
+  // 3 × 10 s of ltx-2-fast and one SDXL anchor.
+  const estimate = 30 * VIDEO_MODELS['ltx-2-fast'].usdPerSecond + SDXL.usdPerImage;
+
+  it('accepts a run estimated at exactly its budget', () => {
+    expect(estimateOf(parseStoryboard(board())).usd).toBeCloseTo(estimate, 3);
+    expect(() => parseStoryboard(board({ budget: { maxUsd: estimateOf(parseStoryboard(board())).usd } }))).not.toThrow();
+  });
+
+  it('refuses a run estimated over its budget, naming the field, the estimate and the budget', () => {
+    expect(problemsOf(board({ budget: { maxUsd: 0.5 } }))).toEqual([
+      `budget.maxUsd: the run is estimated at $${estimate.toFixed(3)} at list prices, over the budget of $0.5 (raise maxUsd, or use fewer or shorter scenes or a cheaper model)`,
+    ]);
+  });
+
+  it.each([
+    ['zero', { maxUsd: 0 }, /budget\.maxUsd/],
+    ['a typo-sized budget', { maxUsd: 1e9 }, /budget\.maxUsd/],
+    ['an unknown field', { maxUsd: 5, currency: 'EUR' }, /budget/],
+  ])('refuses %s', (_what, budget, field) => {
+    expect(problemsOf(board({ budget })).join('\n')).toMatch(field);
+  });
+
+  it.each([
+    ['a provided anchor costs no image', { anchor: { image: 'images/first.png' } }, 30 * VIDEO_MODELS['ltx-2-fast'].usdPerSecond],
+    ['keyframes add one image per scene', { strategy: 'keyframes', model: 'ltx-2.3-fast' }, 30 * VIDEO_MODELS['ltx-2.3-fast'].usdPerSecond + 4 * SDXL.usdPerImage],
+    ['text-to-video costs no image', { anchor: false }, 30 * VIDEO_MODELS['ltx-2-fast'].usdPerSecond],
+  ])('estimate: %s', (_what, extra, usd) => {
+    expect(estimateOf(parseStoryboard(board(extra))).usd).toBeCloseTo(usd, 3);
   });
 });
 
