@@ -2,8 +2,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { runFfmpeg } from './binaries';
 import { OutputInvalidError } from '../domain/errors';
-import { lookOf, meanLook, type Look, type RgbFrame } from '../domain/colour';
-import { frameOrder, framesAsPngsArgs, gradeImageArgs, LOOK_RASTER, sampleFramesArgs } from '../domain/look-recipes';
+import type { RgbFrame } from '../domain/colour';
+import { frameOrder, gradeImageArgs, LOOK_RASTER, sampleFramesArgs } from '../domain/look-recipes';
 
 /**
  * The frames at `indices` of a clip or image, keyed by index, at LOOK_RASTER size. `scratch` is a
@@ -21,11 +21,6 @@ export async function sampleFrames(input: string, indices: number[], scratch: st
   return new Map(order.map((n, i) => [n, { ...LOOK_RASTER, pixels: raw.subarray(i * size, (i + 1) * size) }]));
 }
 
-/** The mean look of the frames at `indices`. */
-export async function lookOfFrames(input: string, indices: number[], scratch: string): Promise<Look> {
-  const frames = await sampleFrames(input, indices, scratch);
-  return meanLook([...frames.values()].map(lookOf));
-}
 
 /** An image's only frame. */
 export async function imageFrame(png: string, scratch: string): Promise<RgbFrame> {
@@ -37,9 +32,3 @@ export async function gradeImage(inPng: string, filters: string, outPng: string)
   await runFfmpeg(gradeImageArgs(inPng, filters, outPng), { label: 'ffmpeg grade image' });
 }
 
-/** Writes the frames at `indices` of `video` as PNGs in `dir`; returns each index's file. */
-export async function framesAsPngs(video: string, indices: number[], dir: string, prefix: string): Promise<Map<number, string>> {
-  const order = frameOrder(indices);
-  await runFfmpeg(framesAsPngsArgs(video, order, `${dir}/${prefix}-%d.png`), { label: 'ffmpeg frames' });
-  return new Map(order.map((n, i) => [n, `${dir}/${prefix}-${i + 1}.png`]));
-}

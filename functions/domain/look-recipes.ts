@@ -34,18 +34,11 @@ export function lookFramesFilter(order: number[]): string {
   return `trim=end_frame=${order.at(-1)! + 1},select='${select}',scale=${LOOK_RASTER.width}:${LOOK_RASTER.height}:flags=area+accurate_rnd+full_chroma_int,format=rgb24`;
 }
 
-/** An image graded by `filters` (see grade.ts), written as PNG. */
+/**
+ * An image graded by `filters` (see grade.ts), written as PNG. The filters convert rgb24 ⇄ yuv444p,
+ * which gives byte-identical pixels with any swscale flags (checked on seeds), so none are set.
+ */
 export function gradeImageArgs(inPng: string, filters: string, outPng: string): string[] {
-  return ['-sws_flags', EXACT_CONVERSION, '-i', inPng, '-map', '0:v:0', '-vf', filters, '-frames:v', '1', '-update', '1', outPng];
+  return ['-i', inPng, '-map', '0:v:0', '-vf', filters, '-frames:v', '1', '-update', '1', outPng];
 }
 
-/** The frames at `indices` of a video as PNGs named by `pattern` (`%d` counts from 1, in frame order). */
-export function framesAsPngsArgs(input: string, indices: number[], pattern: string): string[] {
-  const order = frameOrder(indices);
-  if (order.length === 0) throw new Error('framesAsPngsArgs: no frames asked for');
-  const select = order.map((n) => `eq(n\\,${n})`).join('+');
-  return [
-    '-sws_flags', EXACT_CONVERSION, '-i', input, '-map', '0:v:0', '-an', '-sn',
-    '-vf', `trim=end_frame=${order.at(-1)! + 1},select='${select}'`, '-vsync', '0', pattern,
-  ];
-}

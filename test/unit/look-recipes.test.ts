@@ -1,6 +1,6 @@
 // Frame sampling recipes: which frames, in which order, and decoding that stops after the last.
 import { describe, expect, it } from 'vitest';
-import { EXACT_CONVERSION, frameOrder, framesAsPngsArgs, gradeImageArgs, sampleFramesArgs } from '../../functions/domain/look-recipes';
+import { frameOrder, gradeImageArgs, sampleFramesArgs } from '../../functions/domain/look-recipes';
 
 describe('frameOrder', () => {
   it('keeps distinct whole non-negative indices, ascending', () => {
@@ -17,10 +17,8 @@ describe('sampleFramesArgs', () => {
   it.each([[[]], [[-1]]])('refuses %j', (indices) => expect(() => sampleFramesArgs('c', indices, 'o')).toThrow(/no frames/));
 });
 
-describe('framesAsPngsArgs and gradeImageArgs', () => {
-  it('convert colours exactly', () => {
-    expect(framesAsPngsArgs('film.mp4', [5], 'seam-%d.png').slice(0, 2)).toEqual(['-sws_flags', EXACT_CONVERSION]);
-    expect(gradeImageArgs('a.png', 'null', 'b.png').slice(0, 2)).toEqual(['-sws_flags', EXACT_CONVERSION]);
+describe('gradeImageArgs', () => {
+  it('applies the grade to the image’s one frame and writes a PNG', () => {
+    expect(gradeImageArgs('a.png', 'eq=saturation=0.9', 'b.png')).toEqual(['-i', 'a.png', '-map', '0:v:0', '-vf', 'eq=saturation=0.9', '-frames:v', '1', '-update', '1', 'b.png']);
   });
-  it('refuses no frames', () => expect(() => framesAsPngsArgs('f', [], 'p')).toThrow(/no frames/));
 });
