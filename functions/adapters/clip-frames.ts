@@ -1,12 +1,13 @@
 // Runs the one-pass recipe in ../domain/clip-frames against a clip on disk.
 import { join } from 'node:path';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { runFfmpeg } from './binaries';
 import { MediaToolError, OutputInvalidError } from '../domain/errors';
 import { clipFramesArgs, type ClipFramesRequest } from '../domain/clip-frames';
 import { headDifferences, parseFrameDifferences } from '../domain/frozen-frames';
-import { LOOK_RASTER, frameOrder } from '../domain/look-recipes';
+import { frameOrder } from '../domain/look-recipes';
 import type { RgbFrame } from '../domain/colour';
+import { readLookFrames } from './looks';
 
 export interface ClipFrames {
   /** The clip's TRUE last frame, full size, as a PNG in the scratch directory. */
@@ -29,16 +30,9 @@ export async function readClipFrames(clip: string, request: ClipFramesRequest, d
   }
   const lastFrameBytes = await stat(files.lastFramePng).then((s) => s.size, () => 0);
   if (lastFrameBytes === 0) throw new OutputInvalidError(`${clip}: no frame ${request.frames - 1} to keep as the last frame`);
-  const order = frameOrder(request.lookFrames);
-  const raw = await readFile(files.looksRaw).catch(() => Buffer.alloc(0)); // absent when no frame came out
-  await rm(files.looksRaw, { force: true });
-  const size = LOOK_RASTER.width * LOOK_RASTER.height * 3;
-  if (raw.length !== size * order.length) {
-    throw new OutputInvalidError(`${clip}: asked for frames ${order.join(', ')}, got ${raw.length / size} of them`);
-  }
   return {
     lastFrame: files.lastFramePng,
     headDifferences: request.headMotionFrames >= 2 ? headDifferences(parseFrameDifferences(stdout), request.headMotionFrames) : [],
-    looks: new Map(order.map((n, i) => [n, { ...LOOK_RASTER, pixels: raw.subarray(i * size, (i + 1) * size) }])),
+    looks: await readLookFrames(files.looksRaw, frameOrder(request.lookFrames), clip),
   };
 }

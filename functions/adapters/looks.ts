@@ -12,11 +12,20 @@ import { frameOrder, gradeImageArgs, LOOK_RASTER, sampleFramesArgs } from '../do
 export async function sampleFrames(input: string, indices: number[], scratch: string): Promise<Map<number, RgbFrame>> {
   const order = frameOrder(indices);
   await runFfmpeg(sampleFramesArgs(input, order, scratch), { label: 'ffmpeg sample frames' });
-  const raw = await readFile(scratch);
-  await rm(scratch, { force: true });
+  return readLookFrames(scratch, order, input);
+}
+
+/**
+ * The raw rgb24 LOOK_RASTER frames ffmpeg wrote to `file` (then removed), keyed by the frame numbers
+ * `order` names; OutputInvalidError naming `what` unless there are exactly that many. A missing file
+ * (no frame came out) counts as none.
+ */
+export async function readLookFrames(file: string, order: number[], what: string): Promise<Map<number, RgbFrame>> {
+  const raw = await readFile(file).catch(() => Buffer.alloc(0));
+  await rm(file, { force: true });
   const size = LOOK_RASTER.width * LOOK_RASTER.height * 3;
   if (raw.length !== size * order.length) {
-    throw new OutputInvalidError(`${input}: asked for frames ${order.join(', ')}, got ${raw.length / size} of them`);
+    throw new OutputInvalidError(`${what}: asked for frames ${order.join(', ')}, got ${raw.length / size} of them`);
   }
   return new Map(order.map((n, i) => [n, { ...LOOK_RASTER, pixels: raw.subarray(i * size, (i + 1) * size) }]));
 }

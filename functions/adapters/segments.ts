@@ -5,8 +5,8 @@ import { runFfmpeg } from './binaries';
 import { settleAll } from './scratch';
 import { probeClip, probeVideo, type VideoProbe } from './media';
 import { OutputInvalidError } from '../domain/errors';
-import { lookOf, meanLook, type Look } from '../domain/colour';
-import { LOOK_RASTER } from '../domain/look-recipes';
+import { lookOf, meanLook, type Look, type RgbFrame } from '../domain/colour';
+import { readLookFrames } from './looks';
 import { segmentEndsPlan, segmentPlan, SEGMENT_VIDEO_CODEC, type SegmentOutputs } from '../domain/segment-recipe';
 import { assemblyPlan, type AssemblySegment } from '../domain/assembly-recipe';
 import { crossfadeCorrelation, deinterleave, pieceWindows, polarities, type PieceWindow } from '../domain/seam-polarity';
@@ -36,8 +36,8 @@ export interface SegmentMeasurements {
 
 /**
  * Encodes `clip`'s finished segment in one ffmpeg pass, then measures its two ends as encoded (a few
- * frames each: the segment's tail starts on its own IDR frame). `firstFrame` also writes its first
- * frame as a PNG.
+ * dozen frames decoded: the tail from the GOP before it). `firstFrame` also writes its first frame as
+ * a PNG.
  */
 export async function encodeSegment(
   clip: SegmentRequest,
@@ -59,9 +59,16 @@ export async function encodeSegment(
   const files = { headLooks: at('head.rgb'), headMotion: at('head.gray'), tailLooks: at('tail.rgb'), tailMotion: at('tail.gray'), firstFrame: opts.firstFrame };
   const ends = segmentEndsPlan(opts.outputs.video, plan.frames, opts.fps, plan.tailStart, files);
   await runFfmpeg(ends.args, { label: 'ffmpeg segment ends' });
-  const [headLooks, headMotion, tailLooks, tailMotion] = await Promise.all([files.headLooks, files.headMotion, files.tailLooks, files.tailMotion].map(readRaw));
+  const lookOrder = Array.from({ length: ends.lookFrames }, (_, n) => n);
+  const [headLooks, tailLooks, headMotion, tailMotion] = await Promise.all([
+    readLookFrames(files.headLooks, lookOrder, `${opts.outputs.video} head`),
+    readLookFrames(files.tailLooks, lookOrder, `${opts.outputs.video} tail`),
+    readRaw(files.headMotion),
+    readRaw(files.tailMotion),
+  ]);
   const head = greyFrames(headMotion, ends.headFrames, 'head');
   const tail = greyFrames(tailMotion, ends.tailFrames, 'tail');
+  const meanOf = (frames: Map<number, RgbFrame>) => meanLook([...frames.values()].map(lookOf));
   return {
     frames: plan.frames,
     samples: plan.samples,
@@ -69,7 +76,7 @@ export async function encodeSegment(
     hasAudio: probe.audioCodec !== null,
     width: opts.width,
     height: opts.height,
-    looks: { first: meanLookOf(headLooks, ends.lookFrames), last: meanLookOf(tailLooks, ends.lookFrames) },
+    looks: { first: meanOf(headLooks), last: meanOf(tailLooks) },
     motion: { head: differences(head), tail: differences(tail), firstFrame: Buffer.from(head[0]), lastFrame: Buffer.from(tail.at(-1)!) },
   };
 }
@@ -78,13 +85,6 @@ async function readRaw(file: string): Promise<Buffer> {
   const bytes = await readFile(file);
   await rm(file, { force: true });
   return bytes;
-}
-
-/** `count` frames at LOOK_RASTER (rgb24), averaged. */
-function meanLookOf(raw: Buffer, count: number): Look {
-  const size = LOOK_RASTER.width * LOOK_RASTER.height * 3;
-  if (raw.length !== size * count) throw new OutputInvalidError(`a segment gave ${raw.length / size} frames to measure, not ${count}`);
-  return meanLook(Array.from({ length: count }, (_, i) => lookOf({ ...LOOK_RASTER, pixels: raw.subarray(i * size, (i + 1) * size) })));
 }
 
 /** Raw grey frames, split; OutputInvalidError unless there are exactly `count`. */
