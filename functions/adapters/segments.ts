@@ -7,7 +7,7 @@ import { probeClip, probeVideo, type VideoProbe } from './media';
 import { OutputInvalidError } from '../domain/errors';
 import { lookOf, meanLook, type Look, type RgbFrame } from '../domain/colour';
 import { readLookFrames } from './looks';
-import { segmentEndsPlan, segmentPlan, SEGMENT_VIDEO_CODEC, type SegmentOutputs } from '../domain/segment-recipe';
+import { letterbox, segmentEndsPlan, segmentPlan, SEGMENT_VIDEO_CODEC, type SegmentOutputs } from '../domain/segment-recipe';
 import { assemblyPlan, type AssemblySegment } from '../domain/assembly-recipe';
 import { crossfadeCorrelation, deinterleave, pieceWindows, polarities, type PieceWindow } from '../domain/seam-polarity';
 import { meanAbsoluteDifference } from '../domain/frozen-frames';
@@ -157,7 +157,7 @@ async function conform<T extends AssemblySegment & { width: number; height: numb
   await runFfmpeg(
     [
       '-i', segment.video, '-map', '0:v:0',
-      '-vf', `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p`,
+      '-vf', letterbox(width, height),
       ...SEGMENT_VIDEO_CODEC, '-an', out,
     ],
     { label: 'ffmpeg conform segment' },

@@ -4,7 +4,7 @@
 // inverted where seam-polarity.ts says so, crossfaded with equal power and encoded to AAC once. The
 // same pass writes the mixed sound as WAV too, so the seams' loudness is measured without decoding
 // the film.
-import { crossfadeChains, JOIN_SAMPLE_RATE, seamSpans, sec, silentChain, type SeamSpan } from './join-audio';
+import { AUDIO_FORMAT, crossfadeChains, JOIN_SAMPLE_RATE, seamSpans, sec, silentChain, type SeamSpan } from './join-audio';
 
 export interface AssemblySegment {
   /** The segment's video (H.264, no audio). */
@@ -60,10 +60,10 @@ export function assemblySpans(segments: AssemblySegment[], crossfadeMs: number):
 /** Piece k cut to exactly what the film takes of it: its seams' extensions and its kept samples. */
 function pieceChain(segment: AssemblySegment, input: number, k: number, head: number, tail: number): string {
   const length = head + segment.samples + tail;
-  if (!segment.audio) return `anullsrc=r=${JOIN_SAMPLE_RATE}:cl=stereo,atrim=end_sample=${length},aformat=sample_fmts=fltp:channel_layouts=stereo[c${k}]`;
+  if (!segment.audio) return `anullsrc=r=${JOIN_SAMPLE_RATE}:cl=stereo,atrim=end_sample=${length},${AUDIO_FORMAT}[c${k}]`;
   const start = segment.extensionSamples - head;
   const invert = segment.invertPolarity ? ',pan=stereo|c0=-1*c0|c1=-1*c1' : '';
-  return `[${input}:a]atrim=start_sample=${start}:end_sample=${start + length},asetpts=PTS-STARTPTS,aformat=sample_fmts=fltp:channel_layouts=stereo${invert}[c${k}]`;
+  return `[${input}:a]atrim=start_sample=${start}:end_sample=${start + length},asetpts=PTS-STARTPTS,${AUDIO_FORMAT}${invert}[c${k}]`;
 }
 
 export function assemblyPlan(segments: AssemblySegment[], opts: AssemblyOptions): AssemblyPlan {

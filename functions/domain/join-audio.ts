@@ -41,7 +41,8 @@ export interface AudioJoinOptions {
 
 export const sec = (s: number) => Number(s.toFixed(6)).toString();
 
-const FORMAT = `aformat=sample_fmts=fltp:sample_rates=${JOIN_SAMPLE_RATE}:channel_layouts=stereo`;
+/** The film's sound format: planar float, stereo, at JOIN_SAMPLE_RATE. */
+export const AUDIO_FORMAT = `aformat=sample_fmts=fltp:sample_rates=${JOIN_SAMPLE_RATE}:channel_layouts=stereo`;
 
 /** One seam's crossfade: `head` samples come from before the incoming clip's start, `tail` after the outgoing clip's end. */
 export interface SeamSpan {
@@ -67,11 +68,11 @@ export function seamSpans(samples: number[], crossfadeMs: number): SeamSpan[] {
 function clipSource(clip: AudioClip, lead: number, extraSilence: number): { chain: string; mirrorHead: number } {
   if (!clip.hasAudio) {
     // Silence needs no mirror: generate it at the extended length directly.
-    return { chain: `anullsrc=r=${JOIN_SAMPLE_RATE}:cl=stereo,${FORMAT},atrim=end_sample=${lead + clip.samples + extraSilence}`, mirrorHead: 0 };
+    return { chain: `anullsrc=r=${JOIN_SAMPLE_RATE}:cl=stereo,${AUDIO_FORMAT},atrim=end_sample=${lead + clip.samples + extraSilence}`, mirrorHead: 0 };
   }
   const preRoll = Math.min(lead, Math.max(0, Math.floor(clip.preRollSec * JOIN_SAMPLE_RATE)));
   const start = Math.max(0, clip.startSec - preRoll / JOIN_SAMPLE_RATE);
-  const steps = [`[${clip.input}:a]atrim=start=${sec(start)},asetpts=PTS-STARTPTS,aresample=${JOIN_SAMPLE_RATE},${FORMAT}`];
+  const steps = [`[${clip.input}:a]atrim=start=${sec(start)},asetpts=PTS-STARTPTS,aresample=${JOIN_SAMPLE_RATE},${AUDIO_FORMAT}`];
   if (clip.levelling?.length) steps.push(levellingVolume(clip.levelling, start));
   steps.push(`apad,atrim=end_sample=${preRoll + clip.samples}`);
   if (clip.gainDb !== 0) steps.push(`volume=${sec(clip.gainDb)}dB`);

@@ -54,6 +54,10 @@ export interface SegmentPlan {
   tailStart: number;
 }
 
+/** Fits a picture inside the film's size, centred, with square pixels, in the film's pixel format. */
+export const letterbox = (width: number, height: number) =>
+  `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p`;
+
 /** Output frames of a clip: same rate → exactly its kept frames; another rate → the rounded resample. */
 export function segmentFrames(clip: Pick<SegmentClip, 'path' | 'frames' | 'fps'>, trim: number, fps: number): number {
   const kept = clip.frames - trim;
@@ -91,9 +95,8 @@ export function segmentPlan(clip: SegmentClip, opts: SegmentOptions): SegmentPla
   const head = trim > 0 ? `trim=start_frame=${trim},` : '';
   const grade = clip.videoFilters ? `${clip.videoFilters},` : '';
   const chains = [
-    `[0:v]${head}setpts=PTS-STARTPTS,fps=${fps},trim=end_frame=${frames},${grade}` +
-      `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,` +
-      `setsar=1,format=yuv420p,split=${branches.length}${branches.map((b) => `[s${b.label}]`).join('')}`,
+    `[0:v]${head}setpts=PTS-STARTPTS,fps=${fps},trim=end_frame=${frames},${grade}${letterbox(w, h)},` +
+      `split=${branches.length}${branches.map((b) => `[s${b.label}]`).join('')}`,
     ...branches.map((b) => `[s${b.label}]${b.chain}[${b.label}]`),
   ];
   const extension = clip.hasAudio ? extensionSamples(opts.crossfadeMs) : 0;
