@@ -67,7 +67,9 @@ export function executionSeconds(history: HistoryEvent[]): number {
   return (history[history.length - 1].at - history[0].at) / 1000;
 }
 
+
 type Timed = { created_at: string; completed_at: string | null };
+/** Request → completion of one prediction, in seconds (0 while unfinished). */
 const took = (p: Timed) => (p.completed_at ? (Date.parse(p.completed_at) - Date.parse(p.created_at)) / 1000 : 0);
 
 /**
@@ -88,8 +90,8 @@ export function keyframesModelSeconds(predictions: (Timed & { model: string })[]
 }
 
 /** Σ request → completion of the predictions a run waited for, in seconds. */
-export function modelSeconds(predictions: { created_at: string; completed_at: string | null }[]): number {
-  return predictions.reduce((sum, p) => sum + (p.completed_at ? (Date.parse(p.completed_at) - Date.parse(p.created_at)) / 1000 : 0), 0);
+export function modelSeconds(predictions: Timed[]): number {
+  return predictions.reduce((sum, p) => sum + took(p), 0);
 }
 
 /** One handler invocation as the bench timed it. */

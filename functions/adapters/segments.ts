@@ -188,6 +188,6 @@ export async function joinClips(opts: {
     const film = await assembleSegments(segments, { out: opts.out, measureAudio: `${opts.out}.mix.wav`, fps: opts.fps, crossfadeMs });
     return { ...film, clipFrames: segments.map((s) => s.frames) };
   } finally {
-    await Promise.all(segments.flatMap((s, i) => [rm(s.video, { force: true }), rm(at(i, 'f32'), { force: true }), rm(`${opts.out}.mix.wav`, { force: true })]));
+    await Promise.all([...segments.flatMap((s, i) => [rm(s.video, { force: true }), rm(at(i, 'f32'), { force: true })]), rm(`${opts.out}.mix.wav`, { force: true })]);
   }
 }

@@ -178,11 +178,6 @@ export function meanAbsoluteDifference(a: Uint8Array, b: Uint8Array): number {
  */
 export function seamStillRun(outgoingTail: number[], across: number, incomingHead: number[], threshold = FROZEN_FRAME_THRESHOLD): number {
   const diffs = [...outgoingTail.slice(-(SEAM_WINDOW - 1)), across, ...incomingHead.slice(0, SEAM_WINDOW)];
-  let longest = 1;
-  let run = 1;
-  for (const diff of diffs) {
-    run = diff < threshold ? run + 1 : 1;
-    longest = Math.max(longest, run);
-  }
-  return longest;
+  // Numbered as frames 1..n of the window, each against the frame before it.
+  return stillRun(new Map(diffs.map((diff, i) => [i + 1, diff])), [0, diffs.length], threshold);
 }
