@@ -1,18 +1,11 @@
 // Strategy keyframes end to end: the anchor, one SDXL image-to-image keyframe per scene end (all at
 // once), then every scene at once pinned between the keyframes around it, joined into one film.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack';
-import { render, type RenderResult } from '../../local/render';
+import { describe, expect, it } from 'vitest';
+import { renderedOnce } from './rendered-once';
 import { decodeFirstFrame, decodeLastFrame, probeVideo, ssim, worstFrameStepError } from './film-checks';
-
-type Rendered = Extract<RenderResult, { runId: string }>;
-let stack: LocalStack;
-let dir: string;
-let result: Rendered;
 
 const storyboard = {
   title: 'Lighthouse keyframes',
@@ -26,35 +19,24 @@ const storyboard = {
   ],
 };
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'longshot-e2e-keyframes-'));
-  // No drift: frame 0 is the scaled input, so both ends of every clip can be checked against the keyframes.
-  stack = await startLocalStack({ emulator: { drift: 'none' } });
-  const rendered = await render({ storyboard, outDir: dir, on: stack, progress: false });
-  if (rendered.outcome === 'invalid') throw new Error(rendered.problems.join('; '));
-  result = rendered;
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+// No drift: frame 0 is the scaled input, so both ends of every clip can be checked against the keyframes.
+const run = renderedOnce('keyframes', () => storyboard, { emulator: { drift: 'none' } });
 
 const predictionsOf = (kind: 'image' | 'video') => {
-  const ids = result.manifest.steps.filter((s) => s.kind === kind && s.step !== 'anchor').map((s) => s.predictionId);
-  return stack.emulator!.predictions().filter((p) => ids.includes(p.id));
+  const ids = run.result.manifest.steps.filter((s) => s.kind === kind && s.step !== 'anchor').map((s) => s.predictionId);
+  return run.stack.emulator!.predictions().filter((p) => ids.includes(p.id));
 };
-const entered = (state: string) => result.history.filter((e) => e.type === 'StateEntered' && e.state === state).map((e) => e.at);
-const firstExit = (state: string) => Math.min(...result.history.filter((e) => e.type === 'StateExited' && e.state === state).map((e) => e.at));
-const keyframeFile = (n: number) => join(result.dir, n === 0 ? 'seeds/0.png' : `keyframes/${n}.png`);
+const entered = (state: string) => run.result.history.filter((e) => e.type === 'StateEntered' && e.state === state).map((e) => e.at);
+const firstExit = (state: string) => Math.min(...run.result.history.filter((e) => e.type === 'StateExited' && e.state === state).map((e) => e.at));
+const keyframeFile = (n: number) => join(run.result.dir, n === 0 ? 'seeds/0.png' : `keyframes/${n}.png`);
 
 describe('render a 3-scene keyframes storyboard (ltx-2.3-fast, 3 × 6 s)', () => {
   it('succeeds with the anchor, three keyframes and three clips stored, steps in order', () => {
-    expect(result.exitCode).toBe(0);
+    expect(run.result.exitCode).toBe(0);
     for (const file of ['final.mp4', 'anchor.png', 'keyframes/1.png', 'keyframes/2.png', 'keyframes/3.png', 'scenes/3/clip.mp4']) {
-      expect(existsSync(join(result.dir, file)), file).toBe(true);
+      expect(existsSync(join(run.result.dir, file)), file).toBe(true);
     }
-    expect(result.manifest.steps.map((s) => s.step)).toEqual(['anchor', 'keyframe-1', 'keyframe-2', 'keyframe-3', 'scene-1', 'scene-2', 'scene-3']);
+    expect(run.result.manifest.steps.map((s) => s.step)).toEqual(['anchor', 'keyframe-1', 'keyframe-2', 'keyframe-3', 'scene-1', 'scene-2', 'scene-3']);
   });
 
   it('makes every keyframe from the stored anchor with one seed, all at once, before any scene starts', () => {
@@ -64,7 +46,7 @@ describe('render a 3-scene keyframes storyboard (ltx-2.3-fast, 3 × 6 s)', () =>
     expect(new Set(inputs.map((i) => i.seed)).size).toBe(1);
     expect(entered('Keyframe')).toHaveLength(3);
     expect(Math.max(...entered('Keyframe'))).toBeLessThan(firstExit('StoreKeyframe'));
-    const keyframesDone = Math.max(...result.history.filter((e) => e.type === 'StateExited' && e.state === 'StoreKeyframe').map((e) => e.at));
+    const keyframesDone = Math.max(...run.result.history.filter((e) => e.type === 'StateExited' && e.state === 'StoreKeyframe').map((e) => e.at));
     expect(Math.min(...entered('Clip'))).toBeGreaterThanOrEqual(keyframesDone);
   });
 
@@ -81,26 +63,26 @@ describe('render a 3-scene keyframes storyboard (ltx-2.3-fast, 3 × 6 s)', () =>
   });
 
   it.each([1, 2, 3])('clip %i starts on keyframe n-1 and ends exactly on keyframe n', async (n) => {
-    const clip = join(result.dir, `scenes/${n}/clip.mp4`);
-    const first = await decodeFirstFrame(clip, dir, `first-${n}`);
-    const last = await decodeLastFrame(clip, dir, `last-${n}`);
+    const clip = join(run.result.dir, `scenes/${n}/clip.mp4`);
+    const first = await decodeFirstFrame(clip, run.dir, `first-${n}`);
+    const last = await decodeLastFrame(clip, run.dir, `last-${n}`);
     expect(await ssim(first, keyframeFile(n - 1)), `first frame of clip ${n} vs keyframe ${n - 1}`).toBeGreaterThan(0.97);
     expect(await ssim(last, keyframeFile(n)), `last frame of clip ${n} vs keyframe ${n}`).toBeGreaterThan(0.97);
   });
 
   it('joins without dropping a seed frame (only frozen heads), graded, with continuous timestamps and sound', async () => {
-    const film = await probeVideo(result.film!);
-    const corrections = result.manifest.steps.flatMap((s) => (s.corrections ? [s.corrections] : []));
+    const film = await probeVideo(run.result.film!);
+    const corrections = run.result.manifest.steps.flatMap((s) => (s.corrections ? [s.corrections] : []));
     expect(corrections).toHaveLength(3);
     for (const c of corrections) expect(c.headTrimFrames).toBe(c.frozenHeadFrames);
     for (const c of corrections) expect(c.grade).not.toBeNull();
     expect(film.frames).toBe(450 - corrections.reduce((sum, c) => sum + c.headTrimFrames, 0));
-    expect((await worstFrameStepError(result.film!, 25)).worst).toBeLessThan(0.001);
+    expect((await worstFrameStepError(run.result.film!, 25)).worst).toBeLessThan(0.001);
     expect(Math.abs(film.audioDurationSec! - film.videoDurationSec)).toBeLessThanOrEqual(1 / 25);
   });
 
   it('measures every seam like a chain’s: the stored end frame of scene n against scene n+1’s first frame in the film', async () => {
-    const report = JSON.parse(await readFile(join(result.dir, 'continuity.json'), 'utf8'));
+    const report = JSON.parse(await readFile(join(run.result.dir, 'continuity.json'), 'utf8'));
     const seams = report.seams.map((s: { ssimSeedToFirstFrame: number | null }) => s.ssimSeedToFirstFrame);
     expect(seams).toHaveLength(2);
     for (const value of seams) expect(value).toBeGreaterThan(0.9);
