@@ -1,13 +1,13 @@
 // Strategy keyframes: which storyboards may use it (a model that ends on a given frame, an anchor),
 // and the plan it makes: one keyframe per scene end from the anchor, scenes pinned between them.
 import { describe, expect, it } from 'vitest';
-import { InvalidStoryboardError } from '../../functions/domain/errors';
 import { LAST_FRAME_MODEL_IDS, VIDEO_MODELS } from '../../functions/domain/models';
 import { buildPlan } from '../../functions/domain/plan';
 import { parseStoryboard } from '../../functions/domain/storyboard';
 import { retentionOf } from '../../functions/domain/run-keys';
 import { KEYFRAME_PROMPT_STRENGTH, clipRequest, keyframeRequest } from '../../functions/domain/replicate-inputs';
 import { SDXL } from '../../functions/domain/models';
+import { problemsOf } from '../support/storyboard-problems';
 
 const runId = '20261125-1042-winter-ad-3f9c2a7be41d08c6';
 const key = (path: string) => `runs/${runId}/${path}`;
@@ -18,16 +18,6 @@ const board = (extra: Record<string, unknown> = {}) => ({
   scenes: [{ prompt: 'p1' }, { prompt: 'p2' }, { prompt: 'p3' }],
   ...extra,
 });
-
-function problemsOf(raw: unknown): string[] {
-  try {
-    parseStoryboard(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidStoryboardError);
-    return (error as InvalidStoryboardError).problems;
-  }
-  throw new Error(`expected ${JSON.stringify(raw)} to be rejected`);
-}
 
 describe('catalogue: last-frame models', () => {
   it('only the LTX-2.3 models accept a last frame', () => {

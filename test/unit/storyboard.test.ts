@@ -9,24 +9,14 @@ import {
   estimateOf,
   parseStoryboard,
   storyboardJsonSchema,
-  type StoryboardOverrides,
 } from '../../functions/domain/storyboard';
+import { problemsOf } from '../support/storyboard-problems';
 
 const scenes = (n: number, extra: Record<string, unknown> = {}) =>
   Array.from({ length: n }, (_, i) => ({ prompt: `scene ${i + 1} prompt`, ...extra }));
 const board = (extra: Record<string, unknown> = {}) => ({ title: 'Winter', scenes: scenes(3), ...extra });
 
 /** The problems parseStoryboard reports (fails the test if it accepts the input). */
-function problemsOf(raw: unknown, overrides?: StoryboardOverrides): string[] {
-  try {
-    parseStoryboard(raw, overrides);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidStoryboardError);
-    return (error as InvalidStoryboardError).problems;
-  }
-  throw new Error(`expected ${JSON.stringify(raw)} to be rejected`);
-}
-
 describe('parseStoryboard: defaults', () => {
   it('fills every default for a minimal storyboard', () => {
     const b = parseStoryboard({ title: 'Winter', scenes: [{ prompt: 'snow' }] });
