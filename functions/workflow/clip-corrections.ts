@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { copyFile } from 'node:fs/promises';
 import { gradeImage } from '../adapters/looks';
+import { settleAll } from '../adapters/scratch';
 import type { ClipFrames } from '../adapters/clip-frames';
 import type { ClipFramesRequest } from '../domain/clip-frames';
 import { frozenHeadFrames } from '../domain/frozen-frames';
@@ -60,7 +61,7 @@ export async function correctClip(input: CorrectionInput, analysis: ClipAnalysis
     headMotionFrames: settings.maxFrozenHeadFrames > 0 ? settings.maxFrozenHeadFrames + 2 : 0,
     lookFrames: [...Array.from({ length: headFrames }, (_, n) => n), ...endFrameIndices(0, input.frames).last],
   };
-  const [picture, loudness, onsetLevelling] = await Promise.all([
+  const [picture, loudness, onsetLevelling] = await settleAll([
     analysis.readClipFrames(input.clip, request, dir),
     input.hasAudio ? analysis.measureLoudness(input.clip) : Promise.resolve(null),
     input.hasAudio ? analysis.measureOnset(input.clip) : Promise.resolve(null),

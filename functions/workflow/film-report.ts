@@ -2,6 +2,7 @@
 // it) and the assembly's own mix of the sound; the contact sheet from the segments' rows and the
 // drift chart from the report. Nothing here decodes the film.
 import type { FinishedSegment } from './finish-segment';
+import { settleAll } from '../adapters/scratch';
 import { buildContinuityReport, type ContinuityReport, type SceneSpan, type SeamAudio } from '../domain/continuity-report';
 import { seamStillRun, meanAbsoluteDifference } from '../domain/frozen-frames';
 import type { RunPlan } from '../domain/plan';
@@ -74,7 +75,7 @@ export async function drawPictures(
 ): Promise<void> {
   // The clips' figures do not depend on the seams' sound.
   const { clips, settings } = reportFromSegments({ ...input, seamAudio: [] });
-  await Promise.all([
+  await settleAll([
     analysis.contactSheetFromRows(input.rows, out.sheet, { scenes: input.spans, fps: input.plan.join.fps, film: input.film }),
     analysis.driftChart(out.chart, {
       scenes: clips.map((c) => ({

@@ -85,7 +85,7 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
     // The run may have been canceled while this step worked: do not publish a film for it.
     const endedMeanwhile = await findEnding(config, runId);
     if (endedMeanwhile) return filmOfEnding(runId, clips.length, endedMeanwhile);
-    await Promise.all([
+    await settleAll([
       uploadFile(config, keys.final, film, 'video/mp4'),
       uploadFile(config, keys.contactSheet, pictures.sheet, 'image/png'),
       uploadFile(config, keys.driftChart, pictures.chart, 'image/png'),

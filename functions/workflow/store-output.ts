@@ -11,7 +11,7 @@ import { lookOf } from '../domain/colour';
 import { gradeTargetOf } from '../domain/grade';
 import type { ClipCorrections } from '../domain/continuity';
 import { correctClip } from './clip-corrections';
-import { withScratchDir } from '../adapters/scratch';
+import { settleAll, withScratchDir } from '../adapters/scratch';
 import { imageToPng, probeVideo } from '../adapters/media';
 import { describeUrl, downloadOutput, fetchPublicFile, FetchRefusedError } from '../adapters/safe-fetch';
 import { InvalidStoryboardError, MissingObjectError, OutputInvalidError, PredictionFailedError } from '../domain/errors';
@@ -219,7 +219,7 @@ export async function storeClip(config: RuntimeConfig, scene: ScenePlan, predict
       },
       clipAnalysis,
     );
-    await Promise.all([uploadFile(config, scene.clipKey, clip, 'video/mp4'), uploadFile(config, scene.lastFrameKey, seed, 'image/png')]);
+    await settleAll([uploadFile(config, scene.clipKey, clip, 'video/mp4'), uploadFile(config, scene.lastFrameKey, seed, 'image/png')]);
     await updateStep(config, scene.runId, scene.step, {
       kind: 'video',
       status: 'stored',
