@@ -16,7 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ASL_PATH, FUNCTIONS } from '../functions/catalog';
 import { RETENTION_TAG } from '../functions/domain/run-keys';
 import { CANCEL_AFTER } from '../functions/domain/prediction-windows';
-import { constructName, ProjectFunction, type ProjectFunctionProps } from './project-function';
+import { constructName, ProjectFunction } from './project-function';
 import { BUCKET_ACCESS, KEYS, type KeyKind } from './bucket-access';
 import { addAlarms } from './alarms';
 import { addRoutes, createRestApi } from './rest-api';
@@ -31,11 +31,6 @@ export interface LongshotStackProps extends StackProps {
   apiBurstLimit?: number;
 }
 
-/** Memory, timeout and /tmp from cdk/sizing.ts (docs/bench.md says why each). */
-function sizing(name: string): Omit<ProjectFunctionProps, 'spec' | 'environment'> {
-  const { memoryMb, timeoutSeconds, ephemeralMb } = sizingOf(name);
-  return { memoryMb, timeout: Duration.seconds(timeoutSeconds), ephemeralMb };
-}
 
 /** Functions that EventBridge invokes asynchronously: their errors go to a failure queue, not away. */
 const ASYNC_TARGETS = ['start-from-upload', 'execution-ended'];
@@ -127,7 +122,7 @@ export class LongshotStack extends Stack {
       this.functions[spec.name] = new ProjectFunction(this, `${constructName(spec.name)}Function`, {
         spec,
         environment: { ...environment, ...envFor[spec.name] },
-        ...sizing(spec.name),
+        sizing: sizingOf(spec.name),
       });
     }
   }

@@ -6,13 +6,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { projectPath, type FunctionSpec } from '../functions/catalog';
+import type { FunctionSizing } from './sizing';
 
 export interface ProjectFunctionProps {
   spec: FunctionSpec;
   environment: Record<string, string>;
-  memoryMb?: number;
-  timeout?: Duration;
-  ephemeralMb?: number;
+  /** Memory, timeout and /tmp (cdk/sizing.ts). */
+  sizing: FunctionSizing;
 }
 
 /** Where the media functions find ffmpeg/ffprobe: copied next to the bundle by a command hook. */
@@ -33,9 +33,9 @@ export class ProjectFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       // The ffmpeg/ffprobe static builds are x86-64; everything else runs cheaper on Graviton.
       architecture: media ? Architecture.X86_64 : Architecture.ARM_64,
-      memorySize: props.memoryMb ?? 512,
-      timeout: props.timeout ?? Duration.seconds(30),
-      ephemeralStorageSize: Size.mebibytes(props.ephemeralMb ?? 512),
+      memorySize: props.sizing.memoryMb,
+      timeout: Duration.seconds(props.sizing.timeoutSeconds),
+      ephemeralStorageSize: Size.mebibytes(props.sizing.ephemeralMb),
       tracing: Tracing.ACTIVE,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',

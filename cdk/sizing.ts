@@ -9,8 +9,8 @@ export interface FunctionSizing {
   ephemeralMb: number;
 }
 
-/** What a function gets unless it is listed below (ProjectFunction's defaults). */
-export const DEFAULT_SIZING: FunctionSizing = { memoryMb: 512, timeoutSeconds: 30, ephemeralMb: 512 };
+/** What a function gets unless it is listed below. */
+const DEFAULT_SIZING: FunctionSizing = { memoryMb: 512, timeoutSeconds: 30, ephemeralMb: 512 };
 
 // The ASL gives each Task at least its function's timeout plus a margin (test/cdk/timeouts.test.ts).
 export const FUNCTION_SIZING: Record<string, Partial<FunctionSizing>> = {

@@ -110,7 +110,7 @@ async function readPiece(file: string, window: PieceWindow): Promise<Float32Arra
 }
 
 /** Per segment: play its sound inverted, so that no crossfade cancels (seam-polarity.ts)? */
-export async function segmentPolarities(segments: AssemblySegment[], spans: ReturnType<typeof assemblyPlan>['spans']): Promise<boolean[]> {
+async function segmentPolarities(segments: AssemblySegment[], spans: ReturnType<typeof assemblyPlan>['spans']): Promise<boolean[]> {
   const windows = pieceWindows(segments.map((s) => ({ ...s, hasAudio: s.audio !== null })), spans);
   const correlations = await Promise.all(
     windows.map(async (w) => {
