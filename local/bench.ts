@@ -12,6 +12,8 @@ import { HANDLERS, type AnyHandler } from './handlers';
 import { sizingOf } from '../cdk/sizing';
 import { headObject, listKeys } from '../functions/adapters/s3';
 import { runKeys } from '../functions/domain/run-keys';
+import { SEGMENT_VIDEO_CODEC } from '../functions/domain/segment-recipe';
+import { JOIN_SAMPLE_RATE } from '../functions/domain/join-audio';
 import {
   executionSeconds, finishingCpuSeconds, finishingParts, runCost, stateTransitions, type Invocation, finishingSeconds, formatBenchReport, keyframesModelSeconds, modelSeconds, stageSeconds,
   type BenchReport, type FinishingRow, type StageRow,
@@ -59,8 +61,7 @@ async function baselineCpuSeconds(meter: ToolCpuMeter, clips: string[], out: str
   const concat = `${clips.map((_, i) => `[${i}:v][${i}:a]`).join('')}concat=n=${clips.length}:v=1:a=1[v][a]`;
   await runFfmpeg([
     ...inputs, '-filter_complex', concat, '-map', '[v]', '-map', '[a]',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '192k', out,
+    ...SEGMENT_VIDEO_CODEC, '-c:a', 'aac', '-b:a', '192k', out,
   ]);
   const samples = await meter.samples();
   if (samples.length !== 1) throw new Error(`the baseline encode left ${samples.length} samples, not 1`);
@@ -94,7 +95,7 @@ async function fileSizes(stack: LocalStack, runId: string, filmSeconds: number):
   ]);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   // JoinFilm holds every segment and sound piece, the film, and the mix as 32-bit stereo WAV at 48 kHz.
-  const mix = (filmSeconds * 48_000 * 2 * 4) / 1e6;
+  const mix = (filmSeconds * JOIN_SAMPLE_RATE * 2 * 4) / 1e6;
   return {
     clip: Math.max(0, ...clips),
     segment: Math.max(0, ...segments),
