@@ -66,6 +66,9 @@ export function addRoutes(api: apigw.RestApi, handlers: { runs: IFunction; webho
   const runParams = { requestValidator: validator, requestParameters: { 'method.request.path.runId': true } };
   run.addMethod('GET', runsIntegration, runParams);
   run.addMethod('DELETE', runsIntegration, runParams);
+  // New runs from an ended one (their bodies are small: {scene, prompt?, maxUsd?} / {maxUsd?}).
+  run.addResource('regenerate').addMethod('POST', runsIntegration, runParams);
+  run.addResource('resume').addMethod('POST', runsIntegration, runParams);
 
   api.root
     .addResource('webhooks')

@@ -1,17 +1,19 @@
-// longshot: render | compare | validate | dev. Exit codes: 0 ok, 1 the run failed, 2 a usage error
+// longshot: render | regenerate | resume | compare | validate | dev. Exit codes: 0 ok, 1 the run failed, 2 a usage error
 // (invalid storyboard, port in use, missing token: one line says what to do), 130 interrupted (Ctrl-C).
 import { continuitySummary } from '../functions/domain/continuity-report';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InterruptedError, render, type RenderResult } from './render';
+import { InterruptedError, localStoreOf, render, rerunLocally, type RerunResult } from './render';
+import { isRunId } from '../functions/domain/run-keys';
+import type { RerunKind } from '../functions/domain/rerun';
 import { runDevServer } from './dev-server';
 import { LocalStackError, PortInUseError } from './stack';
 import { compare } from './compare';
 import { DEFAULT_VARIANTS, parseVariants } from '../functions/domain/compare';
-import { STRATEGIES, parseStoryboard } from '../functions/domain/storyboard';
+import { LIMITS, STRATEGIES, parseStoryboard } from '../functions/domain/storyboard';
 import { buildPlan } from '../functions/domain/plan';
 import { InvalidStoryboardError } from '../functions/domain/errors';
 import { VIDEO_MODEL_IDS } from '../functions/domain/models';
@@ -90,10 +92,15 @@ function useOwnTempDir() {
   process.once('exit', () => rmSync(root, { recursive: true, force: true }));
 }
 
-function printRenderResult(file: string, json: boolean, result: RenderResult) {
+function printRenderResult(file: string, json: boolean, result: RerunResult) {
   if (result.outcome === 'invalid') {
     if (json) process.stdout.write(`${JSON.stringify({ outcome: 'invalid', problems: result.problems }, null, 2)}\n`);
     else printProblems(file, result.problems);
+    return;
+  }
+  if (result.outcome === 'refused') {
+    if (json) process.stdout.write(`${JSON.stringify({ outcome: 'refused', message: result.message }, null, 2)}\n`);
+    else process.stderr.write(`✗ ${result.message}; nothing was started\n`);
     return;
   }
   if (json) {
@@ -176,6 +183,74 @@ function addRender(program: Command, session: Session) {
       });
       session.exitCode = result.exitCode;
       printRenderResult(file, Boolean(opts.json), result);
+    });
+}
+
+const dollars = (value: string) => {
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!(n > 0 && n <= LIMITS.maxBudgetUsd)) throw new InvalidArgumentError(`a budget in US dollars, more than 0 and at most ${LIMITS.maxBudgetUsd}`);
+  return n;
+};
+
+const sceneNumber = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a scene number: 1, 2, 3…');
+  return n;
+};
+
+/**
+ * A run named on the command line: its directory (out/<runId>, as render printed it) or its id
+ * (under --out). Its local store is DIR/.longshot/bucket, which render left behind.
+ */
+function runLocation(arg: string, out: string): { runId: string; outDir: string } {
+  if (isRunId(arg)) return { runId: arg, outDir: out };
+  const dir = resolve(arg);
+  if (!isRunId(basename(dir))) {
+    throw new UsageError(`${arg}: not a run id (like 20261125-1042-winter-ad-3f9c2a7be41d08c6) or a run's directory (out/<runId>)`);
+  }
+  return { runId: basename(dir), outDir: dirname(dir) };
+}
+
+function addRerun(program: Command, session: Session, kind: RerunKind) {
+  const command = program
+    .command(kind)
+    .description(
+      kind === 'regenerate'
+        ? 'make one scene again (and, in a chain, the scenes after it), reusing everything else; a new run'
+        : 'go on with a failed, canceled or budget-stopped run: only what is missing is generated; a new run',
+    )
+    .argument('<run>', 'the run: its directory (out/<runId>) or its id');
+  if (kind === 'regenerate') {
+    command.requiredOption('--scene <n>', 'the scene to generate again', sceneNumber).option('--prompt <text>', 'a new prompt for that scene');
+  }
+  command
+    .option('--max-usd <usd>', 'a new budget for the new run (storyboard budget.maxUsd)', dollars)
+    .option('--out <dir>', 'where runs are kept (when <run> is an id)', 'out')
+    .option('--no-webhooks', 'complete every prediction through the poll path')
+    .option('--full-size', 'emulator renders real output sizes (1920x1080) instead of 640x360')
+    .addOption(emulatorDriftOption())
+    .addOption(emulatorLatencyOption())
+    .option('--json', 'print a JSON summary on stdout')
+    .action(async (run: string, opts) => {
+      const { runId, outDir } = runLocation(run, opts.out);
+      const store = localStoreOf(outDir);
+      if (!existsSync(store)) throw new UsageError(`no local store at ${store}: ${kind} works on runs rendered into ${outDir} (render keeps its bucket there)`);
+      const body = {
+        ...(opts.scene !== undefined && { scene: opts.scene }),
+        ...(opts.prompt !== undefined && { prompt: opts.prompt }),
+        ...(opts.maxUsd !== undefined && { maxUsd: opts.maxUsd }),
+      };
+      const result = await rerunLocally({
+        kind,
+        parentRunId: runId,
+        body,
+        outDir,
+        progress: !opts.json,
+        signal: session.signal,
+        stack: { webhooks: opts.webhooks, emulator: emulatorOptions(opts) },
+      });
+      session.exitCode = result.exitCode;
+      printRenderResult(run, Boolean(opts.json), result);
     });
 }
 
@@ -299,6 +374,8 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError()
     .exitOverride();
   addRender(program, session);
+  addRerun(program, session, 'regenerate');
+  addRerun(program, session, 'resume');
   addCompare(program, session);
   addValidate(program);
   addDev(program, session);

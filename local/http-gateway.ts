@@ -18,6 +18,8 @@ const ROUTES: Route[] = [
   { method: 'GET', resource: '/runs', pattern: /^\/runs\/?$/, handler: 'api' },
   { method: 'GET', resource: '/runs/{runId}', pattern: /^\/runs\/(?<runId>[^/]+)\/?$/, handler: 'api' },
   { method: 'DELETE', resource: '/runs/{runId}', pattern: /^\/runs\/(?<runId>[^/]+)\/?$/, handler: 'api' },
+  { method: 'POST', resource: '/runs/{runId}/regenerate', pattern: /^\/runs\/(?<runId>[^/]+)\/regenerate\/?$/, handler: 'api' },
+  { method: 'POST', resource: '/runs/{runId}/resume', pattern: /^\/runs\/(?<runId>[^/]+)\/resume\/?$/, handler: 'api' },
   { method: 'POST', resource: '/webhooks/replicate', pattern: /^\/webhooks\/replicate\/?$/, handler: 'webhook' },
 ];
 

@@ -68,6 +68,8 @@ export interface Interruption {
 
 export interface LocalStack {
   bucket: string;
+  /** Where s3rver keeps the bucket's objects. */
+  s3Directory: string;
   apiUrl: string;
   s3Endpoint: string;
   sfnEndpoint: string;
@@ -126,6 +128,7 @@ function requireToken(options: StackOptions) {
 }
 
 interface S3Part {
+  directory: string;
   server: S3Server['events'];
   endpoint: string;
   stop(): Promise<void>;
@@ -137,6 +140,7 @@ async function startS3(options: StackOptions): Promise<S3Part> {
   await mkdir(directory, { recursive: true });
   const s3 = await startS3Server({ port: options.s3Port ?? 0, directory, bucket: LOCAL_BUCKET });
   return {
+    directory,
     server: s3.events,
     endpoint: s3.endpoint,
     async stop() {
@@ -284,7 +288,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       for (const stop of started.reverse()) await stop();
       return interruption;
     };
-    const stack = { bucket: LOCAL_BUCKET, apiUrl: gateway.url, s3Endpoint: s3.endpoint, sfnEndpoint: sfn.url, engine, emulator, config: loadConfig() };
+    const stack = { bucket: LOCAL_BUCKET, s3Directory: s3.directory, apiUrl: gateway.url, s3Endpoint: s3.endpoint, sfnEndpoint: sfn.url, engine, emulator, config: loadConfig() };
     return { ...stack, inboxResults, statusChanges: ends.all, interrupt, stop: (stopOptions) => shutdown(stopOptions?.cause) };
   } catch (error) {
     for (const stop of started.reverse()) await stop().catch(() => undefined);

@@ -1,4 +1,5 @@
 // S3 access for handlers: JSON records, streamed uploads/downloads, presigned URLs.
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -215,6 +216,19 @@ export async function downloadToFile(config: RuntimeConfig, key: string, file: s
   try {
     const res = await s3Client(config).send(new GetObjectCommand({ Bucket: config.bucket, Key: key }));
     await pipeline(res.Body as Readable, createWriteStream(file));
+  } catch (error) {
+    if (isMissing(error)) throw new MissingObjectError(`s3://${config.bucket}/${key} does not exist`);
+    throw error;
+  }
+}
+
+/** The sha256 (hex) of an object's bytes, streamed: what a frame is known by in reuse hashes. */
+export async function sha256Of(config: RuntimeConfig, key: string): Promise<string> {
+  try {
+    const res = await s3Client(config).send(new GetObjectCommand({ Bucket: config.bucket, Key: key }));
+    const hash = createHash('sha256');
+    for await (const chunk of res.Body as Readable) hash.update(chunk as Buffer);
+    return hash.digest('hex');
   } catch (error) {
     if (isMissing(error)) throw new MissingObjectError(`s3://${config.bucket}/${key} does not exist`);
     throw error;

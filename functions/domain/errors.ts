@@ -71,3 +71,20 @@ export class RunEndedError extends LongshotError {}
 
 /** An Idempotency-Key came back with a different request: nothing is started (HTTP 422). */
 export class IdempotencyConflictError extends LongshotError {}
+
+/**
+ * The next prediction would take the run's spend past its budget (storyboard budget.maxUsd): the
+ * run stops before making it. Named without "Error" because it is how the run ended, as the issue
+ * and the manifest call it; resume the run with a higher budget to go on.
+ */
+export class BudgetExceeded extends LongshotError {}
+
+/** A request to an endpoint other than POST /runs broke its rules; `problems` name each field (HTTP 400). */
+export class InvalidRequestError extends LongshotError {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid request:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+/** The run is in a state the request cannot act on (resume a running or succeeded run): HTTP 409. */
+export class RunStateConflictError extends LongshotError {}

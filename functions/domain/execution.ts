@@ -4,12 +4,15 @@
 import { INBOX_PREFIX, isRunId, keyProblem, newRunId } from './run-keys';
 import { InvalidStoryboardError } from './errors';
 import type { StoryboardOverrides } from './storyboard';
+import type { RunOrigin } from './rerun';
 
 /** The execution input: what POST /runs and the upload trigger send to StartExecution. */
 export interface RunRequest {
   storyboard?: unknown;
   source?: { key: string };
   overrides?: StoryboardOverrides;
+  /** A run made from another (regenerate, resume). */
+  origin?: RunOrigin;
 }
 
 /** Title slot of ids derived for executions not named by longshot (started in the console). */
@@ -44,7 +47,7 @@ export function readRunRequest(input: unknown): RunRequest {
   const shape = 'the execution input must be {"storyboard": {…}} or {"source": {"key": "<object key>"}}, optionally with "overrides"';
   if (!isObject(input)) throw new InvalidStoryboardError([`(execution input): ${shape}; got ${preview(input)}`]);
   const problems: string[] = [];
-  const { storyboard, source, overrides } = input;
+  const { storyboard, source, overrides, origin } = input;
   if (storyboard === undefined && source === undefined) problems.push(`(execution input): ${shape}; got ${preview(input)}`);
   if (source !== undefined && (!isObject(source) || typeof source.key !== 'string' || source.key === '')) {
     problems.push(`source: must be {"key": "<object key>"} (a non-empty string); got ${preview(source)}`);
@@ -63,12 +66,32 @@ export function readRunRequest(input: unknown): RunRequest {
       }
     }
   }
+  problems.push(...originProblems(origin));
   if (problems.length) throw new InvalidStoryboardError(problems);
   return {
+    ...(isObject(origin) && { origin: originOf(origin) }),
     ...(storyboard !== undefined && { storyboard }),
     ...(source !== undefined && { source: { key: (source as { key: string }).key } }),
     ...(isObject(overrides) && { overrides: overrides as StoryboardOverrides }),
   };
+}
+
+const originOf = (o: Record<string, unknown>): RunOrigin => ({
+  kind: o.kind as RunOrigin['kind'],
+  parentRunId: o.parentRunId as string,
+  ...(o.kind === 'regenerate' && { scene: o.scene as number }),
+});
+
+function originProblems(origin: unknown): string[] {
+  if (origin === undefined) return [];
+  const shape = 'origin: must be {"kind": "regenerate" | "resume", "parentRunId": "<run id>", "scene"?: <n>}';
+  if (!isObject(origin)) return [`${shape}; got ${preview(origin)}`];
+  const problems: string[] = [];
+  if (origin.kind !== 'regenerate' && origin.kind !== 'resume') problems.push(`origin.kind: must be "regenerate" or "resume"; got ${preview(origin.kind)}`);
+  if (!isRunId(origin.parentRunId)) problems.push(`origin.parentRunId: must be a run id; got ${preview(origin.parentRunId)}`);
+  const scene = origin.scene;
+  if (origin.kind === 'regenerate' && !(Number.isInteger(scene) && (scene as number) >= 1)) problems.push(`origin.scene: regenerate needs a scene number ≥ 1; got ${preview(scene)}`);
+  return problems;
 }
 
 /**

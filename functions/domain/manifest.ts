@@ -23,6 +23,10 @@ export interface StepRecord {
   completedAt?: string;
   storedAt?: string;
   predictTimeSec?: number | null;
+  /** The hash of everything that determines this step's output (reuse.ts). */
+  outputHash?: string;
+  /** true: no prediction was made; a stored output with the same hash was used, at no cost. */
+  reused?: boolean;
   keys?: { output?: string; seed?: string };
   media?: { width: number; height: number; durationSec?: number; frames?: number; fps?: number; look?: Look; gradeTarget?: GradeTarget };
   /** A clip's continuity corrections, decided when it was stored. */

@@ -5,6 +5,7 @@ import { anchorModeOf, clipDurations, estimateOf, type Storyboard } from './stor
 import { keyframeStep, runKeys, sceneStep } from './run-keys';
 import type { ContinuitySettings } from './continuity-settings';
 import { SDXL, type Resolution, type VideoModelId } from './models';
+import { isRegenerated, type RunOrigin } from './rerun';
 
 export interface AnchorPlan {
   mode: 'generate' | 'provided' | 'none';
@@ -45,6 +46,8 @@ export interface ScenePlan {
   finishAlongside: string | null;
   /** Whether this scene's iteration finishes its own segment once its clip is stored (no later chained scene does it). */
   finishOwnSegment: boolean;
+  /** Regenerate: make a new clip even if one with the same inputs is stored (reuse.ts). */
+  fresh?: true;
 }
 
 /** Strategy keyframes: keyframe n, made with SDXL image-to-image from the anchor, ends scene n and starts scene n+1. */
@@ -78,6 +81,10 @@ export interface RunPlan {
   join: Storyboard['join'] & { fps: number };
   continuity: ContinuitySettings;
   estimate: { seconds: number; usd: number };
+  /** Most the run may spend (storyboard budget.maxUsd); null: no cap. */
+  budgetUsd: number | null;
+  /** Set for a run made from another one (regenerate, resume). */
+  origin?: RunOrigin;
 }
 
 /**
@@ -90,7 +97,7 @@ export function segmentFinishing(strategy: Storyboard['strategy'], index: number
   return { finishAlongside: index > 1 ? sceneStep(index - 1) : null, finishOwnSegment: index === count };
 }
 
-export function buildPlan(runId: string, board: Storyboard): RunPlan {
+export function buildPlan(runId: string, board: Storyboard, origin?: RunOrigin): RunPlan {
   const keys = runKeys(runId);
   const durations = clipDurations(board);
   const anchorSpec = board.anchor || undefined;
@@ -140,6 +147,7 @@ export function buildPlan(runId: string, board: Storyboard): RunPlan {
       lastFrameKey: keys.seed(index),
       ...(board.strategy === 'keyframes' && { endFrameKey: keys.keyframe(index) }),
       ...segmentFinishing(board.strategy, index, sceneSources.length),
+      ...(isRegenerated(origin, index) && { fresh: true as const }),
     };
   });
   const keyframes = board.strategy === 'keyframes' ? keyframePlans(runId, anchor, scenes) : undefined;
@@ -156,6 +164,8 @@ export function buildPlan(runId: string, board: Storyboard): RunPlan {
     join: { ...board.join, fps: board.clip.fps },
     continuity: { ...board.continuity },
     estimate: estimateOf(board),
+    budgetUsd: board.budget?.maxUsd ?? null,
+    ...(origin && { origin }),
   };
 }
 

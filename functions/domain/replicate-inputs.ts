@@ -86,6 +86,8 @@ export interface PredictionResult {
   startedAt: string | null;
   completedAt: string | null;
   predictTimeSec: number | null;
+  /** Set instead of an output URL when an earlier prediction's stored output was reused (reuse.ts). */
+  reusedKey?: string;
 }
 
 export interface PredictionLike {

@@ -1,10 +1,11 @@
-// POST /runs, GET /runs/{runId}, DELETE /runs/{runId} (IAM-authorised on AWS).
+// POST /runs, GET /runs/{runId}, DELETE /runs/{runId}, POST /runs/{runId}/regenerate|resume (IAM-authorised on AWS).
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig, type RuntimeConfig } from '../adapters/config';
-import { cancelRun, runReport, startRun } from '../workflow/runs';
+import { cancelRun, rerun, runReport, startRun } from '../workflow/runs';
 import { listRuns, readListQuery } from '../workflow/list-runs';
 import { isRunId } from '../domain/run-keys';
 import { InvalidStoryboardError } from '../domain/errors';
+import type { RerunKind } from '../domain/rerun';
 import { IDEMPOTENCY_KEY_PATTERN, apiRequestOnce } from '../domain/idempotency';
 import { errorResponse, header, isJsonContentType, json, rawBody } from './http';
 import { lambdaHandler } from './lambda-handler';
@@ -23,20 +24,28 @@ function parseBody(event: ProxyEvent): unknown {
   }
 }
 
-async function postRun(config: RuntimeConfig, event: ProxyEvent): Promise<APIGatewayProxyResult> {
-  // A web page can send text/plain or a form across origins without asking; JSON needs a CORS
-  // preflight, which this API never grants. So only JSON starts (paid) runs.
+/**
+ * What every route that starts (paid) runs checks first: a web page can send text/plain or a form
+ * across origins without asking; JSON needs a CORS preflight, which this API never grants. Returns
+ * the refusal, or the Idempotency-Key (if any).
+ */
+function startingRequest(event: ProxyEvent, route: string): { refusal: APIGatewayProxyResult } | { idempotencyKey?: string } {
   const contentType = header(event, 'content-type');
   if (!isJsonContentType(contentType)) {
-    return json(415, {
-      error: 'UnsupportedMediaType',
-      message: `POST /runs takes Content-Type: application/json (got ${contentType ? JSON.stringify(contentType.slice(0, 100)) : 'none'})`,
-    });
+    const got = contentType ? JSON.stringify(contentType.slice(0, 100)) : 'none';
+    return { refusal: json(415, { error: 'UnsupportedMediaType', message: `${route} takes Content-Type: application/json (got ${got})` }) };
   }
   const idempotencyKey = header(event, 'idempotency-key');
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-    return json(400, { error: 'InvalidIdempotencyKey', message: 'Idempotency-Key: 1–255 printable ASCII characters without spaces (e.g. a UUID)' });
+    return { refusal: json(400, { error: 'InvalidIdempotencyKey', message: 'Idempotency-Key: 1–255 printable ASCII characters without spaces (e.g. a UUID)' }) };
   }
+  return { idempotencyKey };
+}
+
+async function postRun(config: RuntimeConfig, event: ProxyEvent): Promise<APIGatewayProxyResult> {
+  const checked = startingRequest(event, 'POST /runs');
+  if ('refusal' in checked) return checked.refusal;
+  const { idempotencyKey } = checked;
   const body = parseBody(event) as Record<string, unknown>;
   // Either the storyboard itself, or {storyboard, model?, strategy?}.
   const wrapped = body && typeof body === 'object' && 'storyboard' in body;
@@ -51,6 +60,18 @@ async function postRun(config: RuntimeConfig, event: ProxyEvent): Promise<APIGat
   const started = await startRun(config, { ...request, once: idempotencyKey ? apiRequestOnce(idempotencyKey, request) : undefined });
   return json(202, started);
 }
+
+/** POST /runs/{runId}/regenerate {scene, prompt?, maxUsd?} and /resume {maxUsd?}: a new run from an ended one. */
+async function postRerun(config: RuntimeConfig, event: ProxyEvent, kind: RerunKind, runId: string): Promise<APIGatewayProxyResult> {
+  const checked = startingRequest(event, `POST /runs/{runId}/${kind}`);
+  if ('refusal' in checked) return checked.refusal;
+  const body = rawBody(event).trim() ? parseBody(event) : {};
+  const once = checked.idempotencyKey ? apiRequestOnce(checked.idempotencyKey, { storyboard: null, overrides: { kind, runId, body } }) : undefined;
+  const started = await rerun(config, kind, runId, body, once);
+  return started ? json(202, started) : json(404, { error: 'RunNotFound', runId });
+}
+
+const RERUN_ROUTES: Record<string, RerunKind> = { '/runs/{runId}/regenerate': 'regenerate', '/runs/{runId}/resume': 'resume' };
 
 export const handler = lambdaHandler(
   {
@@ -71,6 +92,11 @@ export const handler = lambdaHandler(
         if (!isRunId(runId)) return json(400, { error: 'InvalidRunId', message: 'runId must look like 20261125-1042-winter-ad-3f9c2a7be41d08c6' });
         const result = event.httpMethod === 'GET' ? await runReport(config, runId) : await cancelRun(config, runId);
         return result ? json(event.httpMethod === 'GET' ? 200 : 202, result) : json(404, { error: 'RunNotFound', runId });
+      }
+      const rerunKind = RERUN_ROUTES[event.resource];
+      if (rerunKind && event.httpMethod === 'POST') {
+        if (!isRunId(runId)) return json(400, { error: 'InvalidRunId', message: 'runId must look like 20261125-1042-winter-ad-3f9c2a7be41d08c6' });
+        return await postRerun(config, event, rerunKind, runId);
       }
       return json(404, { error: 'NotFound', message: `${event.httpMethod} ${event.path} is not a route` });
     } catch (error) {

@@ -97,6 +97,7 @@ const scenePlan = z.looseObject({
   endFrameKey: s3Key.optional(),
   finishAlongside: step.nullable(),
   finishOwnSegment: z.boolean(),
+  fresh: z.literal(true).optional(),
 });
 
 /** Clip: {scene: $.scene (one item of plan.scenes), attempt: $.attempt, taskToken: $$.Task.Token}. */
@@ -115,6 +116,7 @@ const predictionResult = z.looseObject({
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
   predictTimeSec: z.number().nullable(),
+  reusedKey: z.string().regex(/^reusable\/[0-9a-f]{64}\.(mp4|png)$/, 'must be reusable/<sha256>.mp4 or .png').optional(),
 });
 
 /** StoreAnchor (prediction) or StoreProvidedAnchor (source: the storyboard's image). */

@@ -1,6 +1,14 @@
 // API Gateway (REST, proxy integration) plumbing shared by the api and webhook handlers.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { IdempotencyConflictError, InvalidEventError, InvalidStoryboardError, MissingObjectError, WebhookRejectedError } from '../domain/errors';
+import {
+  IdempotencyConflictError,
+  InvalidEventError,
+  InvalidRequestError,
+  InvalidStoryboardError,
+  MissingObjectError,
+  RunStateConflictError,
+  WebhookRejectedError,
+} from '../domain/errors';
 import { logger } from '../adapters/logger';
 
 export const json = (statusCode: number, body: unknown): APIGatewayProxyResult => ({
@@ -30,7 +38,11 @@ export function errorResponse(error: unknown): APIGatewayProxyResult {
   if (error instanceof InvalidEventError) {
     return json(400, { error: error.name, message: 'The request is not a well-formed API Gateway proxy event.', problems: error.problems });
   }
+  if (error instanceof InvalidRequestError) {
+    return json(400, { error: error.name, message: 'The request has problems; nothing was started.', problems: error.problems });
+  }
   if (error instanceof IdempotencyConflictError) return json(422, { error: error.name, message: error.message });
+  if (error instanceof RunStateConflictError) return json(409, { error: error.name, message: error.message });
   if (error instanceof WebhookRejectedError) return json(401, { error: error.name, message: error.message });
   if (error instanceof MissingObjectError) return json(404, { error: error.name, message: error.message });
   logger.error('request failed', { error: error as Error });

@@ -29,7 +29,7 @@ export async function prepareRun(config: RuntimeConfig, input: PrepareInput): Pr
   const runId = runIdForExecution(input.runId, input.startedAt);
   const request = readRunRequest(input.request);
   const board = parseStoryboard(await loadStoryboardSource(config, request), request.overrides);
-  const plan = buildPlan(runId, board);
+  const plan = buildPlan(runId, board, request.origin);
   const keys = runKeys(runId);
   await putJson(config, keys.storyboard, board);
   await putJson(config, keys.plan, plan);

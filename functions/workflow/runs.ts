@@ -1,15 +1,16 @@
 // Starting, watching and stopping runs: what the api and start-from-upload functions do.
 import type { RuntimeConfig } from '../adapters/config';
 import { describeExecution, startExecution, stopExecution } from '../adapters/sfn';
-import { findEnding, findManifest } from '../adapters/run-store';
+import { findEnding, findManifest, findPlan } from '../adapters/run-store';
 import { createJson, exists, findJson, presignGet } from '../adapters/s3';
-import { parseStoryboard, type StoryboardOverrides } from '../domain/storyboard';
+import { parseStoryboard, type Storyboard, type StoryboardOverrides } from '../domain/storyboard';
 import { buildPlan } from '../domain/plan';
 import { idempotencyRecordKey, isRunId, newRunId, runKeys } from '../domain/run-keys';
-import { ConcurrentUpdateError, IdempotencyConflictError } from '../domain/errors';
+import { ConcurrentUpdateError, IdempotencyConflictError, RunStateConflictError } from '../domain/errors';
 import type { IdempotencyRecord, OnceOnly } from '../domain/idempotency';
 import { runStatusOfExecution } from '../domain/ending';
 import type { Manifest } from '../domain/manifest';
+import { assertRerunnable, readRegenerateRequest, readResumeRequest, regeneratedStoryboard, resumedStoryboard, type RerunKind, type RunOrigin } from '../domain/rerun';
 import { recordCancel } from './end-run';
 import type { RunRequest } from './prepare-run';
 
@@ -30,14 +31,18 @@ export interface StartRequest {
   source?: { key: string };
   /** A request that may come twice (Idempotency-Key, upload event): at most one run for it. */
   once?: OnceOnly;
+  /** A run made from another (regenerate, resume). */
+  origin?: RunOrigin;
 }
 
 /** Validates before anything starts: an invalid storyboard starts nothing and costs nothing. */
 export async function startRun(config: RuntimeConfig, request: StartRequest): Promise<StartedRun> {
   const board = parseStoryboard(request.storyboard, request.overrides);
-  const input: RunRequest = request.source
-    ? { source: request.source, overrides: request.overrides }
-    : { storyboard: request.storyboard, overrides: request.overrides };
+  const input: RunRequest = {
+    ...(request.source ? { source: request.source } : { storyboard: request.storyboard }),
+    overrides: request.overrides,
+    ...(request.origin && { origin: request.origin }),
+  };
   const claim = request.once
     ? await claimRun(config, request.once, () => newRunId(board.title))
     : { runId: newRunId(board.title), claimed: true };
@@ -83,6 +88,26 @@ async function ensureStarted(config: RuntimeConfig, runId: string, input: RunReq
     if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
   }
   return 'running';
+}
+
+/**
+ * POST /runs/{runId}/regenerate and /resume: a new run from an ended one's storyboard (a scene's new
+ * prompt, a higher budget), whose plan names the parent. What the parent made is reused by hash.
+ */
+export async function rerun(config: RuntimeConfig, kind: RerunKind, parentRunId: string, body: unknown, once?: OnceOnly): Promise<StartedRun | null> {
+  const request = kind === 'regenerate' ? readRegenerateRequest(body) : readResumeRequest(body);
+  const [manifest, plan, parent] = await Promise.all([
+    findManifest(config, parentRunId),
+    findPlan(config, parentRunId),
+    findJson<Storyboard>(config, runKeys(parentRunId).storyboard),
+  ]);
+  if (!manifest) return null;
+  if (!plan || !parent) throw new RunStateConflictError(`run ${parentRunId} never had a valid storyboard (${manifest.failure?.cause ?? 'no plan'}); fix it and start a new run`);
+  assertRerunnable(kind, parentRunId, manifest.status);
+  const storyboard =
+    kind === 'regenerate' ? regeneratedStoryboard(parent, plan.scenes.length, request as ReturnType<typeof readRegenerateRequest>) : resumedStoryboard(parent, request);
+  const origin: RunOrigin = { kind, parentRunId, ...(kind === 'regenerate' && { scene: (request as { scene: number }).scene }) };
+  return startRun(config, { storyboard, origin, once });
 }
 
 export interface RunReport {

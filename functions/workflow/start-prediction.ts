@@ -3,13 +3,15 @@
 // A retried start of the same attempt reuses its prediction; a new attempt cancels the old one.
 import type { RuntimeConfig } from '../adapters/config';
 import { cancelPrediction, createPrediction } from '../adapters/replicate';
-import { exists, presignGet } from '../adapters/s3';
+import { exists, presignGet, sha256Of } from '../adapters/s3';
+import { sendTaskSuccess } from '../adapters/sfn';
 import { findManifest, loadCallback, updateCallback, updateStep } from '../adapters/run-store';
 import { logger } from '../adapters/logger';
 import type { AnchorPlan, KeyframePlan, ScenePlan } from '../domain/plan';
 import { awaitingPrediction, planStart, repointed, withPrediction, type StepTarget } from '../domain/callbacks';
 import { anchorRequest, clipRequest, keyframeRequest, webhookUrl, withWebhook, type CreateRequest } from '../domain/replicate-inputs';
 import { MissingObjectError, PredictionCanceledError, ReplicateRequestError } from '../domain/errors';
+import { frameByContent, outputHash, reusableKey, reusedResult } from '../domain/reuse';
 
 export interface Started {
   runId: string;
@@ -17,20 +19,35 @@ export interface Started {
   predictionId: string;
   /** true: a retried start handed its earlier prediction to the new task token. */
   reused: boolean;
+  /** Set when no prediction was made: an earlier one's stored output (this key) answered the task. */
+  reusedOutput?: string;
 }
 
-type Target = StepTarget & { kind: 'image' | 'video' };
+/** fresh: make a new prediction even if an output with the same hash is stored (regenerate). */
+type Target = StepTarget & { kind: 'image' | 'video'; fresh?: boolean };
 
-async function start(config: RuntimeConfig, target: Target, request: CreateRequest, taskToken: string): Promise<Started> {
+/**
+ * The request as sent (frames by presigned URL) and as hashed (frames by content): built by the
+ * same function from each, so the hash covers every input that is sent.
+ */
+interface Requests {
+  sent: CreateRequest;
+  hashed: CreateRequest;
+}
+
+async function start(config: RuntimeConfig, target: Target, requests: Requests, taskToken: string): Promise<Started> {
   const plan = planStart(await loadCallback(config, target.runId, target.step), target.attempt);
   if (plan.action === 'reuse') return reuse(config, target, plan.predictionId, taskToken);
+  const hash = outputHash(requests.hashed);
+  const stored = reusableKey(hash, target.kind);
+  if (!target.fresh && (await exists(config, stored))) return answerFromStore(config, target, hash, stored, taskToken);
   if (plan.supersede) await cancelSuperseded(config, target, plan.supersede);
   const { runId, step, kind } = target;
   const requestedAt = new Date().toISOString();
   // The record must exist before Replicate can possibly call back.
   await updateCallback(config, runId, step, (current) => awaitingPrediction(current, target, taskToken, requestedAt));
   const hook = config.webhookUrl ? webhookUrl(config.webhookUrl, runId, step) : null;
-  const prediction = await createPrediction(config, withWebhook(request, hook));
+  const prediction = await createPrediction(config, withWebhook(requests.sent, hook));
   // Until this write lands, a webhook for the prediction is answered "not recorded" and retried.
   await updateCallback(config, runId, step, (current) => withPrediction(current ?? awaitingPrediction(null, target, taskToken, requestedAt), prediction.id));
   await cancelIfRunEnded(config, target, prediction.id);
@@ -40,6 +57,8 @@ async function start(config: RuntimeConfig, target: Target, request: CreateReque
     predictionId: prediction.id,
     attempts: (previous?.attempts ?? 0) + 1,
     requestedAt,
+    outputHash: hash,
+    reused: false,
   }));
   logger.info('prediction created', { runId, step, attempt: target.attempt, predictionId: prediction.id, webhook: Boolean(hook) });
   return { runId, step, predictionId: prediction.id, reused: false };
@@ -53,6 +72,17 @@ async function reuse(config: RuntimeConfig, target: Target, predictionId: string
   await updateStep(config, runId, step, (previous) => ({ kind, status: 'waiting', predictionId, attempts: previous?.attempts ?? 1 }));
   logger.warn('start retried: prediction reused for the new task token', { runId, step, attempt: target.attempt, predictionId });
   return { runId, step, predictionId, reused: true };
+}
+
+/** The same output was made before: hand the stored one to the task, and make no prediction. */
+async function answerFromStore(config: RuntimeConfig, target: Target, hash: string, key: string, taskToken: string): Promise<Started> {
+  const { runId, step, kind } = target;
+  const at = new Date().toISOString();
+  await updateStep(config, runId, step, (previous) => ({ kind, status: 'waiting', attempts: previous?.attempts ?? 0, requestedAt: at, outputHash: hash, reused: true }));
+  const result = reusedResult(hash, key, at);
+  await sendTaskSuccess(config, taskToken, { prediction: result });
+  logger.info('stored output reused; no prediction made', { runId, step, attempt: target.attempt, key });
+  return { runId, step, predictionId: result.id, reused: false, reusedOutput: key };
 }
 
 /** An earlier attempt's prediction may still run (it timed out on our side): stop paying for it. */
@@ -78,27 +108,39 @@ async function cancelIfRunEnded(config: RuntimeConfig, target: Target, predictio
 
 export function startAnchor(config: RuntimeConfig, anchor: AnchorPlan, taskToken: string, attempt = 1) {
   const target: Target = { runId: anchor.runId, step: 'anchor', kind: 'image', attempt };
-  return start(config, target, anchorRequest(anchor), taskToken);
+  const request = anchorRequest(anchor);
+  return start(config, target, { sent: request, hashed: request }, taskToken);
 }
 
-/** A presigned URL of a frame a step starts from (or ends on); missing means an earlier step did not store it. */
-async function presignFrame(config: RuntimeConfig, step: string, what: string, key: string): Promise<string> {
+/** A frame a step starts from (or ends on), by presigned URL and by content; missing means an earlier step did not store it. */
+async function frameInput(config: RuntimeConfig, step: string, what: string, key: string): Promise<{ url: string; content: string }> {
   if (!(await exists(config, key))) {
     throw new MissingObjectError(`${step}: ${what} ${key} is missing (did the previous step store it?)`);
   }
-  return presignGet(config, key);
+  const [url, sha256] = await Promise.all([presignGet(config, key), sha256Of(config, key)]);
+  return { url, content: frameByContent(sha256) };
 }
+
+const optionalFrame = (config: RuntimeConfig, step: string, what: string, key: string | null | undefined) =>
+  key ? frameInput(config, step, what, key) : Promise.resolve(null);
 
 /** Strategy keyframes: SDXL image-to-image from the stored anchor, with the run's fixed seed. */
 export async function startKeyframe(config: RuntimeConfig, keyframe: KeyframePlan, taskToken: string, attempt = 1) {
-  const imageUrl = await presignFrame(config, keyframe.step, 'anchor', keyframe.sourceKey);
+  const image = await frameInput(config, keyframe.step, 'anchor', keyframe.sourceKey);
   const target: Target = { runId: keyframe.runId, step: keyframe.step, kind: 'image', attempt };
-  return start(config, target, keyframeRequest(keyframe, imageUrl), taskToken);
+  const requests = { sent: keyframeRequest(keyframe, image.url), hashed: keyframeRequest(keyframe, image.content) };
+  return start(config, target, requests, taskToken);
 }
 
 export async function startClip(config: RuntimeConfig, scene: ScenePlan, taskToken: string, attempt = 1) {
-  const imageUrl = scene.seedKey ? await presignFrame(config, scene.step, 'seed frame', scene.seedKey) : null;
-  const lastFrameUrl = scene.endFrameKey ? await presignFrame(config, scene.step, 'keyframe', scene.endFrameKey) : null;
-  const target: Target = { runId: scene.runId, step: scene.step, kind: 'video', attempt };
-  return start(config, target, clipRequest(scene, imageUrl, lastFrameUrl), taskToken);
+  const [image, last] = await Promise.all([
+    optionalFrame(config, scene.step, 'seed frame', scene.seedKey),
+    optionalFrame(config, scene.step, 'keyframe', scene.endFrameKey),
+  ]);
+  const target: Target = { runId: scene.runId, step: scene.step, kind: 'video', attempt, fresh: scene.fresh === true };
+  const requests = {
+    sent: clipRequest(scene, image?.url ?? null, last?.url ?? null),
+    hashed: clipRequest(scene, image?.content ?? null, last?.content ?? null),
+  };
+  return start(config, target, requests, taskToken);
 }

@@ -3,7 +3,7 @@
 // or the anchor image itself.
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../adapters/config';
-import { downloadToFile, uploadFile } from '../adapters/s3';
+import { deleteObject, downloadToFile, uploadFile } from '../adapters/s3';
 import { findStep, loadPlan, updateStep } from '../adapters/run-store';
 import { imageFrame } from '../adapters/looks';
 import { clipAnalysis } from '../adapters/clip-analysis';
@@ -18,6 +18,7 @@ import { InvalidStoryboardError, MissingObjectError, OutputInvalidError, Predict
 import { keyProblem, runKeys } from '../domain/run-keys';
 import type { KeyframePlan, ScenePlan } from '../domain/plan';
 import { outputUrl, predictionError, type PredictionResult } from '../domain/replicate-inputs';
+import { reusableKey, reusedKeyOf, type OutputKind } from '../domain/reuse';
 
 /** A storyboard's own anchor image: what we fetch from the URL it names, at most. */
 export const ANCHOR_IMAGE_LIMITS = {
@@ -58,6 +59,31 @@ function succeeded(step: string, prediction: PredictionResult): string {
   const error = predictionError(step, prediction);
   if (error) throw error;
   return outputUrl(step, prediction);
+}
+
+/** The output's bytes into `file`: the stored output a start reused, or the prediction's, downloaded. */
+async function fetchOutput(config: RuntimeConfig, step: string, prediction: PredictionResult, file: string): Promise<void> {
+  const reused = reusedKeyOf(prediction);
+  if (reused) return downloadToFile(config, reused, file);
+  await downloadOutput(succeeded(step, prediction), file, step, OUTPUT_LIMITS);
+}
+
+/** A new output, checked and stored: keep it for reuse under the hash its start recorded. */
+async function keepForReuse(config: RuntimeConfig, runId: string, step: string, prediction: PredictionResult, output: { kind: OutputKind; file: string; contentType: string }) {
+  if (reusedKeyOf(prediction)) return;
+  const hash = (await findStep(config, runId, step))?.outputHash;
+  if (hash) await uploadFile(config, reusableKey(hash, output.kind), output.file, output.contentType);
+}
+
+/** A reused output that turns out not to decode must not answer the next attempt too. */
+async function forgetInvalidReuse<T>(config: RuntimeConfig, prediction: PredictionResult | undefined, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const reused = prediction && reusedKeyOf(prediction);
+    if (reused && error instanceof OutputInvalidError) await deleteObject(config, reused);
+    throw error;
+  }
 }
 
 /**
@@ -119,9 +145,9 @@ export async function storeImage(
 ): Promise<StoredImage> {
   const keys = runKeys(runId);
   const what = input.prediction ? `anchor: prediction ${input.prediction.id} output` : `anchor.image: ${describeSource(input.source)}`;
-  return inScratch('image', { original: what, 'anchor.png': 'anchor.png' }, async (dir) => {
+  return forgetInvalidReuse(config, input.prediction, inScratch('image', { original: what, 'anchor.png': 'anchor.png' }, async (dir) => {
     const original = join(dir, 'original');
-    if (input.prediction) await downloadOutput(succeeded('anchor', input.prediction), original, 'anchor', OUTPUT_LIMITS);
+    if (input.prediction) await fetchOutput(config, 'anchor', input.prediction, original);
     else if (input.source) await fetchProvidedImage(config, input.source, original);
     else throw new PredictionFailedError('anchor: neither a prediction nor a source image was given');
 
@@ -140,6 +166,7 @@ export async function storeImage(
     const frame = await imageFrame(png, join(dir, 'anchor.rgb'));
     await uploadFile(config, keys.anchor, png, 'image/png');
     await uploadFile(config, keys.seed(0), png, 'image/png');
+    if (input.prediction) await keepForReuse(config, runId, 'anchor', input.prediction, { kind: 'image', file: png, contentType: 'image/png' });
     await updateStep(config, runId, 'anchor', {
       kind: 'image',
       status: 'stored',
@@ -152,7 +179,7 @@ export async function storeImage(
       media: { width, height, look: lookOf(frame), gradeTarget: gradeTargetOf(frame) },
     });
     return { seedKey: keys.seed(0), anchorKey: keys.anchor, width, height };
-  });
+  }));
 }
 
 export interface StoredKeyframe {
@@ -164,14 +191,14 @@ export interface StoredKeyframe {
 
 /** Strategy keyframes: SDXL's image-to-image output, as PNG under keyframes/ (never seeds/: clips write those). */
 export async function storeKeyframe(config: RuntimeConfig, keyframe: KeyframePlan, prediction: PredictionResult): Promise<StoredKeyframe> {
-  const url = succeeded(keyframe.step, prediction);
   const what = `${keyframe.step}: prediction ${prediction.id} output`;
-  return inScratch('keyframe', { original: what, 'keyframe.png': `${keyframe.step}.png` }, async (dir) => {
+  return forgetInvalidReuse(config, prediction, inScratch('keyframe', { original: what, 'keyframe.png': `${keyframe.step}.png` }, async (dir) => {
     const original = join(dir, 'original');
     const png = join(dir, 'keyframe.png');
-    await downloadOutput(url, original, keyframe.step, OUTPUT_LIMITS);
+    await fetchOutput(config, keyframe.step, prediction, original);
     const { width, height } = await imageToPng(original, png, what, ANCHOR_IMAGE_LIMITS.maxSide);
     await uploadFile(config, keyframe.keyframeKey, png, 'image/png');
+    await keepForReuse(config, keyframe.runId, keyframe.step, prediction, { kind: 'image', file: png, contentType: 'image/png' });
     await updateStep(config, keyframe.runId, keyframe.step, {
       kind: 'image',
       status: 'stored',
@@ -182,7 +209,7 @@ export async function storeKeyframe(config: RuntimeConfig, keyframe: KeyframePla
       media: { width, height },
     });
     return { index: keyframe.index, keyframeKey: keyframe.keyframeKey, width, height };
-  });
+  }));
 }
 
 /** A source for messages: a URL without its query (presigned URLs carry signatures), a key as JSON. */
@@ -194,11 +221,10 @@ function describeSource(source: string | undefined): string {
 
 /** A scene's clip: store it, probe it, and store its true last frame as the next seed. */
 export async function storeClip(config: RuntimeConfig, scene: ScenePlan, prediction: PredictionResult): Promise<StoredClip> {
-  const url = succeeded(scene.step, prediction);
   const what = `${scene.step}: prediction ${prediction.id} output`;
-  return inScratch('clip', { 'clip.mp4': what, 'last.png': `${scene.step} last frame`, 'seed.png': `${scene.step} seed` }, async (dir) => {
+  return forgetInvalidReuse(config, prediction, inScratch('clip', { 'clip.mp4': what, 'last.png': `${scene.step} last frame`, 'seed.png': `${scene.step} seed` }, async (dir) => {
     const clip = join(dir, 'clip.mp4');
-    await downloadOutput(url, clip, scene.step, OUTPUT_LIMITS);
+    await fetchOutput(config, scene.step, prediction, clip);
     let probe;
     try {
       probe = await probeVideo(clip); // demuxes only: cheap, and gives the exact frame count
@@ -219,7 +245,11 @@ export async function storeClip(config: RuntimeConfig, scene: ScenePlan, predict
       },
       clipAnalysis,
     );
-    await settleAll([uploadFile(config, scene.clipKey, clip, 'video/mp4'), uploadFile(config, scene.lastFrameKey, seed, 'image/png')]);
+    await settleAll([
+      uploadFile(config, scene.clipKey, clip, 'video/mp4'),
+      uploadFile(config, scene.lastFrameKey, seed, 'image/png'),
+      keepForReuse(config, scene.runId, scene.step, prediction, { kind: 'video', file: clip, contentType: 'video/mp4' }),
+    ]);
     await updateStep(config, scene.runId, scene.step, {
       kind: 'video',
       status: 'stored',
@@ -244,5 +274,5 @@ export async function storeClip(config: RuntimeConfig, scene: ScenePlan, predict
       hasAudio: probe.audioCodec !== null,
       corrections,
     };
-  });
+  }));
 }

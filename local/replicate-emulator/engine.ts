@@ -298,7 +298,7 @@ export class Engine {
     this.log(entry, `Rendering ${frames} frames at ${size.width}x${size.height}, ${job.fps} fps`);
     await renderClip({
       prompt: job.prompt, firstFrame, ...size, fps: job.fps, duration: job.duration, audio: job.audio,
-      out, textFile: join(dir, 'title.txt'), drift: this.o.drift, seed: job.seed, lastFrame, signal: abort.signal,
+      out, textFile: join(dir, 'title.txt'), drift: this.o.drift, seed: job.seed, take: entry.prediction.id, lastFrame, signal: abort.signal,
     });
     this.log(entry, `Rendered ${job.duration} s clip in ${Date.now() - t0} ms`);
     return url('output.mp4');
