@@ -7,6 +7,7 @@ import type { CallbackRecord } from '../domain/callbacks';
 import { buildManifest, type Manifest, type StepRecord } from '../domain/manifest';
 import { withCanceledPredictions, type RunEnding } from '../domain/ending';
 import { ConcurrentUpdateError } from '../domain/errors';
+import type { SpendLedger } from '../domain/spend';
 
 /** Written before a prediction is created; the webhook finds the task token here, never in a URL. */
 export type { CallbackRecord };
@@ -101,7 +102,12 @@ export async function refreshManifest(config: RuntimeConfig, runId: string, iden
   const key = runKeys(runId).manifest;
   let ending = await findEnding(config, runId);
   for (let attempt = 1; ; attempt++) {
-    const [previous, currentPlan, steps] = await Promise.all([findManifest(config, runId), plan ?? findPlan(config, runId), listSteps(config, runId)]);
+    const [previous, currentPlan, steps, spend] = await Promise.all([
+      findManifest(config, runId),
+      plan ?? findPlan(config, runId),
+      listSteps(config, runId),
+      findJson<SpendLedger>(config, runKeys(runId).spend),
+    ]);
     const manifest = buildManifest({
       runId,
       executionName: previous?.executionName ?? identity.executionName ?? runId,
@@ -109,6 +115,7 @@ export async function refreshManifest(config: RuntimeConfig, runId: string, iden
       plan: currentPlan,
       steps,
       ending,
+      spend,
     });
     await putJson(config, key, manifest);
     const latest = await findEnding(config, runId);

@@ -13,6 +13,8 @@ export interface CallbackRecord {
   /** Every prediction this step created, oldest first: a webhook for one that is not current is stale. */
   predictionIds: string[];
   createdAt: string;
+  /** The prediction's own Cancel-After: canceled at that age, it timed out (generate it again). */
+  cancelAfterSec?: number;
   /** Set by the one delivery (webhook or poll) that claimed the result for the current task token. */
   resumedAt?: string;
   resumedBy?: string;

@@ -7,7 +7,8 @@ import type { GradeTarget } from './grade';
 import type { ClipCorrections } from './continuity';
 import type { FilmFigures, SceneSpan } from './continuity-report';
 import type { EndedBy, RunEnding } from './ending';
-import { SDXL, VIDEO_MODELS } from './models';
+import { BILLING_BASIS, committedUsd, spentUsd, type SpendEntry, type SpendLedger } from './spend';
+import type { RunOrigin } from './rerun';
 import { runKeys } from './run-keys';
 
 /** The run's state: `running` until its ending is recorded, then that ending's status, for good. */
@@ -77,7 +78,11 @@ export interface Manifest {
   scenesDone: number;
   currentStep: string | null;
   estimate: RunPlan['estimate'] | null;
-  cost: { usd: number; basis: string };
+  cost: RunCost;
+  /** Every prediction made for the run, oldest first, with what it cost. */
+  predictions: SpendEntry[];
+  /** Set for a run made from another one (regenerate, resume). */
+  origin: RunOrigin | null;
   storyboardKey: string | null;
   steps: StepRecord[];
   /** Only on a succeeded run. */
@@ -94,6 +99,8 @@ export interface ManifestSources {
   plan: RunPlan | null;
   steps: StepRecord[];
   ending: RunEnding | null;
+  /** The spend ledger (absent for runs from before it existed). */
+  spend?: SpendLedger | null;
 }
 
 /** anchor, then keyframes (strategy keyframes), then scenes, each in index order. */
@@ -103,18 +110,33 @@ const stepOrder = (step: string) => {
   return kind === 'keyframe' ? Number(n) / 1000 : Number(n);
 };
 
-/** Cost of what was actually generated (stored outputs), at the prices in models.ts. */
-export function spentUsd(plan: RunPlan, steps: StepRecord[]): number {
-  let usd = 0;
-  for (const record of steps) {
-    if (record.status !== 'stored') continue;
-    if (record.kind === 'image') usd += SDXL.usdPerImage;
-    else usd += (record.media?.durationSec ?? 0) * VIDEO_MODELS[plan.model].usdPerSecond;
-  }
-  return Math.round(usd * 1000) / 1000;
+/** What the run costs: estimate, budget and what Replicate's reports add up to (spend.ts). */
+export interface RunCost {
+  /** Spent: predictions whose end Replicate reported, failed and canceled attempts included. */
+  usd: number;
+  /** Held at list price for predictions still running (or whose end was never reported). */
+  runningUsd: number;
+  /** The plan's estimate at list prices, as if nothing were reused. */
+  estimateUsd: number | null;
+  budgetUsd: number | null;
+  /** Steps answered from stored outputs, at no cost. */
+  reusedSteps: number;
+  basis: string;
 }
 
-export function buildManifest({ runId, executionName, createdAt, plan, steps, ending }: ManifestSources): Manifest {
+export function runCost(plan: RunPlan | null, steps: StepRecord[], spend: SpendLedger | null): RunCost {
+  const spent = spend ? spentUsd(spend) : 0;
+  return {
+    usd: spent,
+    runningUsd: spend ? Math.round((committedUsd(spend) - spent) * 10000) / 10000 : 0,
+    estimateUsd: plan?.estimate.usd ?? null,
+    budgetUsd: spend?.budgetUsd ?? plan?.budgetUsd ?? null,
+    reusedSteps: steps.filter((s) => s.reused).length,
+    basis: BILLING_BASIS,
+  };
+}
+
+export function buildManifest({ runId, executionName, createdAt, plan, steps, ending, spend = null }: ManifestSources): Manifest {
   const sorted = [...steps].sort((a, b) => stepOrder(a.step) - stepOrder(b.step));
   const scenesDone = sorted.filter((s) => s.kind === 'video' && s.status === 'stored').length;
   const scenesTotal = plan?.scenes.length ?? 0;
@@ -135,7 +157,9 @@ export function buildManifest({ runId, executionName, createdAt, plan, steps, en
     scenesDone,
     currentStep: status !== 'running' || !plan ? null : (waiting?.step ?? (scenesDone === scenesTotal ? 'join-film' : null)),
     estimate: plan?.estimate ?? null,
-    cost: { usd: plan ? spentUsd(plan, sorted) : 0, basis: 'stored outputs × list prices in models.ts (approximate)' },
+    cost: runCost(plan, sorted, spend),
+    predictions: spend?.entries ?? [],
+    origin: plan?.origin ?? null,
     storyboardKey: plan ? runKeys(runId).storyboard : null,
     steps: sorted,
     // One ending, one state: a film only with success, a failure only without it.

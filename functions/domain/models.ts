@@ -20,6 +20,8 @@ export interface VideoModel {
   usdPerSecond: number;
   /** Accepts `last_frame_image` (the clip ends on that image): what strategy "keyframes" needs. */
   acceptsLastFrame: boolean;
+  /** Typical generation time per second of output (unconfirmed estimate); sizes each prediction's Cancel-After. */
+  generationSecondsPerOutputSecond: number;
 }
 
 const evenSeconds = (from: number, to: number) =>
@@ -36,6 +38,7 @@ export const VIDEO_MODELS: Record<VideoModelId, VideoModel> = {
     maxDurationAbove1080p: 10,
     usdPerSecond: 0.04,
     acceptsLastFrame: false,
+    generationSecondsPerOutputSecond: 5,
   },
   'ltx-2-pro': {
     id: 'ltx-2-pro',
@@ -47,6 +50,7 @@ export const VIDEO_MODELS: Record<VideoModelId, VideoModel> = {
     maxDurationAbove1080p: 10,
     usdPerSecond: 0.06,
     acceptsLastFrame: false,
+    generationSecondsPerOutputSecond: 12,
   },
   // LTX-2.3 (unconfirmed, third-party listing in facts.md "Replicate, more"): prompt, image,
   // last_frame_image, resolution 1080p/2k/4k, duration, aspect_ratio 16:9/9:16, fps 24/25/48/50,
@@ -63,6 +67,7 @@ export const VIDEO_MODELS: Record<VideoModelId, VideoModel> = {
     maxDurationAbove1080p: 10,
     usdPerSecond: 0.04,
     acceptsLastFrame: true,
+    generationSecondsPerOutputSecond: 5,
   },
   'ltx-2.3-pro': {
     id: 'ltx-2.3-pro',
@@ -74,6 +79,7 @@ export const VIDEO_MODELS: Record<VideoModelId, VideoModel> = {
     maxDurationAbove1080p: 10,
     usdPerSecond: 0.06,
     acceptsLastFrame: true,
+    generationSecondsPerOutputSecond: 12,
   },
 };
 
@@ -93,7 +99,15 @@ export const SDXL = {
   /** SDXL accepts multiples of 8 between these bounds. */
   minSide: 256,
   maxSide: 2048,
+  /** List price of one image (about 4 s on the GPU): what an estimate and a reservation count. */
   usdPerImage: 0.004,
+  /**
+   * Community models are billed by GPU time: Replicate's public Nvidia L40S price per second
+   * (unconfirmed from here). A prediction's actual cost is its predict_time × this.
+   */
+  usdPerPredictSecond: 0.000975,
+  /** Typical seconds one image takes (unconfirmed estimate); sizes its Cancel-After. */
+  typicalSeconds: 10,
 } as const;
 
 /** Output frame size for a resolution label (16:9, as LTX-2 renders it). */

@@ -1,3 +1,5 @@
+import { SDXL, VIDEO_MODELS, type VideoModelId } from './models';
+
 // How long a prediction may run and how long the workflow waits for it, in one place. The ASL
 // carries the same numbers as literals (it cannot import them); test/asl checks they match.
 //
@@ -34,4 +36,25 @@ export function durationSeconds(text: string): number | null {
   if (!parts || !text.trim()) return null;
   const [, h = '0', m = '0', s = '0'] = parts;
   return Number(h) * 3600 + Number(m) * 60 + Number(s);
+}
+
+/** Replicate's least Cancel-After is 5 s; ours never goes below this (queue time counts). */
+export const MIN_CANCEL_AFTER_SECONDS = 5 * 60;
+
+/** Time a prediction may wait in Replicate's queue before it starts, on top of its work. */
+export const QUEUE_ALLOWANCE_SECONDS = 5 * 60;
+
+/** How many times its typical generation time a prediction may take before it counts as stuck. */
+export const SLOW_FACTOR = 3;
+
+/**
+ * A prediction's own Cancel-After, from its model and clip length: queue allowance plus three times
+ * the typical generation time, between MIN_CANCEL_AFTER_SECONDS and `ceiling` (the deployment's
+ * PREDICTION_CANCEL_AFTER, at most CANCEL_AFTER_SECONDS, which the poll window is sized for). A 6 s
+ * Fast clip is canceled after 7.5 min, not 30: a stuck prediction is found and generated again sooner.
+ */
+export function cancelAfterFor(work: { model: VideoModelId; seconds: number } | 'image', ceiling = CANCEL_AFTER_SECONDS): number {
+  const typical = work === 'image' ? SDXL.typicalSeconds : work.seconds * VIDEO_MODELS[work.model].generationSecondsPerOutputSecond;
+  const seconds = Math.max(MIN_CANCEL_AFTER_SECONDS, QUEUE_ALLOWANCE_SECONDS + Math.ceil(SLOW_FACTOR * typical));
+  return Math.min(seconds, ceiling, CANCEL_AFTER_SECONDS);
 }

@@ -57,6 +57,8 @@ export function runKeys(runId: string) {
     plan: `${prefix}plan.json`,
     manifest: `${prefix}manifest.json`,
     ending: `${prefix}ending.json`,
+    /** Every prediction's reservation and cost (spend.ts). */
+    spend: `${prefix}spend.json`,
     callbacksPrefix: `${prefix}callbacks/`,
     callback: (step: string) => `${prefix}callbacks/${checkedStep(step)}.json`,
     stepsPrefix: `${prefix}steps/`,

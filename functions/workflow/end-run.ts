@@ -7,6 +7,7 @@ import { cancelPrediction } from '../adapters/replicate';
 import { describeExecution } from '../adapters/sfn';
 import { claimEnding, listCallbacks, noteCanceledPredictions, refreshManifest, saveCallback, type RunIdentity } from '../adapters/run-store';
 import { logger } from '../adapters/logger';
+import { settleSpend } from '../adapters/spend-ledger';
 import { isRunId } from '../domain/run-keys';
 import { failureFromState } from '../domain/manifest';
 import { endingOfExecution, failedEnding, failStateOf, type RunEnding } from '../domain/ending';
@@ -20,6 +21,7 @@ export async function cancelInFlight(config: RuntimeConfig, runId: string): Prom
     if (!callback.predictionId || callback.resumedAt) continue;
     try {
       const prediction = await cancelPrediction(config, callback.predictionId);
+      await settleSpend(config, runId, prediction.id, prediction);
       if (prediction.status === 'canceled' || !isTerminal(prediction.status)) canceled.push(callback.predictionId);
       await saveCallback(config, { ...callback, resumedAt: new Date().toISOString(), resumedBy: 'run ended', outcome: prediction.status });
     } catch (error) {

@@ -3,6 +3,7 @@
 import type { RuntimeConfig } from '../adapters/config';
 import { getJson, putJson } from '../adapters/s3';
 import { refreshManifest } from '../adapters/run-store';
+import { openLedger } from '../adapters/spend-ledger';
 import { parseStoryboard } from '../domain/storyboard';
 import { buildPlan, type RunPlan } from '../domain/plan';
 import { runKeys } from '../domain/run-keys';
@@ -33,6 +34,7 @@ export async function prepareRun(config: RuntimeConfig, input: PrepareInput): Pr
   const keys = runKeys(runId);
   await putJson(config, keys.storyboard, board);
   await putJson(config, keys.plan, plan);
+  await openLedger(config, runId, plan.budgetUsd);
   await refreshManifest(config, runId, { executionName: input.runId, createdAt: new Date().toISOString() }, plan);
   return plan;
 }

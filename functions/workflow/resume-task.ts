@@ -12,6 +12,7 @@ import { claimed, decideDelivery, released, type CallbackRecord, type DeliveryDe
 import { durationSeconds } from '../domain/prediction-windows';
 import { isTerminal, predictionError, toPredictionResult, type PredictionLike, type PredictionResult } from '../domain/replicate-inputs';
 import { ConfigError, MissingObjectError, WebhookRejectedError } from '../domain/errors';
+import { settleSpend } from '../adapters/spend-ledger';
 
 export interface WebhookRequest {
   rawBody: string;
@@ -68,6 +69,8 @@ const ANSWERS: Record<Exclude<DeliveryDecision, 'claim'>, WebhookOutcome> = {
 
 async function deliver(config: RuntimeConfig, runId: string, step: string, prediction: PredictionResult, by: string): Promise<WebhookOutcome> {
   const deadline = deadlineSeconds(config); // before claiming: a claim must not be left behind by a config error
+  // Every terminal report counts, a superseded attempt's too: what it cost is spent either way.
+  if (isTerminal(prediction.status)) await settleSpend(config, runId, prediction.id, prediction);
   for (let round = 1; round <= DELIVERY_ROUNDS; round++) {
     let decision = 'missing' as DeliveryDecision | 'missing';
     const now = new Date().toISOString();
@@ -78,7 +81,7 @@ async function deliver(config: RuntimeConfig, runId: string, step: string, predi
     if (decision === 'missing') throw new MissingObjectError(`no task waits for ${runId}/${step}`);
     if (decision !== 'claim') return ANSWERS[decision];
     const record = stored!;
-    if ((await sendResult(config, record, prediction, deadline)) === 'resumed') return 'resumed';
+    if ((await sendResult(config, record, prediction, record.cancelAfterSec ?? deadline)) === 'resumed') return 'resumed';
     // The token closed (a retried start, or the wait timed out): give the claim back so the
     // task the record points to now can still get this result.
     const after = await updateCallback(config, runId, step, (current) => released(current, { taskToken: record.taskToken, resumedBy: by }));
@@ -116,12 +119,13 @@ export async function pollPrediction(config: RuntimeConfig, runId: string, step:
   if (!callback?.predictionId) throw new MissingObjectError(`${step}: no prediction was recorded for run ${runId}`);
   const prediction = await getPrediction(config, callback.predictionId);
   if (!isTerminal(prediction.status)) return { done: false, prediction };
+  await settleSpend(config, runId, prediction.id, prediction);
   const now = new Date().toISOString();
   // From here on a late webhook for this step changes nothing.
   await updateCallback(config, runId, step, (current) =>
     current?.predictionId === prediction.id ? claimed(current, 'poll', prediction.status, now) : undefined,
   );
-  const error = predictionError(step, prediction, deadlineSeconds(config));
+  const error = predictionError(step, prediction, callback.cancelAfterSec ?? deadlineSeconds(config));
   if (error) throw error;
   return { done: true, prediction };
 }

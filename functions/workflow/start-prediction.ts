@@ -8,10 +8,13 @@ import { sendTaskSuccess } from '../adapters/sfn';
 import { findManifest, loadCallback, updateCallback, updateStep } from '../adapters/run-store';
 import { logger } from '../adapters/logger';
 import type { AnchorPlan, KeyframePlan, ScenePlan } from '../domain/plan';
-import { awaitingPrediction, planStart, repointed, withPrediction, type StepTarget } from '../domain/callbacks';
+import { awaitingPrediction, planStart, repointed, withPrediction, type CallbackRecord, type StepTarget } from '../domain/callbacks';
+import { cancelAfterFor, durationSeconds } from '../domain/prediction-windows';
 import { anchorRequest, clipRequest, keyframeRequest, webhookUrl, withWebhook, type CreateRequest } from '../domain/replicate-inputs';
-import { MissingObjectError, PredictionCanceledError, ReplicateRequestError } from '../domain/errors';
+import { ConfigError, MissingObjectError, PredictionCanceledError, ReplicateRequestError } from '../domain/errors';
 import { frameByContent, outputHash, reusableKey, reusedResult } from '../domain/reuse';
+import type { Billing } from '../domain/spend';
+import { notePredictionSpend, reserveSpend, settleSpend } from '../adapters/spend-ledger';
 
 export interface Started {
   runId: string;
@@ -24,7 +27,16 @@ export interface Started {
 }
 
 /** fresh: make a new prediction even if an output with the same hash is stored (regenerate). */
-type Target = StepTarget & { kind: 'image' | 'video'; fresh?: boolean };
+type Target = StepTarget & { kind: 'image' | 'video'; billing: Billing; fresh?: boolean };
+
+const IMAGE_BILLING: Billing = { per: 'predict-second' };
+
+/** Cancel-After for this prediction's model and length, never beyond the deployment's PREDICTION_CANCEL_AFTER. */
+function cancelAfterOf(config: RuntimeConfig, billing: Billing): number {
+  const ceiling = durationSeconds(config.cancelAfter);
+  if (ceiling === null) throw new ConfigError(`PREDICTION_CANCEL_AFTER must be a duration like 1800s or 30m, got "${config.cancelAfter}"`);
+  return cancelAfterFor(billing.per === 'output-second' ? { model: billing.model, seconds: billing.seconds } : 'image', ceiling);
+}
 
 /**
  * The request as sent (frames by presigned URL) and as hashed (frames by content): built by the
@@ -43,13 +55,18 @@ async function start(config: RuntimeConfig, target: Target, requests: Requests, 
   if (!target.fresh && (await exists(config, stored))) return answerFromStore(config, target, hash, stored, taskToken);
   if (plan.supersede) await cancelSuperseded(config, target, plan.supersede);
   const { runId, step, kind } = target;
+  // Before anything is written: a prediction the budget cannot pay for is never made.
+  await reserveSpend(config, runId, step, target.attempt, target.billing);
   const requestedAt = new Date().toISOString();
+  const cancelAfterSec = cancelAfterOf(config, target.billing);
+  const awaiting = (current: CallbackRecord | null) => ({ ...awaitingPrediction(current, target, taskToken, requestedAt), cancelAfterSec });
   // The record must exist before Replicate can possibly call back.
-  await updateCallback(config, runId, step, (current) => awaitingPrediction(current, target, taskToken, requestedAt));
+  await updateCallback(config, runId, step, awaiting);
   const hook = config.webhookUrl ? webhookUrl(config.webhookUrl, runId, step) : null;
-  const prediction = await createPrediction(config, withWebhook(requests.sent, hook));
+  const prediction = await createPrediction({ ...config, cancelAfter: `${cancelAfterSec}s` }, withWebhook(requests.sent, hook));
+  await notePredictionSpend(config, runId, step, target.attempt, prediction.id);
   // Until this write lands, a webhook for the prediction is answered "not recorded" and retried.
-  await updateCallback(config, runId, step, (current) => withPrediction(current ?? awaitingPrediction(null, target, taskToken, requestedAt), prediction.id));
+  await updateCallback(config, runId, step, (current) => withPrediction(current ?? awaiting(null), prediction.id));
   await cancelIfRunEnded(config, target, prediction.id);
   await updateStep(config, runId, step, (previous) => ({
     kind,
@@ -89,6 +106,7 @@ async function answerFromStore(config: RuntimeConfig, target: Target, hash: stri
 async function cancelSuperseded(config: RuntimeConfig, target: Target, predictionId: string): Promise<void> {
   try {
     const superseded = await cancelPrediction(config, predictionId);
+    await settleSpend(config, target.runId, predictionId, superseded);
     logger.info('earlier attempt canceled', { runId: target.runId, step: target.step, predictionId, status: superseded.status });
   } catch (error) {
     // Gone or refused (4xx): nothing to stop. Rate limits and outages fail the start, which is retried.
@@ -101,13 +119,13 @@ async function cancelSuperseded(config: RuntimeConfig, target: Target, predictio
 async function cancelIfRunEnded(config: RuntimeConfig, target: Target, predictionId: string): Promise<void> {
   const manifest = await findManifest(config, target.runId);
   if (manifest && (manifest.status === 'canceled' || manifest.status === 'failed')) {
-    await cancelPrediction(config, predictionId);
+    await settleSpend(config, target.runId, predictionId, await cancelPrediction(config, predictionId));
     throw new PredictionCanceledError(`${target.step}: run ${target.runId} is ${manifest.status}; prediction ${predictionId} canceled`);
   }
 }
 
 export function startAnchor(config: RuntimeConfig, anchor: AnchorPlan, taskToken: string, attempt = 1) {
-  const target: Target = { runId: anchor.runId, step: 'anchor', kind: 'image', attempt };
+  const target: Target = { runId: anchor.runId, step: 'anchor', kind: 'image', billing: IMAGE_BILLING, attempt };
   const request = anchorRequest(anchor);
   return start(config, target, { sent: request, hashed: request }, taskToken);
 }
@@ -127,7 +145,7 @@ const optionalFrame = (config: RuntimeConfig, step: string, what: string, key: s
 /** Strategy keyframes: SDXL image-to-image from the stored anchor, with the run's fixed seed. */
 export async function startKeyframe(config: RuntimeConfig, keyframe: KeyframePlan, taskToken: string, attempt = 1) {
   const image = await frameInput(config, keyframe.step, 'anchor', keyframe.sourceKey);
-  const target: Target = { runId: keyframe.runId, step: keyframe.step, kind: 'image', attempt };
+  const target: Target = { runId: keyframe.runId, step: keyframe.step, kind: 'image', billing: IMAGE_BILLING, attempt };
   const requests = { sent: keyframeRequest(keyframe, image.url), hashed: keyframeRequest(keyframe, image.content) };
   return start(config, target, requests, taskToken);
 }
@@ -137,7 +155,8 @@ export async function startClip(config: RuntimeConfig, scene: ScenePlan, taskTok
     optionalFrame(config, scene.step, 'seed frame', scene.seedKey),
     optionalFrame(config, scene.step, 'keyframe', scene.endFrameKey),
   ]);
-  const target: Target = { runId: scene.runId, step: scene.step, kind: 'video', attempt, fresh: scene.fresh === true };
+  const billing: Billing = { per: 'output-second', model: scene.model, seconds: scene.duration };
+  const target: Target = { runId: scene.runId, step: scene.step, kind: 'video', billing, attempt, fresh: scene.fresh === true };
   const requests = {
     sent: clipRequest(scene, image?.url ?? null, last?.url ?? null),
     hashed: clipRequest(scene, image?.content ?? null, last?.content ?? null),

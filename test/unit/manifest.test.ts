@@ -1,9 +1,10 @@
 // The manifest view: progress, current step, money spent and the failure, rebuilt from step records.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildManifest, failureFromState, readableCause, spentUsd, type FilmRecord, type ManifestSources, type StepRecord } from '../../functions/domain/manifest';
+import { buildManifest, failureFromState, readableCause, type FilmRecord, type ManifestSources, type StepRecord } from '../../functions/domain/manifest';
 import type { RunEnding } from '../../functions/domain/ending';
 import { buildPlan } from '../../functions/domain/plan';
 import { parseStoryboard } from '../../functions/domain/storyboard';
+import type { SpendLedger } from '../../functions/domain/spend';
 
 const runId = '20261125-1042-winter-ad-3f9c2a7be41d08c6';
 const plan = buildPlan(
@@ -155,31 +156,23 @@ describe('buildManifest', () => {
     expect(buildManifest(sources([])).storyboardKey).toBe(storyboardKey);
   });
 
-  it('costs what was stored', () => {
-    const m = buildManifest(sources([anchor('stored'), scene(1, 'stored'), scene(2, 'failed')]));
-    expect(m.cost.usd).toBe(0.404);
-    expect(m.cost.basis).toMatch(/approximate/);
-  });
-});
-
-describe('spentUsd', () => {
-  it('counts only stored outputs: SDXL per image, video per second at the plan’s model', () => {
-    expect(spentUsd(plan, [anchor('stored'), scene(1, 'stored', 10), scene(2, 'stored', 6)])).toBe(0.644);
-    expect(spentUsd(plan, [anchor('waiting'), scene(1, 'failed'), scene(2, 'canceled'), scene(3, 'waiting')])).toBe(0);
-  });
-
-  it('uses the pro rate for a pro plan', () => {
-    const pro = buildPlan(runId, parseStoryboard({ title: 'x', model: 'ltx-2-pro', scenes: [{ prompt: 'a' }] }));
-    expect(spentUsd(pro, [scene(1, 'stored', 10)])).toBe(0.6);
+  it('costs what the spend ledger says Replicate reported, and holds what still runs', () => {
+    const spend: SpendLedger = {
+      runId,
+      budgetUsd: 2,
+      entries: [
+        { step: 'anchor', attempt: 1, predictionId: 'a', billing: { per: 'predict-second' }, reservedUsd: 0.004, usd: 0.0039, status: 'succeeded' },
+        { step: 'scene-1', attempt: 1, predictionId: 'b', billing: { per: 'output-second', model: 'ltx-2-fast', seconds: 6 }, reservedUsd: 0.24, usd: 0, status: 'failed' },
+        { step: 'scene-1', attempt: 2, predictionId: 'c', billing: { per: 'output-second', model: 'ltx-2-fast', seconds: 6 }, reservedUsd: 0.24, usd: null, status: null },
+      ],
+    };
+    const m = buildManifest(sources([anchor('stored'), { ...scene(2, 'stored'), reused: true }], { spend }));
+    expect(m.cost).toMatchObject({ usd: 0.0039, runningUsd: 0.24, estimateUsd: plan.estimate.usd, budgetUsd: 2, reusedSteps: 1 });
+    expect(m.predictions).toHaveLength(3);
   });
 
-  it('treats a stored video without media as free rather than NaN', () => {
-    expect(spentUsd(plan, [{ step: 'scene-1', kind: 'video', status: 'stored', attempts: 1 }])).toBe(0);
-  });
-
-  it('rounds floating-point noise away', () => {
-    // 0.004 + 14 × 0.04 = 0.5640000000000001 unrounded
-    expect(spentUsd(plan, [anchor('stored'), scene(1, 'stored', 6), scene(2, 'stored', 8)])).toBe(0.564);
+  it('costs nothing and lists no predictions without a ledger', () => {
+    expect(buildManifest(sources([anchor('stored')])).cost).toMatchObject({ usd: 0, runningUsd: 0, reusedSteps: 0 });
   });
 });
 
