@@ -17,6 +17,7 @@ import { LIMITS, STRATEGIES, parseStoryboard } from '../functions/domain/storybo
 import { buildPlan } from '../functions/domain/plan';
 import { InvalidStoryboardError } from '../functions/domain/errors';
 import { VIDEO_MODEL_IDS } from '../functions/domain/models';
+import type { Manifest } from '../functions/domain/manifest';
 import { EMULATOR_DRIFT_MODES, isEmulatorLatency, type EmulatorDrift } from './replicate-emulator';
 
 class UsageError extends Error {}
@@ -92,6 +93,18 @@ function useOwnTempDir() {
   process.once('exit', () => rmSync(root, { recursive: true, force: true }));
 }
 
+/** Estimate vs what the run spent, the budget, and what was reused. */
+function costLine(manifest: Manifest): string {
+  const { cost } = manifest;
+  const parts = [`spent $${cost.usd.toFixed(3)} on ${manifest.predictions.length} prediction(s)`];
+  if (cost.runningUsd > 0) parts.push(`$${cost.runningUsd.toFixed(3)} still held for predictions whose end was not reported`);
+  if (cost.estimateUsd !== null) parts.push(`estimate $${cost.estimateUsd.toFixed(3)} at list prices`);
+  if (cost.budgetUsd !== null) parts.push(`budget $${cost.budgetUsd}`);
+  if (cost.reusedSteps > 0) parts.push(`${cost.reusedSteps} step(s) reused at no cost`);
+  const origin = manifest.origin ? ` (${manifest.origin.kind} of ${manifest.origin.parentRunId}${manifest.origin.scene ? `, scene ${manifest.origin.scene}` : ''})` : '';
+  return `cost: ${parts.join('; ')}${origin}`;
+}
+
 function printRenderResult(file: string, json: boolean, result: RerunResult) {
   if (result.outcome === 'invalid') {
     if (json) process.stdout.write(`${JSON.stringify({ outcome: 'invalid', problems: result.problems }, null, 2)}\n`);
@@ -111,8 +124,9 @@ function printRenderResult(file: string, json: boolean, result: RerunResult) {
   if (result.outcome === 'succeeded') {
     const film = result.manifest.film!;
     process.stderr.write(
-      `✓ ${result.runId}: ${film.durationSec.toFixed(2)} s, ${film.width}x${film.height} @ ${film.fps} fps, ${result.manifest.scenesDone} clip(s), ~$${result.manifest.cost.usd} at list prices, rendered in ${result.seconds.toFixed(1)} s\n`,
+      `✓ ${result.runId}: ${film.durationSec.toFixed(2)} s, ${film.width}x${film.height} @ ${film.fps} fps, ${result.manifest.scenesDone} clip(s), rendered in ${result.seconds.toFixed(1)} s\n`,
     );
+    process.stderr.write(`  ${costLine(result.manifest)}\n`);
     for (const line of continuitySummary(film.continuity)) process.stderr.write(`  ${line}\n`);
     process.stderr.write(`  continuity: ${result.dir}/continuity.json, drift-chart.png, contact-sheet.png\n`);
     process.stdout.write(`${result.film}\n`);
@@ -120,9 +134,13 @@ function printRenderResult(file: string, json: boolean, result: RerunResult) {
   }
   if (result.outcome === 'interrupted') {
     process.stderr.write(`✗ ${result.runId} interrupted: recorded as canceled, predictions canceled; what was made is in ${result.dir}/\n`);
+    process.stderr.write(`  ${costLine(result.manifest)}\n  go on from here: longshot resume ${result.dir}\n`);
     return;
   }
   const failure = result.manifest.failure;
+  process.stderr.write(`  ${costLine(result.manifest)}\n`);
+  if (failure?.error === 'BudgetExceeded') process.stderr.write(`  resume it with a higher budget: longshot resume ${result.dir} --max-usd N\n`);
+  else process.stderr.write(`  go on from here: longshot resume ${result.dir}\n`);
   process.stderr.write(`✗ ${result.runId} failed in ${failure?.state ?? 'an unknown state'}: ${failure?.error ?? result.execution.error}: ${failure?.cause ?? result.execution.cause}\n`);
   process.stderr.write(`  manifest: ${result.dir}/manifest.json\n`);
 }

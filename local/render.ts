@@ -1,7 +1,7 @@
 // `longshot render`: start the embedded stack, POST the storyboard to the local API (the same
 // route a deployed run takes), follow the execution, and copy the film and records to DIR/<runId>/.
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { findPlan } from '../functions/adapters/run-store';
 import type { RerunKind } from '../functions/domain/rerun';
 import { startLocalStack, type LocalStack, type StackOptions } from './stack';
@@ -114,6 +114,12 @@ type FollowOptions = Omit<RenderOptions, 'storyboard' | 'overrides'>;
  */
 export const localStoreOf = (outDir: string) => join(resolve(outDir), '.longshot', 'bucket');
 
+/** The stack's bucket and the emulator's takes, kept under the output directory. */
+function keptStack(outDir: string, stack: StackOptions = {}): StackOptions {
+  const kept = dirname(localStoreOf(outDir));
+  return { s3Directory: localStoreOf(outDir), ...stack, emulator: { takesFile: join(kept, 'emulator-takes.json'), ...stack.emulator } };
+}
+
 export async function render(options: RenderOptions): Promise<RenderResult> {
   // Validate before anything starts: an invalid storyboard starts no stack and no run.
   try {
@@ -150,7 +156,7 @@ async function startAndFollow(
 ): Promise<RerunResult> {
   const started = Date.now();
   const outDir = resolve(options.outDir ?? 'out');
-  const stack = options.on ?? (await startLocalStack({ s3Directory: localStoreOf(outDir), ...options.stack }));
+  const stack = options.on ?? (await startLocalStack(keptStack(outDir, options.stack)));
   try {
     if (options.signal?.aborted) throw new InterruptedError('interrupted before a run started; nothing is left running');
     const posted = await start(stack);

@@ -1,7 +1,7 @@
 // Prediction lifecycle: queue (status "starting") → render ("processing") → terminal status, with
 // faults, Cancel-After, output expiry and webhook notifications.
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESOLUTION_SIZE } from '../../functions/domain/models';
 import { isTerminal } from '../../functions/domain/replicate-inputs';
@@ -12,6 +12,7 @@ import { renderImageToImage, renderPromptImage } from './render-image';
 import type { EmulatorFaults, Prediction, PredictionStatus } from './types';
 import { download, predictionId, sleep } from './util';
 import type { WebhookSender } from './webhooks';
+import { sha256OfBytes, type Takes } from './takes';
 
 export interface EngineOptions {
   workDir: string;
@@ -26,6 +27,14 @@ export interface EngineOptions {
   faults: EmulatorFaults;
   log: (line: string) => void;
   webhooks: WebhookSender;
+  /** How often each clip's inputs were asked for (LTX-2 takes no seed: every take differs). */
+  takes: Takes;
+}
+
+/** What makes two clip requests the same request: prompt, frames by content, length, rate, size, sound. */
+async function clipInputs(job: Job & { kind: 'ltx' }, firstFrame: string, lastFrame?: string): Promise<unknown[]> {
+  const [first, last] = await Promise.all([readFile(firstFrame), lastFrame ? readFile(lastFrame) : null]);
+  return [job.modelId, job.prompt, sha256OfBytes(first), last && sha256OfBytes(last), job.duration, job.fps, job.resolution, job.audio];
 }
 
 export interface CreateOptions {
@@ -298,7 +307,8 @@ export class Engine {
     this.log(entry, `Rendering ${frames} frames at ${size.width}x${size.height}, ${job.fps} fps`);
     await renderClip({
       prompt: job.prompt, firstFrame, ...size, fps: job.fps, duration: job.duration, audio: job.audio,
-      out, textFile: join(dir, 'title.txt'), drift: this.o.drift, seed: job.seed, take: entry.prediction.id, lastFrame, signal: abort.signal,
+      out, textFile: join(dir, 'title.txt'), drift: this.o.drift, seed: job.seed, lastFrame, signal: abort.signal,
+      take: job.seed === undefined ? await this.o.takes.next(await clipInputs(job, firstFrame, lastFrame)) : undefined,
     });
     this.log(entry, `Rendered ${job.duration} s clip in ${Date.now() - t0} ms`);
     return url('output.mp4');

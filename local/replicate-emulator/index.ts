@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Engine } from './engine';
 import { createRouter } from './server';
 import type { EmulatorFaults, EmulatorOptions, ReplicateEmulator } from './types';
+import { Takes } from './takes';
 export { EMULATOR_DRIFT_MODES, isEmulatorDrift, type EmulatorDrift } from './drift';
 import { WebhookSender } from './webhooks';
 
@@ -75,6 +76,7 @@ export async function startReplicateEmulator(options: EmulatorOptions = {}): Pro
     faults,
     log,
     webhooks,
+    takes: new Takes(options.takesFile),
   });
   handler = createRouter({ engine, faults, token: options.token, secret, log });
   log(`replicate emulator listening on ${baseUrl} (work dir ${workDir})`);

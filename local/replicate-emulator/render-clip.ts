@@ -26,11 +26,10 @@ export interface ClipRenderRequest {
   /** The prediction's `seed` input, when given. */
   seed?: number;
   /**
-   * Without a seed, which take this is (e.g. the prediction id): LTX-2 takes no seed, so making the
-   * same clip again gives a different one. The take is written under the title, so every take's
-   * frames (and the seed the next scene starts from) differ, while the drift stays the inputs'.
+   * Which take of these inputs this is (takes.ts): from the second on, its number is written after
+   * the title, so its frames (and the seed the next scene starts from) differ from the first's.
    */
-  take?: string;
+  take?: number;
   /** LTX-2.3 `last_frame_image`: the clip blends towards it and its last frame is this image, scaled. */
   lastFrame?: string;
   signal?: AbortSignal;
@@ -93,7 +92,7 @@ export async function renderClip(req: ClipRenderRequest): Promise<void> {
   const audioSeed = hash.readUInt32BE(8);
 
   const words = req.prompt.split(/\s+/).filter(Boolean).slice(0, 6).join(' ');
-  const title = req.seed === undefined && req.take ? `${words} · take ${req.take.slice(0, 6)}` : words;
+  const title = req.take && req.take > 1 ? `${words} · take ${req.take}` : words;
   const titleSize = Math.max(12, Math.round(h / 13));
   await writeFile(req.textFile, wrapText(title, Math.floor((w * 0.9) / (titleSize * 0.6)), 2) || ' ');
   const [fit, lufs] = await Promise.all([

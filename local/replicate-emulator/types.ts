@@ -48,6 +48,11 @@ export interface EmulatorOptions {
   faults?: EmulatorFaults;
   /** Where outputs go; a temp dir (removed by stop) when absent. */
   workDir?: string;
+  /**
+   * Where the emulator remembers how often each clip was asked for (takes.ts), so a later process
+   * makes a new take of the same inputs; in memory only when absent.
+   */
+  takesFile?: string;
   log?: (line: string) => void;
   /** Backoff between webhook retries (default 200, 500, 1000, 2000 ms). */
   webhookRetryDelaysMs?: number[];
