@@ -11,6 +11,7 @@ import { Engine } from './engine';
 import { createRouter } from './server';
 import type { EmulatorFaults, EmulatorOptions, ReplicateEmulator } from './types';
 export { EMULATOR_DRIFT_MODES, isEmulatorDrift, type EmulatorDrift } from './drift';
+export { STEP_FAULT_KINDS, DEFAULT_SLOW_MS } from './step-faults';
 import { WebhookSender } from './webhooks';
 
 export type {
@@ -19,6 +20,9 @@ export type {
   Prediction,
   PredictionStatus,
   ReplicateEmulator,
+  StepFault,
+  StepFaultKind,
+  StepRequestMatcher,
 } from './types';
 
 const HOUR_MS = 3_600_000;
