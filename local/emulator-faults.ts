@@ -117,6 +117,13 @@ function stepsOf(runs: FaultRun[]): Map<string, { matchers: StepRequestMatcher[]
   return steps;
 }
 
+/** anchor, keyframe-1…, scene-1…: the order a run makes them in (scenes of a chain after its anchor). */
+const stepRank = (step: string) => (step === 'anchor' ? [0, 0] : [step.startsWith('keyframe-') ? 1 : 2, Number(step.split('-')[1])]);
+const byStepOrder = (a: string, b: string) => {
+  const [x, y] = [stepRank(a), stepRank(b)];
+  return x[0] - y[0] || x[1] - y[1];
+};
+
 /** Without webhooks two steps that send the same request cannot be told apart: refuse rather than hit both. */
 function assertDistinct(value: string, step: string, steps: ReturnType<typeof stepsOf>) {
   const matchers = steps.get(step)!.matchers;
@@ -151,7 +158,7 @@ export function resolveEmulatorFaults(values: string[], context: FaultContext): 
       continue;
     }
     const known = steps.get(step);
-    if (!known) throw fail(value, `the run has no step ${step}; its steps are ${[...steps.keys()].join(', ')}`);
+    if (!known) throw fail(value, `the run has no step ${step}; its steps are ${[...steps.keys()].sort(byStepOrder).join(', ')}`);
     if (!context.webhooks) assertDistinct(value, step, steps);
     faults.push({ step, kind, requests: known.matchers });
   }
