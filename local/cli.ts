@@ -19,6 +19,7 @@ import { InvalidStoryboardError } from '../functions/domain/errors';
 import { VIDEO_MODEL_IDS } from '../functions/domain/models';
 import type { Manifest } from '../functions/domain/manifest';
 import { EMULATOR_DRIFT_MODES, isEmulatorLatency, type EmulatorDrift } from './replicate-emulator';
+import { EmulatorFaultError, withEmulatorFaults } from './emulator-faults';
 
 class UsageError extends Error {}
 
@@ -164,6 +165,10 @@ const emulatorLatencyOption = () =>
     .argParser(latencySeconds)
     .default(0);
 
+const emulatorFaultOption = () =>
+  new Option('--emulator-fault <step:kind>', 'every prediction of a step (anchor, keyframe-N, scene-N) gets a fault: fail, 429, slow, drop-webhook or corrupt; repeatable')
+    .argParser((value: string, previous: string[] = []) => [...previous, value]);
+
 const emulatorOptions = (opts: { fullSize?: boolean; emulatorDrift: EmulatorDrift; emulatorLatency: number }) => ({
   fullSize: Boolean(opts.fullSize),
   drift: opts.emulatorDrift,
@@ -183,21 +188,20 @@ function addRender(program: Command, session: Session) {
     .option('--full-size', 'emulator renders real output sizes (1920x1080) instead of 640x360')
     .addOption(emulatorDriftOption())
     .addOption(emulatorLatencyOption())
+    .addOption(emulatorFaultOption())
     .option('--json', 'print a JSON summary on stdout')
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (file: string, opts) => {
+      const storyboard = await readStoryboard(file);
+      const overrides = { model: opts.model, strategy: opts.strategy };
+      const stack = { replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts), logLevel: opts.verbose ? 'INFO' : undefined };
       const result = await render({
-        storyboard: await readStoryboard(file),
+        storyboard,
         outDir: opts.out,
-        overrides: { model: opts.model, strategy: opts.strategy },
+        overrides,
         progress: !opts.json,
         signal: session.signal,
-        stack: {
-          replicate: opts.replicate,
-          webhooks: opts.webhooks,
-          emulator: emulatorOptions(opts),
-          logLevel: opts.verbose ? 'INFO' : undefined,
-        },
+        stack: withEmulatorFaults(stack, opts.emulatorFault, [{ storyboard, overrides }]),
       });
       session.exitCode = result.exitCode;
       printRenderResult(file, Boolean(opts.json), result);
@@ -284,6 +288,7 @@ function addCompare(program: Command, session: Session) {
     .option('--full-size', 'emulator renders real output sizes')
     .addOption(emulatorDriftOption())
     .addOption(emulatorLatencyOption())
+    .addOption(emulatorFaultOption())
     .option('--json', 'print a JSON summary on stdout')
     .action(async (file: string, opts) => {
       let variants;
@@ -292,13 +297,15 @@ function addCompare(program: Command, session: Session) {
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
+      const storyboard = await readStoryboard(file);
+      const runs = variants.map((v) => ({ storyboard, overrides: { model: v.model, strategy: v.strategy } }));
       const result = await compare({
-        storyboard: await readStoryboard(file),
+        storyboard,
         variants,
         outDir: opts.out,
         progress: !opts.json,
         signal: session.signal,
-        stack: { replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) },
+        stack: withEmulatorFaults({ replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) }, opts.emulatorFault, runs),
       });
       session.exitCode = result.exitCode;
       if (result.outcome === 'invalid') {
@@ -350,9 +357,11 @@ function addDev(program: Command, session: Session) {
     .option('--full-size', 'emulator renders real output sizes (1920x1080) instead of 640x360')
     .addOption(emulatorDriftOption())
     .addOption(emulatorLatencyOption())
+    .addOption(emulatorFaultOption())
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (opts) => {
-      const options = { apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) };
+      const stack = { apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) };
+      const options = withEmulatorFaults(stack, opts.emulatorFault, null);
       await runDevServer({ ...options, logLevel: opts.verbose ? 'INFO' : undefined }, session.signal);
     });
 }
@@ -371,7 +380,7 @@ function exitCodeFor(error: unknown, argv: string[]): number {
     process.stderr.write(`✗ ${error.message}; pass ${error.service === 'api' ? '--port' : '--s3-port'} N\n`);
     return 2;
   }
-  if (error instanceof UsageError || error instanceof LocalStackError) {
+  if (error instanceof UsageError || error instanceof LocalStackError || error instanceof EmulatorFaultError) {
     process.stderr.write(`✗ ${error.message}\n`);
     return 2;
   }

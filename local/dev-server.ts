@@ -13,11 +13,12 @@ function logProgress(execution: Execution, event: ProgressEvent) {
   }
 }
 
-/** "live", or "emulator, drift realistic|none[, latency N s]". */
+/** "live", or "emulator, drift realistic|none[, latency N s][, faults scene-3:fail …]". */
 function replicateLabel(options: StackOptions) {
   if (options.replicate === 'live') return 'live';
   const latency = options.emulator?.latencySeconds ? `, latency ${options.emulator.latencySeconds} s` : '';
-  return `emulator, drift ${options.emulator?.drift ?? 'realistic'}${latency}`;
+  const faults = options.emulator?.faults?.steps?.map((f) => `${f.step}:${f.kind}`).join(' ');
+  return `emulator, drift ${options.emulator?.drift ?? 'realistic'}${latency}${faults ? `, faults ${faults}` : ''}`;
 }
 
 function printBanner(stack: LocalStack, options: StackOptions) {

@@ -9,6 +9,7 @@ import type { EmulatorDrift } from './drift';
 import type { Job, ModelRef } from './inputs';
 import { renderClip } from './render-clip';
 import { renderImageToImage, renderPromptImage } from './render-image';
+import { DEFAULT_SLOW_MS, type PredictionFaults } from './step-faults';
 import type { EmulatorFaults, Prediction, PredictionStatus } from './types';
 import { download, predictionId, sleep } from './util';
 import type { WebhookSender } from './webhooks';
@@ -41,6 +42,8 @@ export interface CreateOptions {
   webhook?: string;
   events?: string[];
   cancelAfterMs?: number;
+  /** What the step's `--emulator-fault`s do to this prediction (step-faults.ts). */
+  stepFaults?: PredictionFaults;
 }
 
 interface Entry {
@@ -48,7 +51,7 @@ interface Entry {
   job: Job;
   webhook?: string;
   events: Set<string>;
-  fault: { fail: boolean; corrupt: boolean };
+  fault: { fail: string | null; corrupt: boolean; slow: boolean; dropWebhook: boolean };
   abort: AbortController;
   done: Promise<void>;
   markDone: () => void;
@@ -105,8 +108,7 @@ export class Engine {
       job,
       webhook: options.webhook,
       events: new Set(options.events?.length ? options.events : ['start', 'output', 'logs', 'completed']),
-      // Faults are drawn at create time so they hit predictions in creation order.
-      fault: { fail: takeFault(this.o.faults, 'failNext'), corrupt: takeFault(this.o.faults, 'corruptOutputs') },
+      fault: this.faultsOf(options.stepFaults),
       abort: new AbortController(),
       done,
       markDone,
@@ -126,6 +128,18 @@ export class Engine {
     const created = this.snapshot(entry); // answered as "starting", as Replicate does
     this.pump();
     return created;
+  }
+
+  /** The step's faults, then the global counters: drawn at create time so they hit predictions in creation order. */
+  private faultsOf(step: PredictionFaults | undefined): Entry['fault'] {
+    const failNext = takeFault(this.o.faults, 'failNext') ? 'Prediction failed: emulated model error (faults.failNext)' : null;
+    const corruptNext = takeFault(this.o.faults, 'corruptOutputs');
+    return {
+      fail: step?.fail ?? failNext,
+      corrupt: Boolean(step?.corrupt) || corruptNext,
+      slow: Boolean(step?.slow),
+      dropWebhook: Boolean(step?.dropWebhook),
+    };
   }
 
   get(id: string): Prediction | undefined {
@@ -239,10 +253,12 @@ export class Engine {
     try {
       const delay = this.o.faults.processingDelayMs ?? 0;
       if (delay > 0) await sleep(delay, abort.signal);
-      if (entry.fault.fail) throw new Error('Prediction failed: emulated model error (faults.failNext)');
+      if (entry.fault.fail) throw new Error(entry.fault.fail);
       const output = await this.render(entry);
       releaseSlot();
       await this.waitOutLatency(entry);
+      // A slow step waits without holding a render slot, like latency: other steps are not held up.
+      if (entry.fault.slow) await sleep(this.o.faults.slowMs ?? DEFAULT_SLOW_MS, abort.signal);
       this.finish(entry, 'succeeded', output);
     } catch (error) {
       if (abort.signal.aborted) this.finish(entry, 'canceled');
@@ -285,7 +301,7 @@ export class Engine {
     const out = join(dir, 'output.mp4');
     if (entry.fault.corrupt) {
       await writeFile(out, randomBytes(256 * 1024));
-      this.log(entry, 'Wrote corrupt output (faults.corruptOutputs)');
+      this.log(entry, 'Wrote corrupt output (emulated fault)');
       return url('output.mp4');
     }
     let firstFrame = join(dir, 'first-frame.png');
@@ -338,6 +354,7 @@ export class Engine {
   /** Queues a webhook behind earlier ones of the same prediction so "start" precedes "completed". */
   private notify(entry: Entry, retry: boolean) {
     if (!entry.webhook || this.stopped) return;
+    if (entry.fault.dropWebhook) return this.log(entry, 'webhook dropped (emulator fault drop-webhook)');
     const url = entry.webhook;
     const body = this.snapshot(entry);
     entry.webhookChain = entry.webhookChain.then(() => this.o.webhooks.send(body.id, url, body, retry));

@@ -12,6 +12,7 @@ import { createRouter } from './server';
 import type { EmulatorFaults, EmulatorOptions, ReplicateEmulator } from './types';
 import { Takes } from './takes';
 export { EMULATOR_DRIFT_MODES, isEmulatorDrift, type EmulatorDrift } from './drift';
+export { STEP_FAULT_KINDS, DEFAULT_SLOW_MS } from './step-faults';
 import { WebhookSender } from './webhooks';
 
 export type {
@@ -20,6 +21,9 @@ export type {
   Prediction,
   PredictionStatus,
   ReplicateEmulator,
+  StepFault,
+  StepFaultKind,
+  StepRequestMatcher,
 } from './types';
 
 const HOUR_MS = 3_600_000;

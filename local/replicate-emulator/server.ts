@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from './engine';
 import { modelForVersion, officialModel, validateInput, type Job, type ModelRef } from './inputs';
+import { predictionFaults, stepFaultsFor } from './step-faults';
 import type { EmulatorFaults } from './types';
 import { parseGoDuration } from './util';
 
@@ -120,12 +121,16 @@ function cancelAfterOf(req: IncomingMessage): number | undefined {
   return ms;
 }
 
+function sendThrottled(res: ServerResponse) {
+  const detail = 'Request was throttled. Expected available in 1 second.';
+  sendJson(res, 429, { title: 'Request was throttled', detail, status: 429 }, { 'retry-after': '1' });
+}
+
 /** The injected 429 fault, answered before the body is read (as a rate limiter would). */
 function throttled({ res, o }: RouteContext): boolean {
   if (!o.faults.rateLimitCreates || o.faults.rateLimitCreates <= 0) return false;
   o.faults.rateLimitCreates--;
-  const detail = 'Request was throttled. Expected available in 1 second.';
-  sendJson(res, 429, { title: 'Request was throttled', detail, status: 429 }, { 'retry-after': '1' });
+  sendThrottled(res);
   return true;
 }
 
@@ -133,7 +138,14 @@ async function createPrediction(ctx: RouteContext, official: ModelRef | undefine
   if (throttled(ctx)) return;
   const { req, res, o } = ctx;
   const request = parseCreate(req, await readJson(req), official);
-  const prediction = o.engine.create(request.ref, request.job, request.input, request);
+  const hits = stepFaultsFor(o.faults.steps, { model: request.ref.model, version: request.ref.version, input: request.input, webhook: request.webhook });
+  // A step's 429 needs the body to know the step, so it comes after the request was read.
+  const limited = hits.find((f) => f.kind === '429');
+  if (limited) {
+    o.log(`create throttled (emulator fault ${limited.step}:429)`);
+    return sendThrottled(res);
+  }
+  const prediction = o.engine.create(request.ref, request.job, request.input, { ...request, stepFaults: predictionFaults(hits) });
   o.log(`created ${prediction.id} (${prediction.model})`);
   // `Prefer: wait[=n]` holds the response until the prediction finishes (at most 60 s).
   const prefer = /^wait(?:=(\d+))?$/.exec(String(req.headers.prefer ?? '').trim());

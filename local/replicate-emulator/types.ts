@@ -17,6 +17,33 @@ export interface EmulatorFaults {
   processingDelayMs?: number;
   /** Delay before each webhook delivery. */
   webhookDelayMs?: number;
+  /** Faults of one step each (`--emulator-fault`); they hit every prediction of that step. See step-faults.ts. */
+  steps?: StepFault[];
+  /** How much longer a `slow` step's prediction stays "processing" (default 20 s). */
+  slowMs?: number;
+}
+
+/** What `--emulator-fault <step>:<kind>` does to every prediction of the step (step-faults.ts). */
+export type StepFaultKind = 'fail' | '429' | 'slow' | 'drop-webhook' | 'corrupt';
+
+/**
+ * What a step's create request carries whatever the run, so the emulator can tell the step when the
+ * create has no webhook URL (poll mode): the model or version, the input fields that must be equal,
+ * and the names of the URL-valued inputs it carries (presigned URLs differ per run; others are absent).
+ */
+export interface StepRequestMatcher {
+  model?: string;
+  version?: string;
+  input: Record<string, unknown>;
+  urls: string[];
+}
+
+export interface StepFault {
+  /** anchor, keyframe-N or scene-N: matched against the webhook URL's `step` when the create has one. */
+  step: string;
+  kind: StepFaultKind;
+  /** The step's create requests, for creates without a webhook URL. */
+  requests?: StepRequestMatcher[];
 }
 
 export interface EmulatorOptions {
