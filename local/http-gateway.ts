@@ -18,6 +18,8 @@ const ROUTES: Route[] = [
   { method: 'GET', resource: '/runs', pattern: /^\/runs\/?$/, handler: 'api' },
   { method: 'GET', resource: '/runs/{runId}', pattern: /^\/runs\/(?<runId>[^/]+)\/?$/, handler: 'api' },
   { method: 'DELETE', resource: '/runs/{runId}', pattern: /^\/runs\/(?<runId>[^/]+)\/?$/, handler: 'api' },
+  { method: 'POST', resource: '/compares', pattern: /^\/compares\/?$/, handler: 'api' },
+  { method: 'GET', resource: '/compares/{compareId}', pattern: /^\/compares\/(?<compareId>[^/]+)\/?$/, handler: 'api' },
   { method: 'POST', resource: '/webhooks/replicate', pattern: /^\/webhooks\/replicate\/?$/, handler: 'webhook' },
 ];
 

@@ -71,3 +71,6 @@ export class RunEndedError extends LongshotError {}
 
 /** An Idempotency-Key came back with a different request: nothing is started (HTTP 422). */
 export class IdempotencyConflictError extends LongshotError {}
+
+/** No variant of a compare produced a film: there is nothing to put side by side. */
+export class NothingToCompareError extends LongshotError {}

@@ -1,4 +1,4 @@
-// POST /runs, GET /runs/{runId}, DELETE /runs/{runId} (IAM-authorised on AWS).
+// POST /runs, GET /runs/{runId}, DELETE /runs/{runId}, and the compare routes (IAM-authorised on AWS).
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig, type RuntimeConfig } from '../adapters/config';
 import { cancelRun, runReport, startRun } from '../workflow/runs';
@@ -10,6 +10,7 @@ import { errorResponse, header, isJsonContentType, json, rawBody } from './http'
 import { lambdaHandler } from './lambda-handler';
 import { proxyEvent, type ProxyEvent } from './events';
 import { count } from '../adapters/observability';
+import { compareRoute } from './compares-api';
 
 /** A POST /runs that started a new execution (not a repeat, not a refusal). */
 const startedNewRun = (response: APIGatewayProxyResult | undefined) =>
@@ -72,6 +73,8 @@ export const handler = lambdaHandler(
         const result = event.httpMethod === 'GET' ? await runReport(config, runId) : await cancelRun(config, runId);
         return result ? json(event.httpMethod === 'GET' ? 200 : 202, result) : json(404, { error: 'RunNotFound', runId });
       }
+      const compared = await compareRoute(config, event);
+      if (compared) return compared;
       return json(404, { error: 'NotFound', message: `${event.httpMethod} ${event.path} is not a route` });
     } catch (error) {
       return errorResponse(error);
