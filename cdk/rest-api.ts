@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 export function createRestApi(stack: Stack, options: { name: string; stageName: string; rateLimit?: number; burstLimit?: number }): apigw.RestApi {
   const api = new apigw.RestApi(stack, 'Api', {
     restApiName: options.name,
-    description: 'longshot: start, watch and stop runs; receive Replicate webhooks',
+    description: 'longshot: start, watch and stop runs and compares; receive Replicate webhooks',
     endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
     cloudWatchRole: true,
     deployOptions: {
@@ -66,6 +66,10 @@ export function addRoutes(api: apigw.RestApi, handlers: { runs: IFunction; webho
   const runParams = { requestValidator: validator, requestParameters: { 'method.request.path.runId': true } };
   run.addMethod('GET', runsIntegration, runParams);
   run.addMethod('DELETE', runsIntegration, runParams);
+
+  const compares = api.root.addResource('compares');
+  compares.addMethod('POST', runsIntegration, { requestValidator: validator, requestModels: { 'application/json': storyboardModel } });
+  compares.addResource('{compareId}').addMethod('GET', runsIntegration, { requestValidator: validator, requestParameters: { 'method.request.path.compareId': true } });
 
   api.root
     .addResource('webhooks')
