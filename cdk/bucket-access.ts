@@ -22,6 +22,10 @@ export const KEYS = {
   contactSheet: { pattern: 'runs/*/contact-sheet.png', why: 'The contact sheet of each run; run ids are created at run time.' },
   continuity: { pattern: 'runs/*/continuity.json', why: 'The seam report of each run; run ids are created at run time.' },
   driftChart: { pattern: 'runs/*/drift-chart.png', why: 'The drift chart of each run; run ids are created at run time.' },
+  compareRequest: { pattern: 'compares/*/request.json', why: 'What each compare asked for and its variants’ run ids; compare ids are created at run time.' },
+  compareEnding: { pattern: 'compares/*/ending.json', why: 'The one ending of each compare (created once, first writer wins); compare ids are created at run time.' },
+  sideBySide: { pattern: 'compares/*/side-by-side.mp4', why: 'The side-by-side film of each compare; compare ids are created at run time.' },
+  comparison: { pattern: 'compares/*/comparison.*', why: 'The comparison table (.md) and figures (.json) of each compare; compare ids are created at run time.' },
 } as const;
 
 export type KeyKind = keyof typeof KEYS;
@@ -87,4 +91,16 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
   api: merge({ read: ['idempotency', 'film', 'contactSheet', 'driftChart'], write: ['idempotency'] }, END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
   'start-from-upload': { read: ['inbox', 'idempotency'], write: ['rejected', 'idempotency'] },
   'execution-ended': merge(END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
+  // Compares: request.json once (a retry reads it back); each variant's run is prepared by the run machine.
+  'prepare-compare': { read: ['compareRequest'], write: ['compareRequest'] },
+  // Reads the variants' manifests, reports and films; writes the side-by-side, the table and the ending.
+  'join-comparison': {
+    read: ['compareRequest', 'compareEnding', 'manifest', 'continuity', 'film'],
+    write: ['sideBySide', 'comparison', 'compareEnding'],
+    multipart: ['sideBySide', 'comparison'],
+  },
+  'record-compare-failure': { read: ['compareEnding'], write: ['compareEnding'] },
 };
+
+// GET /compares/{id}: the request, ending and table, and presigned URLs of the results.
+BUCKET_ACCESS.api = merge(BUCKET_ACCESS.api, { read: ['compareRequest', 'compareEnding', 'comparison', 'sideBySide'], write: [] });

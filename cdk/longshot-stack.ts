@@ -13,7 +13,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ASL_PATH, FUNCTIONS } from '../functions/catalog';
+import { ASL_PATH, COMPARE_ASL_PATH, FUNCTIONS, RUN_STATE_MACHINE_PLACEHOLDER, taskFunctionsOf } from '../functions/catalog';
 import { RETENTION_TAG } from '../functions/domain/run-keys';
 import { CANCEL_AFTER } from '../functions/domain/prediction-windows';
 import { constructName, ProjectFunction } from './project-function';
@@ -41,6 +41,8 @@ const STAGE_NAME = 'v1';
 export class LongshotStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly stateMachine: sfn.StateMachine;
+  /** One execution per compare; its Map runs each variant as a child execution of `stateMachine`. */
+  readonly compareStateMachine: sfn.StateMachine;
   readonly api: apigw.RestApi;
   readonly functions: Record<string, ProjectFunction> = {};
 
@@ -54,6 +56,7 @@ export class LongshotStack extends Stack {
 
     this.createFunctions(secret, webhookUrl);
     this.stateMachine = this.createStateMachine(id);
+    this.compareStateMachine = this.createCompareStateMachine(id);
     this.grantAccess(secret);
     addRoutes(this.api, { runs: this.functions.api, webhook: this.functions.webhook });
     const failedEvents = this.addFailureDestinations();
@@ -137,16 +140,50 @@ export class LongshotStack extends Stack {
     const stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromFile(ASL_PATH),
-      definitionSubstitutions: Object.fromEntries(
-        FUNCTIONS.filter((s) => s.placeholder).map((s) => [s.placeholder!, fn[s.name].functionArn]),
-      ),
+      definitionSubstitutions: Object.fromEntries(taskFunctionsOf('run').map((s) => [s.placeholder!, fn[s.name].functionArn])),
       // Execution data stays out of the logs: callback task inputs carry task tokens.
       logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
-    for (const spec of FUNCTIONS) if (spec.placeholder) fn[spec.name].grantInvoke(stateMachine);
+    for (const spec of taskFunctionsOf('run')) fn[spec.name].grantInvoke(stateMachine);
     for (const name of ['api', 'start-from-upload']) fn[name].addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
     return stateMachine;
+  }
+
+  /**
+   * The compare machine: the same logging and tracing as the run machine, its own task functions, and
+   * what startExecution.sync:2 needs (AWS's policy for nested .sync executions): start the run machine,
+   * describe and stop its executions, and the managed EventBridge rule that reports their ends.
+   */
+  private createCompareStateMachine(id: string): sfn.StateMachine {
+    const fn = this.functions;
+    const logGroup = new logs.LogGroup(this, 'CompareStateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${id}-compare-${this.node.addr.slice(0, 8)}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const compare = new sfn.StateMachine(this, 'CompareStateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromFile(COMPARE_ASL_PATH),
+      definitionSubstitutions: {
+        ...Object.fromEntries(taskFunctionsOf('compare').map((s) => [s.placeholder!, fn[s.name].functionArn])),
+        [RUN_STATE_MACHINE_PLACEHOLDER]: this.stateMachine.stateMachineArn,
+      },
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    for (const spec of taskFunctionsOf('compare')) fn[spec.name].grantInvoke(compare);
+    const allow = (actions: string[], resource: string) => new iam.PolicyStatement({ actions, resources: [resource] });
+    compare.addToRolePolicy(allow(['states:StartExecution'], this.stateMachine.stateMachineArn));
+    compare.addToRolePolicy(allow(['states:DescribeExecution', 'states:StopExecution'], this.executionsOf(this.stateMachine)));
+    const syncRule = `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`;
+    compare.addToRolePolicy(allow(['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], syncRule));
+    fn.api.addEnvironment('COMPARE_STATE_MACHINE_ARN', compare.stateMachineArn);
+    return compare;
+  }
+
+  private executionsOf(machine: sfn.StateMachine): string {
+    return `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${machine.stateMachineName}:*`;
   }
 
   /** Each function may touch only the objects, secret and state machine actions it needs. */
@@ -170,12 +207,15 @@ export class LongshotStack extends Stack {
     }
 
     for (const name of ['anchor', 'clip', 'poll', 'record-failure', 'webhook', 'api', 'execution-ended']) secret.grantRead(fn[name]);
-    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${this.stateMachine.stateMachineName}:*`;
+    const executions = this.executionsOf(this.stateMachine);
     const allow = (actions: string[], resource: string) => new iam.PolicyStatement({ actions, resources: [resource] });
     // Only the webhook sends task results (a clip function with SendTask* would be a dependency cycle).
     fn.webhook.addToRolePolicy(allow(['states:SendTaskSuccess', 'states:SendTaskFailure'], this.stateMachine.stateMachineArn));
     fn.api.addToRolePolicy(allow(['states:StartExecution'], this.stateMachine.stateMachineArn));
     fn.api.addToRolePolicy(allow(['states:DescribeExecution', 'states:StopExecution'], executions));
+    // POST /compares starts a compare; GET /compares/{id} describes it.
+    fn.api.addToRolePolicy(allow(['states:StartExecution'], this.compareStateMachine.stateMachineArn));
+    fn.api.addToRolePolicy(allow(['states:DescribeExecution'], this.executionsOf(this.compareStateMachine)));
     fn['start-from-upload'].addToRolePolicy(allow(['states:StartExecution'], this.stateMachine.stateMachineArn));
     fn['start-from-upload'].addToRolePolicy(allow(['states:DescribeExecution'], executions));
     // Start time and input of a hand-started execution when its status-change event lacks them.
@@ -243,6 +283,7 @@ export class LongshotStack extends Stack {
     new CfnOutput(this, 'WebhookUrl', { value: webhookUrl, description: 'Where Replicate posts (public, signature-checked)' });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Upload storyboards to inbox/ (*.json)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'CompareStateMachineArn', { value: this.compareStateMachine.stateMachineArn, description: 'One execution per compare; its runs are linked child executions' });
     new CfnOutput(this, 'SecretArn', { value: secret.secretArn, description: 'Store the Replicate token here' });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopicArn });
     new CfnOutput(this, 'ConsoleUrl', {

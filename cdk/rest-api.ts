@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 export function createRestApi(stack: Stack, options: { name: string; stageName: string; rateLimit?: number; burstLimit?: number }): apigw.RestApi {
   const api = new apigw.RestApi(stack, 'Api', {
     restApiName: options.name,
-    description: 'longshot: start, watch and stop runs; receive Replicate webhooks',
+    description: 'longshot: start, watch and stop runs and compares; receive Replicate webhooks',
     endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
     cloudWatchRole: true,
     deployOptions: {
@@ -69,6 +69,10 @@ export function addRoutes(api: apigw.RestApi, handlers: { runs: IFunction; webho
   // New runs from an ended one (their bodies are small: {scene, prompt?, maxUsd?} / {maxUsd?}).
   run.addResource('regenerate').addMethod('POST', runsIntegration, runParams);
   run.addResource('resume').addMethod('POST', runsIntegration, runParams);
+
+  const compares = api.root.addResource('compares');
+  compares.addMethod('POST', runsIntegration, { requestValidator: validator, requestModels: { 'application/json': storyboardModel } });
+  compares.addResource('{compareId}').addMethod('GET', runsIntegration, { requestValidator: validator, requestParameters: { 'method.request.path.compareId': true } });
 
   api.root
     .addResource('webhooks')

@@ -19,6 +19,8 @@ export const FUNCTION_SIZING: Record<string, Partial<FunctionSizing>> = {
   'finish-segment': { memoryMb: 4096, timeoutSeconds: 300, ephemeralMb: 2048 },
   'join-film': { memoryMb: 4096, timeoutSeconds: 900, ephemeralMb: 2048 },
   'record-failure': { timeoutSeconds: 120 },
+  // Downloads the variants' films and draws one 640×360-per-tile film of the longest's length.
+  'join-comparison': { memoryMb: 4096, timeoutSeconds: 900, ephemeralMb: 2048 },
 };
 
 export const sizingOf = (name: string): FunctionSizing => ({ ...DEFAULT_SIZING, ...FUNCTION_SIZING[name] });

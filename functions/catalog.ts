@@ -10,7 +10,12 @@ export interface FunctionSpec {
   placeholder?: string;
   /** Needs ffmpeg/ffprobe in its bundle. */
   media?: boolean;
+  /** The state machine that invokes it (with `placeholder`): the run machine unless 'compare'. */
+  machine?: MachineName;
 }
+
+/** longshot.asl.json runs one film; compare.asl.json runs one variant per child run of it. */
+export type MachineName = 'run' | 'compare';
 
 export const FUNCTIONS: FunctionSpec[] = [
   { name: 'prepare', entry: 'functions/handlers/prepare.ts', placeholder: 'PrepareFunctionArn' },
@@ -25,9 +30,19 @@ export const FUNCTIONS: FunctionSpec[] = [
   { name: 'api', entry: 'functions/handlers/api.ts' },
   { name: 'start-from-upload', entry: 'functions/handlers/start-from-upload.ts' },
   { name: 'execution-ended', entry: 'functions/handlers/execution-ended.ts' },
+  { name: 'prepare-compare', entry: 'functions/handlers/prepare-compare.ts', placeholder: 'PrepareCompareFunctionArn', machine: 'compare' },
+  { name: 'join-comparison', entry: 'functions/handlers/join-comparison.ts', placeholder: 'JoinComparisonFunctionArn', machine: 'compare', media: true },
+  { name: 'record-compare-failure', entry: 'functions/handlers/record-compare-failure.ts', placeholder: 'RecordCompareFailureFunctionArn', machine: 'compare' },
 ];
+
+/** The functions a state machine invokes (those whose ARN replaces a placeholder in its ASL). */
+export const taskFunctionsOf = (machine: MachineName) => FUNCTIONS.filter((f) => f.placeholder && (f.machine ?? 'run') === machine);
+
+/** compare.asl.json's placeholder for the run state machine its Map starts once per variant. */
+export const RUN_STATE_MACHINE_PLACEHOLDER = 'RunStateMachineArn';
 
 /** Absolute, so the CLI works from any directory (not bundled into Lambdas). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const ASL_PATH = join(PROJECT_ROOT, 'statemachine', 'longshot.asl.json');
+export const COMPARE_ASL_PATH = join(PROJECT_ROOT, 'statemachine', 'compare.asl.json');
 export const projectPath = (relative: string) => join(PROJECT_ROOT, relative);

@@ -279,7 +279,7 @@ function addRerun(program: Command, session: Session, kind: RerunKind) {
 function addCompare(program: Command, session: Session) {
   program
     .command('compare')
-    .description('render variants of one storyboard (model × strategy) and put the films side by side')
+    .description('render variants of one storyboard (model × strategy) as one compare execution and put the films side by side')
     .argument('<storyboard>', 'storyboard JSON file')
     .option('--variants <list>', 'comma-separated model:strategy pairs (fast/pro/fast23/pro23 accepted)', DEFAULT_VARIANTS)
     .option('--out <dir>', 'output directory; results land in DIR/<compareId>/', 'out')
@@ -314,11 +314,12 @@ function addCompare(program: Command, session: Session) {
         return;
       }
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ outcome: result.outcome, dir: result.dir, sideBySide: result.sideBySide, variants: result.rows }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ outcome: result.outcome, compareId: result.compareId, dir: result.dir, sideBySide: result.sideBySide, variants: result.rows }, null, 2)}\n`);
         return;
       }
       process.stderr.write(`\n${result.table}\n`);
       if (result.outcome === 'interrupted') process.stderr.write(`✗ interrupted: the variants rendered so far are in ${result.dir}/\n`);
+      else if (result.execution.status !== 'SUCCEEDED') process.stderr.write(`✗ compare ${result.compareId} failed: ${result.execution.error}: ${result.execution.cause}\n`);
       if (result.sideBySide) process.stdout.write(`${result.sideBySide}\n`);
     });
 }

@@ -1,116 +1,141 @@
-// `longshot compare`: render one storyboard as several variants (model × strategy) on one local
-// stack, then put the films side by side and write a comparison table.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { startLocalStack, type StackOptions } from './stack';
-import { render } from './render';
-import { runFfmpeg, defaultFontFile } from '../functions/adapters/binaries';
-import { parseStoryboard, type Storyboard } from '../functions/domain/storyboard';
-import { buildPlan } from '../functions/domain/plan';
-import { newRunId } from '../functions/domain/run-keys';
+// `longshot compare`: POST /compares to the embedded stack (the route a deployed compare takes),
+// follow the one parent execution of the compare state machine — its Map runs each variant as a
+// child execution of the run state machine — and copy compares/{id}/ and the variants' runs out.
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { startLocalStack, type LocalStack, type StackOptions } from './stack';
+import { collectOutputs } from './collect-outputs';
+import { downloadToFile, listKeys } from '../functions/adapters/s3';
+import { compareKeys, type ComparisonRow, type Variant } from '../functions/domain/compare';
+import type { Execution, LocalStepFunctions, ProgressEvent } from './step-functions';
+import { validateCompare } from '../functions/workflow/compares';
 import { InvalidStoryboardError } from '../functions/domain/errors';
-import { comparisonTable, sideBySideArgs, type ComparisonRow, type Variant } from '../functions/domain/compare';
 
 export interface CompareOptions {
   storyboard: unknown;
   variants: Variant[];
   outDir?: string;
   stack?: StackOptions;
+  /** Compare on an already running stack (tests); it is left running. */
+  on?: LocalStack;
   progress?: boolean;
-  /** Aborting it (Ctrl-C) interrupts the variant rendering and skips the rest. */
+  /** Aborting it (Ctrl-C) stops the compare and its variants' runs, recorded as interrupted. */
   signal?: AbortSignal;
 }
 
 export type CompareResult =
   | { outcome: 'invalid'; exitCode: 2; problems: string[] }
-  | { outcome: 'succeeded' | 'failed' | 'interrupted'; exitCode: 0 | 1 | 130; dir: string; sideBySide: string | null; table: string; rows: ComparisonRow[] };
+  | {
+      outcome: 'succeeded' | 'failed' | 'interrupted';
+      exitCode: 0 | 1 | 130;
+      compareId: string;
+      dir: string;
+      sideBySide: string | null;
+      table: string;
+      rows: ComparisonRow[];
+      execution: { status: string; error?: string; cause?: string };
+    };
 
-async function meanSeamSsim(runDir: string): Promise<number | null> {
-  try {
-    const { seams } = JSON.parse(await readFile(join(runDir, 'continuity.json'), 'utf8')) as { seams: { ssimSeedToFirstFrame: number | null }[] };
-    const values = seams.map((s) => s.ssimSeedToFirstFrame).filter((v): v is number => v !== null);
-    return values.length ? values.reduce((sum, v) => sum + v, 0) / values.length : null;
-  } catch {
-    return null;
+export const COMPARE_INTERRUPT_CAUSE = 'longshot compare was stopped (Ctrl-C) while this run was in flight; start it again';
+
+async function postCompare(stack: LocalStack, options: CompareOptions): Promise<{ compareId: string } | { problems: string[] }> {
+  const response = await fetch(`${stack.apiUrl}/compares`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ storyboard: options.storyboard, variants: specOf(options) }),
+  });
+  const body = (await response.json()) as { compareId?: string; problems?: string[]; message?: string };
+  if (response.status === 400) return { problems: body.problems ?? [String(body.message)] };
+  if (response.status !== 202 || !body.compareId) throw new Error(`POST /compares answered ${response.status}: ${JSON.stringify(body)}`);
+  return { compareId: body.compareId };
+}
+
+/** One line per state of the parent and of its children (several runs at once: no bar). */
+function followProgress(stack: LocalStack, compareId: string): () => void {
+  const started = Date.now();
+  const labels = new Map<string, string>();
+  const line = (who: string, event: ProgressEvent) => {
+    const scene = event.index !== undefined ? ` (scene ${event.index + 1})` : '';
+    const what = event.type === 'StateFailed' ? `${event.state}${scene}: ${event.error}` : `${event.state}${scene}`;
+    process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${who}: ${what}\n`);
+  };
+  const onParent = (execution: Execution, event: ProgressEvent) => {
+    if (execution.name !== compareId || !event.state || !['StateEntered', 'StateFailed'].includes(event.type) || event.state === 'RunVariant') return;
+    line('compare', event);
+  };
+  const onChild = (execution: Execution, event: ProgressEvent) => {
+    if (event.type !== 'StateEntered' && event.type !== 'StateFailed') return;
+    if (!labels.size) void labelRuns(stack, compareId, labels);
+    const label = labels.get(execution.name);
+    if (label && event.state && !['Choice', 'Pass', 'Map', 'Parallel', 'Wait'].includes(event.stateType ?? '')) line(label, event);
+  };
+  const engines: [LocalStepFunctions, typeof onParent][] = [[stack.compareEngine, onParent], [stack.engine, onChild]];
+  for (const [engine, listener] of engines) engine.on('progress', listener);
+  return () => engines.forEach(([engine, listener]) => engine.off('progress', listener));
+}
+
+async function labelRuns(stack: LocalStack, compareId: string, labels: Map<string, string>) {
+  const request = await fetch(`${stack.apiUrl}/compares/${compareId}`).then((r) => r.json() as Promise<{ variants?: { runId: string; label: string }[] }>);
+  for (const v of request.variants ?? []) labels.set(v.runId, v.label);
+}
+
+const aborted = (signal?: AbortSignal) =>
+  new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true })));
+
+/** Waits for the parent execution; on abort stops it (and so its runs) as interrupted. */
+async function follow(stack: LocalStack, compareId: string, options: CompareOptions) {
+  const stopProgress = options.progress === false ? () => undefined : followProgress(stack, compareId);
+  const execution = stack.compareEngine.list().find((e) => e.name === compareId);
+  if (!execution) throw new Error(`compare execution ${compareId} was not started`);
+  await Promise.race([execution.done, aborted(options.signal)]);
+  stopProgress();
+  const interrupted = execution.status === 'RUNNING';
+  if (interrupted) await stack.interrupt(COMPARE_INTERRUPT_CAUSE);
+  await execution.done;
+  return { execution, interrupted };
+}
+
+/** compares/{id}/ into DIR/<compareId>/, and each variant's run into DIR/<compareId>/<runId>/. */
+async function copyOut(stack: LocalStack, compareId: string, dir: string): Promise<ComparisonRow[]> {
+  const { prefix, comparisonJson } = compareKeys(compareId);
+  for (const key of await listKeys(stack.config, prefix)) {
+    const target = join(dir, key.slice(prefix.length));
+    await mkdir(dirname(target), { recursive: true });
+    await downloadToFile(stack.config, key, target);
   }
+  const request = JSON.parse(await readFile(join(dir, 'request.json'), 'utf8').catch(() => '{"runs":[]}')) as { runs: { runId: string }[] };
+  for (const run of request.runs) await collectOutputs(stack.config, run.runId, dir);
+  const rows = JSON.parse(await readFile(join(dir, relative(prefix, comparisonJson)), 'utf8').catch(() => '{"variants":[]}')).variants as ComparisonRow[];
+  // The films as they lie on this disk, rather than their bucket keys.
+  return rows.map((row) => ({ ...row, film: row.film ? join(dir, row.runId, 'final.mp4') : null }));
 }
 
-function validateVariants(options: CompareOptions): { boards: Map<Variant, Storyboard>; problems: string[] } {
-  const problems: string[] = [];
-  const boards = new Map<Variant, Storyboard>();
-  for (const variant of options.variants) {
-    try {
-      boards.set(variant, parseStoryboard(options.storyboard, { model: variant.model, strategy: variant.strategy }));
-    } catch (error) {
-      if (!(error instanceof InvalidStoryboardError)) throw error;
-      problems.push(...error.problems.map((p) => `${variant.label}: ${p}`));
-    }
-  }
-  return { boards, problems };
-}
-
-/** Renders the variants one after another on one stack; stops at the first interrupted one. */
-async function renderVariants(options: CompareOptions, boards: Map<Variant, Storyboard>, dir: string): Promise<ComparisonRow[]> {
-  const stack = await startLocalStack(options.stack);
-  const rows: ComparisonRow[] = [];
-  try {
-    for (const variant of options.variants) {
-      if (options.signal?.aborted) break;
-      if (options.progress !== false) process.stderr.write(`── ${variant.label}\n`);
-      const overrides = { model: variant.model, strategy: variant.strategy };
-      const result = await render({ storyboard: options.storyboard, overrides, outDir: dir, on: stack, progress: options.progress, signal: options.signal });
-      if (result.outcome === 'invalid') throw new InvalidStoryboardError(result.problems);
-      const plan = buildPlan(result.runId, boards.get(variant)!);
-      rows.push({
-        label: variant.label,
-        runId: result.runId,
-        outcome: result.outcome,
-        filmSeconds: result.manifest.film?.durationSec ?? null,
-        clips: plan.scenes.length,
-        estimatedUsd: plan.estimate.usd,
-        meanSeamSsim: await meanSeamSsim(result.dir),
-        continuity: result.manifest.film?.continuity ?? null,
-        renderSeconds: result.seconds,
-        film: result.film,
-      });
-    }
-  } finally {
-    await stack.stop();
-  }
-  return rows;
-}
-
-async function writeSideBySide(rows: ComparisonRow[], dir: string): Promise<string | null> {
-  const made = rows.filter((r) => r.film && r.filmSeconds);
-  if (!made.length) return null;
-  const sideBySide = join(dir, 'side-by-side.mp4');
-  const inputs = await Promise.all(
-    made.map(async (row, i) => {
-      const labelFile = join(dir, `label-${i}.txt`);
-      await writeFile(labelFile, row.label);
-      return { path: row.film!, labelFile, durationSec: row.filmSeconds! };
-    }),
-  );
-  await runFfmpeg(sideBySideArgs(inputs, sideBySide, { width: 640, height: 360, fps: 25, fontFile: defaultFontFile() }), { label: 'ffmpeg side-by-side' });
-  return sideBySide;
-}
+const specOf = (options: CompareOptions) => options.variants.map((v) => `${v.model}:${v.strategy}`);
 
 export async function compare(options: CompareOptions): Promise<CompareResult> {
-  // Every variant is validated before anything starts.
-  const { boards, problems } = validateVariants(options);
-  if (problems.length) return { outcome: 'invalid', exitCode: 2, problems };
-
-  const { title } = boards.get(options.variants[0])!;
-  const dir = join(resolve(options.outDir ?? 'out'), newRunId(`${title} compare`));
-  await mkdir(dir, { recursive: true });
-  const rows = await renderVariants(options, boards, dir);
-  const interrupted = Boolean(options.signal?.aborted);
-  // Interrupted: write down what was made, but do not spend more time on a side-by-side.
-  const sideBySide = interrupted ? null : await writeSideBySide(rows, dir);
-  const table = comparisonTable(title, rows);
-  await writeFile(join(dir, 'comparison.md'), table);
-  await writeFile(join(dir, 'comparison.json'), `${JSON.stringify({ title, variants: rows, sideBySide }, null, 2)}\n`);
-  if (interrupted) return { outcome: 'interrupted', exitCode: 130, dir, sideBySide, table, rows };
-  const allSucceeded = rows.every((r) => r.outcome === 'succeeded');
-  return { outcome: allSucceeded ? 'succeeded' : 'failed', exitCode: allSucceeded ? 0 : 1, dir, sideBySide, table, rows };
+  // Every variant is validated before anything starts (the API checks again: one set of rules).
+  try {
+    validateCompare({ storyboard: options.storyboard, variants: specOf(options) });
+  } catch (error) {
+    if (error instanceof InvalidStoryboardError) return { outcome: 'invalid', exitCode: 2, problems: error.problems };
+    throw error;
+  }
+  const stack = options.on ?? (await startLocalStack(options.stack));
+  try {
+    const posted = await postCompare(stack, options);
+    if ('problems' in posted) return { outcome: 'invalid', exitCode: 2, problems: posted.problems };
+    const { compareId } = posted;
+    const { execution, interrupted } = await follow(stack, compareId, options);
+    const dir = join(resolve(options.outDir ?? 'out'), compareId);
+    await mkdir(dir, { recursive: true });
+    const rows = await copyOut(stack, compareId, dir);
+    const table = await readFile(join(dir, 'comparison.md'), 'utf8').catch(() => '');
+    const sideBySide = rows.length ? join(dir, 'side-by-side.mp4') : null;
+    const ended = { status: execution.status, error: execution.error, cause: execution.cause };
+    if (interrupted) return { outcome: 'interrupted', exitCode: 130, compareId, dir, sideBySide, table, rows, execution: ended };
+    const allSucceeded = execution.status === 'SUCCEEDED' && rows.length > 0 && rows.every((r) => r.outcome === 'succeeded');
+    return { outcome: allSucceeded ? 'succeeded' : 'failed', exitCode: allSucceeded ? 0 : 1, compareId, dir, sideBySide, table, rows, execution: ended };
+  } finally {
+    if (!options.on) await stack.stop();
+  }
 }

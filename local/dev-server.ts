@@ -29,6 +29,7 @@ function printBanner(stack: LocalStack, options: StackOptions) {
       `  API       ${stack.apiUrl}   POST /runs · GET /runs · GET /runs/{runId} · DELETE /runs/{runId} · POST /webhooks/replicate`,
       `  S3        ${stack.s3Endpoint}   bucket ${stack.bucket} (path-style; access key S3RVER / S3RVER), data in .longshot/s3`,
       `  SFN       ${stack.sfnEndpoint}   state machine ${stack.engine.stateMachineArn}`,
+      `  compares  POST /compares · GET /compares/{compareId}   state machine ${stack.compareEngine.stateMachineArn}`,
       `  start     curl -s -X POST ${stack.apiUrl}/runs -H 'content-type: application/json' --data @examples/winter-ad.json`,
       `  upload    ${credentials} aws --endpoint-url ${stack.s3Endpoint} s3 cp examples/winter-ad.json s3://${stack.bucket}/inbox/winter-ad.json`,
       `  watch     ${credentials} aws --endpoint-url ${stack.sfnEndpoint} stepfunctions list-executions --state-machine-arn ${stack.engine.stateMachineArn}`,

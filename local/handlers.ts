@@ -11,6 +11,9 @@ import { handler as webhook } from '../functions/handlers/webhook';
 import { handler as api } from '../functions/handlers/api';
 import { handler as startFromUpload } from '../functions/handlers/start-from-upload';
 import { handler as executionEnded } from '../functions/handlers/execution-ended';
+import { handler as prepareCompare } from '../functions/handlers/prepare-compare';
+import { handler as joinComparison } from '../functions/handlers/join-comparison';
+import { handler as recordCompareFailure } from '../functions/handlers/record-compare-failure';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyHandler = (event: any) => Promise<unknown>;
@@ -28,4 +31,7 @@ export const HANDLERS: Record<string, AnyHandler> = {
   api,
   'start-from-upload': startFromUpload,
   'execution-ended': executionEnded,
+  'prepare-compare': prepareCompare,
+  'join-comparison': joinComparison,
+  'record-compare-failure': recordCompareFailure,
 };

@@ -20,6 +20,8 @@ const ROUTES: Route[] = [
   { method: 'DELETE', resource: '/runs/{runId}', pattern: /^\/runs\/(?<runId>[^/]+)\/?$/, handler: 'api' },
   { method: 'POST', resource: '/runs/{runId}/regenerate', pattern: /^\/runs\/(?<runId>[^/]+)\/regenerate\/?$/, handler: 'api' },
   { method: 'POST', resource: '/runs/{runId}/resume', pattern: /^\/runs\/(?<runId>[^/]+)\/resume\/?$/, handler: 'api' },
+  { method: 'POST', resource: '/compares', pattern: /^\/compares\/?$/, handler: 'api' },
+  { method: 'GET', resource: '/compares/{compareId}', pattern: /^\/compares\/(?<compareId>[^/]+)\/?$/, handler: 'api' },
   { method: 'POST', resource: '/webhooks/replicate', pattern: /^\/webhooks\/replicate\/?$/, handler: 'webhook' },
 ];
 

@@ -15,7 +15,33 @@ const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PEN
 const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
 type Body = Record<string, unknown>;
-type Operation = (engine: LocalStepFunctions, body: Body) => unknown;
+type Operation = (engines: Engines, body: Body) => unknown;
+
+/** The engines behind the API, one per state machine: each call goes to the one it names. */
+class Engines {
+  constructor(readonly all: LocalStepFunctions[]) {}
+
+  ofMachine(arn: unknown): LocalStepFunctions {
+    const engine = this.all.find((e) => e.stateMachineArn === arn);
+    if (!engine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+    return engine;
+  }
+
+  ofExecution(arn: unknown): LocalStepFunctions {
+    const engine = this.all.find((e) => String(arn).startsWith(`${e.stateMachineArn.replace(':stateMachine:', ':execution:')}:`));
+    if (!engine) throw new SfnApiError('ExecutionDoesNotExist', `Execution does not exist: '${String(arn)}'`);
+    return engine;
+  }
+
+  /** The engine that minted the token (or the first, which answers InvalidToken). */
+  ofToken(token: string): LocalStepFunctions {
+    return this.all.find((e) => e.ownsToken(token)) ?? this.all[0];
+  }
+
+  describe(arn: unknown): Execution {
+    return this.ofExecution(arn).describeExecution(String(arn));
+  }
+}
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
@@ -38,17 +64,13 @@ const describeExecution = (execution: Execution) => ({
 
 const describeMachine = (engine: LocalStepFunctions) => ({
   stateMachineArn: engine.stateMachineArn,
-  name: 'longshot',
+  name: engine.machineName,
   status: 'ACTIVE',
   definition: engine.definitionText,
   roleArn: LOCAL_ROLE,
   type: 'STANDARD',
   creationDate: epoch(engine.createdAt),
 });
-
-function requireMachine(engine: LocalStepFunctions, arn: unknown) {
-  if (arn !== engine.stateMachineArn) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
-}
 
 /**
  * One page of `items` after the item the token names. Tokens are opaque (base64 of the last key
@@ -72,8 +94,8 @@ function page<T>(items: T[], keyOf: (item: T) => string, body: Body): { items: T
   return { items: slice, ...(more && { nextToken: Buffer.from(keyOf(slice[slice.length - 1]), 'utf8').toString('base64url') }) };
 }
 
-function startExecution(engine: LocalStepFunctions, body: Body) {
-  requireMachine(engine, body.stateMachineArn);
+function startExecution(engines: Engines, body: Body) {
+  const engine = engines.ofMachine(body.stateMachineArn);
   // AWS names an execution started without a name with a UUID.
   const name = text(body.name) ?? randomUUID();
   if (!name.length || name.length > 80 || INVALID_NAME.test(name)) {
@@ -89,8 +111,8 @@ function startExecution(engine: LocalStepFunctions, body: Body) {
   return { executionArn: execution.executionArn, startDate: epoch(execution.startDate) };
 }
 
-function listExecutions(engine: LocalStepFunctions, body: Body) {
-  requireMachine(engine, body.stateMachineArn);
+function listExecutions(engines: Engines, body: Body) {
+  const engine = engines.ofMachine(body.stateMachineArn);
   const status = text(body.statusFilter);
   if (status !== undefined && !STATUSES.includes(status)) {
     throw new SfnApiError('ValidationException', `statusFilter must be one of ${STATUSES.join(', ')}`);
@@ -101,7 +123,8 @@ function listExecutions(engine: LocalStepFunctions, body: Body) {
   return { executions: items.map(listItem), ...(nextToken && { nextToken }) };
 }
 
-function getExecutionHistory(engine: LocalStepFunctions, body: Body) {
+function getExecutionHistory(engines: Engines, body: Body) {
+  const engine = engines.ofExecution(body.executionArn);
   const history = executionHistory(engine.describeExecution(String(body.executionArn)), engine.definition);
   if (body.reverseOrder === true) history.reverse();
   const { items, nextToken } = page(history, (event) => String(event.id), body);
@@ -110,22 +133,24 @@ function getExecutionHistory(engine: LocalStepFunctions, body: Body) {
 
 const OPERATIONS: Record<string, Operation> = {
   StartExecution: startExecution,
-  DescribeExecution: (engine, body) => describeExecution(engine.describeExecution(String(body.executionArn))),
-  StopExecution: (engine, body) => ({ stopDate: epoch(engine.stopExecution(String(body.executionArn), text(body.error), text(body.cause)).stopDate) }),
+  DescribeExecution: (engines, body) => describeExecution(engines.describe(body.executionArn)),
+  StopExecution: (engines, body) => ({
+    stopDate: epoch(engines.ofExecution(body.executionArn).stopExecution(String(body.executionArn), text(body.error), text(body.cause)).stopDate),
+  }),
   ListExecutions: listExecutions,
   GetExecutionHistory: getExecutionHistory,
-  ListStateMachines: (engine) => ({
-    stateMachines: [{ stateMachineArn: engine.stateMachineArn, name: 'longshot', type: 'STANDARD', creationDate: epoch(engine.createdAt) }],
+  ListStateMachines: (engines) => ({
+    stateMachines: engines.all.map((engine) => ({ stateMachineArn: engine.stateMachineArn, name: engine.machineName, type: 'STANDARD', creationDate: epoch(engine.createdAt) })),
   }),
-  DescribeStateMachine: (engine, body) => (requireMachine(engine, body.stateMachineArn), describeMachine(engine)),
-  DescribeStateMachineForExecution: (engine, body) => {
-    engine.describeExecution(String(body.executionArn)); // throws ExecutionDoesNotExist
-    const { status, type, creationDate, ...machine } = describeMachine(engine);
+  DescribeStateMachine: (engines, body) => describeMachine(engines.ofMachine(body.stateMachineArn)),
+  DescribeStateMachineForExecution: (engines, body) => {
+    engines.describe(body.executionArn); // throws ExecutionDoesNotExist
+    const { status, type, creationDate, ...machine } = describeMachine(engines.ofExecution(body.executionArn));
     return { ...machine, updateDate: creationDate };
   },
-  SendTaskSuccess: (engine, body) => (engine.sendTaskSuccess(String(body.taskToken), String(body.output)), {}),
-  SendTaskFailure: (engine, body) => (engine.sendTaskFailure(String(body.taskToken), text(body.error), text(body.cause)), {}),
-  SendTaskHeartbeat: (engine, body) => (engine.sendTaskHeartbeat(String(body.taskToken)), {}),
+  SendTaskSuccess: (engines, body) => (engines.ofToken(String(body.taskToken)).sendTaskSuccess(String(body.taskToken), String(body.output)), {}),
+  SendTaskFailure: (engines, body) => (engines.ofToken(String(body.taskToken)).sendTaskFailure(String(body.taskToken), text(body.error), text(body.cause)), {}),
+  SendTaskHeartbeat: (engines, body) => (engines.ofToken(String(body.taskToken)).sendTaskHeartbeat(String(body.taskToken)), {}),
 };
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -134,7 +159,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startSfnApi(engine: LocalStepFunctions, port = 0): Promise<{ url: string; server: Server }> {
+export async function startSfnApi(engine: LocalStepFunctions | LocalStepFunctions[], port = 0): Promise<{ url: string; server: Server }> {
+  const engines = new Engines(Array.isArray(engine) ? engine : [engine]);
   const server = createServer(async (req, res) => {
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
@@ -149,7 +175,7 @@ export async function startSfnApi(engine: LocalStepFunctions, port = 0): Promise
       return reply(400, { __type: 'UnknownOperationException', message: `unsupported operation "${target}"` });
     }
     try {
-      reply(200, operation(engine, JSON.parse((await readBody(req)) || '{}')));
+      reply(200, operation(engines, JSON.parse((await readBody(req)) || '{}')));
     } catch (error) {
       const name = error instanceof SfnApiError ? error.name : 'InvalidParameterValue';
       reply(400, { __type: name, message: (error as Error).message });

@@ -74,6 +74,8 @@ export interface LocalStack {
   s3Endpoint: string;
   sfnEndpoint: string;
   engine: LocalStepFunctions;
+  /** The compare state machine's engine; its Map starts runs on `engine`. */
+  compareEngine: LocalStepFunctions;
   emulator: ReplicateEmulator | null;
   config: RuntimeConfig;
   /** Inbox events handled (for tests and the dev console). */
@@ -151,7 +153,7 @@ async function startS3(options: StackOptions): Promise<S3Part> {
 }
 
 /** Points the handlers (and the shared SDK clients, logger, secrets cache) at this stack. */
-function configureEnvironment(env: { s3Endpoint: string; sfnUrl: string; stateMachineArn: string; webhookUrl?: string; emulator: ReplicateEmulator | null; logLevel?: string }) {
+function configureEnvironment(env: { s3Endpoint: string; sfnUrl: string; stateMachineArn: string; compareStateMachineArn: string; webhookUrl?: string; emulator: ReplicateEmulator | null; logLevel?: string }) {
   // s3rver's fixed local credentials (not a secret); the local SFN API accepts any signature.
   Object.assign(process.env, {
     LONGSHOT_BUCKET: LOCAL_BUCKET,
@@ -161,6 +163,7 @@ function configureEnvironment(env: { s3Endpoint: string; sfnUrl: string; stateMa
     S3_ENDPOINT: env.s3Endpoint,
     SFN_ENDPOINT: env.sfnUrl,
     STATE_MACHINE_ARN: env.stateMachineArn,
+    COMPARE_STATE_MACHINE_ARN: env.compareStateMachineArn,
     POWERTOOLS_LOG_LEVEL: env.logLevel ?? process.env.LONGSHOT_LOG_LEVEL ?? 'SILENT',
   });
   // The shared logger was built at import time, before this environment existed.
@@ -231,8 +234,10 @@ function followExecutionEnds(engine: LocalStepFunctions, executionEnded: AnyHand
   return { all, byName, close: () => void (closed = true) };
 }
 
-async function interruptRuns(engine: LocalStepFunctions, ends: ReturnType<typeof followExecutionEnds>, cause: string): Promise<Interruption> {
+async function interruptRuns(engine: LocalStepFunctions, compareEngine: LocalStepFunctions, ends: ReturnType<typeof followExecutionEnds>, cause: string): Promise<Interruption> {
   const running = engine.list().filter((e) => e.status === 'RUNNING');
+  // A stopped compare stops its variants' runs (listed above, so they are awaited and recorded too).
+  for (const execution of compareEngine.list()) if (execution.status === 'RUNNING') compareEngine.stopExecution(execution.executionArn, INTERRUPTED_ERROR, cause);
   for (const execution of running) engine.stopExecution(execution.executionArn, INTERRUPTED_ERROR, cause);
   await Promise.all(running.map((e) => e.done));
   const recordings = running.map((e) => ends.byName.get(e.name) ?? Promise.resolve());
@@ -266,7 +271,14 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       // Live Replicate keeps the real poll interval: a prediction takes a minute or more there.
       waitMs: options.pollIntervalMs ?? (!live && callbackTimeoutMs !== undefined ? 1000 : undefined),
     });
-    const sfn = await startSfnApi(engine);
+    const compareEngine = new LocalStepFunctions({
+      region: REGION,
+      handlers,
+      machine: 'compare',
+      nested: [engine],
+      retryIntervalMs: options.retryIntervalMs,
+    });
+    const sfn = await startSfnApi([engine, compareEngine]);
     started.push(() => closeServer(sfn.server));
     const gateway = await startHttpGateway(handlers, options.apiPort ?? 0);
     started.push(() => closeServer(gateway.server));
@@ -274,13 +286,14 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       s3Endpoint: s3.endpoint,
       sfnUrl: sfn.url,
       stateMachineArn: engine.stateMachineArn,
+      compareStateMachineArn: compareEngine.stateMachineArn,
       webhookUrl: webhooks ? `${gateway.url}/webhooks/replicate` : undefined,
       emulator,
       logLevel: options.logLevel,
     });
     const inboxResults = options.watchInbox ? watchInbox(s3.server, handlers['start-from-upload']) : [];
     const ends = followExecutionEnds(engine, handlers['execution-ended']);
-    const interrupt = (cause = DEFAULT_INTERRUPT_CAUSE) => interruptRuns(engine, ends, cause);
+    const interrupt = (cause = DEFAULT_INTERRUPT_CAUSE) => interruptRuns(engine, compareEngine, ends, cause);
     const shutdown = async (cause?: string) => {
       await settledWithin(Promise.all(ends.all), RECORD_DEADLINE_MS);
       const interruption = await interrupt(cause);
@@ -288,7 +301,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       for (const stop of started.reverse()) await stop();
       return interruption;
     };
-    const stack = { bucket: LOCAL_BUCKET, s3Directory: s3.directory, apiUrl: gateway.url, s3Endpoint: s3.endpoint, sfnEndpoint: sfn.url, engine, emulator, config: loadConfig() };
+    const stack = { bucket: LOCAL_BUCKET, s3Directory: s3.directory, apiUrl: gateway.url, s3Endpoint: s3.endpoint, sfnEndpoint: sfn.url, engine, compareEngine, emulator, config: loadConfig() };
     return { ...stack, inboxResults, statusChanges: ends.all, interrupt, stop: (stopOptions) => shutdown(stopOptions?.cause) };
   } catch (error) {
     for (const stop of started.reverse()) await stop().catch(() => undefined);

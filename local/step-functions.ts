@@ -1,12 +1,14 @@
-// A local Step Functions: runs statemachine/longshot.asl.json with aws-local-stepfunctions and
-// maps every Task to the same handler the Lambda runs. aws-local-stepfunctions has no
-// .waitForTaskToken, so callback tasks mint a token here and wait for SendTaskSuccess/Failure.
+// A local Step Functions: runs one state machine (statemachine/longshot.asl.json, or the compare
+// machine) with aws-local-stepfunctions and maps every Task to the same handler the Lambda runs.
+// aws-local-stepfunctions has no .waitForTaskToken, so callback tasks mint a token here and wait for
+// SendTaskSuccess/Failure; nor nested executions, so startExecution.sync:2 starts the child on the
+// engine of its state machine, waits for it and answers as AWS does.
 import './polyfills';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { ASL_PATH, FUNCTIONS } from '../functions/catalog';
+import { ASL_PATH, COMPARE_ASL_PATH, RUN_STATE_MACHINE_PLACEHOLDER, taskFunctionsOf, type MachineName } from '../functions/catalog';
 import type { AnyHandler } from './handlers';
 
 export const LOCAL_ACCOUNT = '000000000000';
@@ -46,6 +48,13 @@ export interface Execution {
   abort: () => void;
 }
 
+/** The resolved Parameters of a startExecution.sync(:2) task. */
+interface NestedStart {
+  StateMachineArn: string;
+  Name?: string;
+  Input?: unknown;
+}
+
 interface PendingTask {
   executionArn: string;
   state: string;
@@ -74,7 +83,15 @@ export interface LocalStepFunctionsOptions {
   /** Pause every Wait state (the polls after a timed-out wait) for this many ms instead of its Seconds. */
   waitMs?: number;
   definitionPath?: string;
+  /** Which state machine this engine runs (default: the run machine). */
+  machine?: MachineName;
+  /** Engines whose executions this one may start with startExecution.sync:2 (the compare machine's runs). */
+  nested?: LocalStepFunctions[];
 }
+
+/** The state machine names the local engines use (AWS generates its own). */
+export const LOCAL_MACHINE_NAMES: Record<MachineName, string> = { run: 'longshot', compare: 'longshot-compare' };
+const NESTED_SYNC = /^arn:aws:states:::states:startExecution\.sync(:2)?$/;
 
 type AslStates = { States: Record<string, AslState> };
 export type AslState = { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: unknown[]; ItemProcessor?: AslStates; Iterator?: AslStates; Branches?: AslStates[] };
@@ -109,13 +126,19 @@ export class LocalStepFunctions extends EventEmitter {
   private readonly pending = new Map<string, PendingTask>();
   private readonly closed = new Set<string>();
   private readonly handlersByArn: Record<string, AnyHandler> = {};
+  /** Child executions (startExecution.sync:2) of each running parent: stopped with it, as on AWS. */
+  private readonly children = new Map<string, Set<Execution>>();
+  readonly machineName: string;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     super();
-    this.stateMachineArn = `arn:aws:states:${options.region}:${LOCAL_ACCOUNT}:stateMachine:longshot`;
-    let text = readFileSync(options.definitionPath ?? ASL_PATH, 'utf8');
-    for (const fn of FUNCTIONS) {
-      if (!fn.placeholder) continue;
+    const machine = options.machine ?? 'run';
+    this.machineName = LOCAL_MACHINE_NAMES[machine];
+    this.stateMachineArn = `arn:aws:states:${options.region}:${LOCAL_ACCOUNT}:stateMachine:${this.machineName}`;
+    let text = readFileSync(options.definitionPath ?? (machine === 'compare' ? COMPARE_ASL_PATH : ASL_PATH), 'utf8');
+    const runMachineArn = `arn:aws:states:${options.region}:${LOCAL_ACCOUNT}:stateMachine:${LOCAL_MACHINE_NAMES.run}`;
+    text = text.split(`\${${RUN_STATE_MACHINE_PLACEHOLDER}}`).join(runMachineArn);
+    for (const fn of taskFunctionsOf(machine)) {
       const arn = localFunctionArn(options.region, fn.name);
       text = text.split(`\${${fn.placeholder}}`).join(arn);
       const handler = options.handlers[fn.name];
@@ -129,7 +152,7 @@ export class LocalStepFunctions extends EventEmitter {
   }
 
   startExecution(name: string, input: string): Execution {
-    const executionArn = `arn:aws:states:${this.options.region}:${LOCAL_ACCOUNT}:execution:longshot:${name}`;
+    const executionArn = `arn:aws:states:${this.options.region}:${LOCAL_ACCOUNT}:execution:${this.machineName}:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing) {
       // Same name and input while running: idempotent, as on AWS. Anything else: already used.
@@ -142,7 +165,7 @@ export class LocalStepFunctions extends EventEmitter {
       overrides: { taskResourceLocalHandlers: this.taskOverrides(executionArn) as never, retryIntervalOverrides: this.retryOverrides(), waitTimeOverrides: this.waitOverrides() },
       context: {
         Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: new Date().toISOString(), RoleArn: 'local' },
-        StateMachine: { Id: this.stateMachineArn, Name: 'longshot' },
+        StateMachine: { Id: this.stateMachineArn, Name: this.machineName },
         Task: { Token: TOKEN_PLACEHOLDER },
       },
     });
@@ -185,8 +208,15 @@ export class LocalStepFunctions extends EventEmitter {
       execution.stopDate = new Date();
       execution.abort();
       this.closeTasksOf(executionArn);
+      // Stopping a parent stops the children its .sync tasks wait for (AWS needs StopExecution for that).
+      for (const child of this.children.get(executionArn) ?? []) this.engineOf(child.stateMachineArn)?.stopExecution(child.executionArn, error, cause);
     }
     return execution;
+  }
+
+  /** Whether a task token was minted here (pending or closed): the API asks before it answers. */
+  ownsToken(taskToken: string): boolean {
+    return this.pending.has(taskToken) || this.closed.has(taskToken);
   }
 
   sendTaskSuccess(taskToken: string, output: string): void {
@@ -246,6 +276,11 @@ export class LocalStepFunctions extends EventEmitter {
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, state] of walkStates(this.definition.States)) {
       if (state.Type !== 'Task') continue;
+      if (NESTED_SYNC.test(state.Resource ?? '')) {
+        const structured = state.Resource!.endsWith(':2');
+        overrides[stateName] = (input) => this.runNested(executionArn, structured, input as NestedStart);
+        continue;
+      }
       const callback = state.Resource?.endsWith('.waitForTaskToken') ?? false;
       const timeoutMs = (state.TimeoutSeconds ?? 60) * 1000;
       overrides[stateName] = (input) =>
@@ -286,6 +321,41 @@ export class LocalStepFunctions extends EventEmitter {
       throw error;
     }
     return waiter;
+  }
+
+  private engineOf(stateMachineArn: string): LocalStepFunctions | undefined {
+    return [this, ...(this.options.nested ?? [])].find((engine) => engine.stateMachineArn === stateMachineArn);
+  }
+
+  /**
+   * startExecution.sync(:2): start the child on its machine's engine, wait for it, and answer with its
+   * DescribeExecution (Output parsed for :2). A child that did not succeed fails the task with
+   * States.TaskFailed and that DescribeExecution as the cause, as AWS does.
+   */
+  private async runNested(parentArn: string, structured: boolean, start: NestedStart) {
+    const engine = this.engineOf(start.StateMachineArn);
+    if (!engine) throw Object.assign(new Error(`State Machine Does Not Exist: '${start.StateMachineArn}'`), { name: 'StepFunctions.StateMachineDoesNotExistException' });
+    const input = typeof start.Input === 'string' ? start.Input : JSON.stringify(start.Input ?? {});
+    const child = engine.startExecution(start.Name ?? randomBytes(16).toString('hex'), input);
+    const siblings = this.children.get(parentArn) ?? new Set<Execution>();
+    this.children.set(parentArn, siblings.add(child));
+    const ended = await child.done;
+    siblings.delete(child);
+    const described = {
+      ExecutionArn: ended.executionArn,
+      StateMachineArn: ended.stateMachineArn,
+      Name: ended.name,
+      Status: ended.status,
+      StartDate: ended.startDate.getTime(),
+      StopDate: ended.stopDate?.getTime(),
+      Input: structured ? JSON.parse(ended.input) : ended.input,
+      InputDetails: { Included: true },
+      ...(ended.status === 'SUCCEEDED'
+        ? { Output: structured ? JSON.parse(ended.output ?? 'null') : ended.output, OutputDetails: { Included: true } }
+        : { Error: ended.error, Cause: ended.cause }),
+    };
+    if (ended.status === 'SUCCEEDED') return described;
+    throw Object.assign(new Error(JSON.stringify(described)), { name: 'States.TaskFailed' });
   }
 
   private closeToken(token: string) {

@@ -10,6 +10,8 @@ export interface RuntimeConfig {
   s3Endpoint?: string;
   sfnEndpoint?: string;
   stateMachineArn?: string;
+  /** The compare state machine (POST/GET /compares). */
+  compareStateMachineArn?: string;
   replicateBaseUrl?: string;
   /** Public URL of POST /webhooks/replicate; unset → no webhooks, tasks finish through polling. */
   webhookUrl: string | null;
@@ -42,6 +44,7 @@ export function loadConfig(): RuntimeConfig {
     s3Endpoint: process.env.S3_ENDPOINT || undefined,
     sfnEndpoint: process.env.SFN_ENDPOINT || undefined,
     stateMachineArn: process.env.STATE_MACHINE_ARN || undefined,
+    compareStateMachineArn: process.env.COMPARE_STATE_MACHINE_ARN || undefined,
     replicateBaseUrl: process.env.REPLICATE_BASE_URL || undefined,
     webhookUrl: process.env.WEBHOOK_URL || null,
     cancelAfter: process.env.PREDICTION_CANCEL_AFTER || CANCEL_AFTER,

@@ -3,6 +3,8 @@
 import type { FilmFigures } from './continuity-report';
 import { STRATEGIES, type Strategy } from './storyboard';
 import { LAST_FRAME_MODEL_IDS, VIDEO_MODEL_IDS, VIDEO_MODELS, type VideoModelId } from './models';
+import { InvalidStoryboardError } from './errors';
+import { isRunId } from './run-keys';
 
 export interface Variant {
   model: VideoModelId;
@@ -14,30 +16,113 @@ export const DEFAULT_VARIANTS = 'ltx-2-fast:chain,ltx-2-pro:chain,ltx-2-fast:sin
 
 const MODEL_ALIASES: Record<string, VideoModelId> = { fast: 'ltx-2-fast', pro: 'ltx-2-pro', fast23: 'ltx-2.3-fast', pro23: 'ltx-2.3-pro' };
 
-/** "ltx-2-fast:chain,pro:single" → variants; throws naming the bad part and the allowed values. */
-export function parseVariants(spec: string): Variant[] {
+export const MAX_VARIANTS = 4;
+
+/**
+ * "ltx-2-fast:chain,pro:single" → variants; throws naming the bad part and the allowed values.
+ * `field` is what the message names: the CLI option, or the request field.
+ */
+export function parseVariants(spec: string, field = '--variants'): Variant[] {
+  try {
+    return parseVariantList(spec);
+  } catch (error) {
+    throw new Error(`${field}: ${(error as Error).message}`);
+  }
+}
+
+function parseVariantList(spec: string): Variant[] {
   const parts = spec.split(',').map((p) => p.trim()).filter(Boolean);
-  if (parts.length < 1 || parts.length > 4) throw new Error(`--variants: give 1 to 4 variants, got ${parts.length}`);
+  if (parts.length < 1 || parts.length > MAX_VARIANTS) throw new Error(`give 1 to ${MAX_VARIANTS} variants, got ${parts.length}`);
   const variants = parts.map((part) => {
     const [rawModel, rawStrategy] = part.split(':');
     const model = MODEL_ALIASES[rawModel] ?? rawModel;
     if (!(VIDEO_MODEL_IDS as string[]).includes(model)) {
-      throw new Error(`--variants: "${part}": model must be one of ${[...VIDEO_MODEL_IDS, ...Object.keys(MODEL_ALIASES)].join(', ')}`);
+      throw new Error(`"${part}": model must be one of ${[...VIDEO_MODEL_IDS, ...Object.keys(MODEL_ALIASES)].join(', ')}`);
     }
     if (!(STRATEGIES as readonly string[]).includes(rawStrategy)) {
-      throw new Error(`--variants: "${part}": strategy must be one of ${STRATEGIES.join(', ')}`);
+      throw new Error(`"${part}": strategy must be one of ${STRATEGIES.join(', ')}`);
     }
     // Refused here, before any variant starts, rather than after the others have been paid for.
     if (rawStrategy === 'keyframes' && !VIDEO_MODELS[model as VideoModelId].acceptsLastFrame) {
-      throw new Error(`--variants: "${part}": strategy keyframes needs a model that accepts a last frame: ${LAST_FRAME_MODEL_IDS.join(', ')} (fast23, pro23)`);
+      throw new Error(`"${part}": strategy keyframes needs a model that accepts a last frame: ${LAST_FRAME_MODEL_IDS.join(', ')} (fast23, pro23)`);
     }
     return { model: model as VideoModelId, strategy: rawStrategy as Strategy, label: `${model} × ${rawStrategy}` };
   });
   const labels = variants.map((v) => v.label);
   const repeated = labels.find((l, i) => labels.indexOf(l) !== i);
-  if (repeated) throw new Error(`--variants: "${repeated}" is listed twice`);
+  if (repeated) throw new Error(`"${repeated}" is listed twice`);
   return variants;
 }
+
+/**
+ * The `variants` field of POST /compares (and of the compare execution's input): a spec string as
+ * the CLI takes, or a list of "model:strategy" strings or {model, strategy} objects; absent means
+ * DEFAULT_VARIANTS. Throws InvalidStoryboardError naming the field.
+ */
+export function readVariants(value: unknown): Variant[] {
+  const field = 'variants';
+  if (value === undefined || value === null) return parseVariants(DEFAULT_VARIANTS, field);
+  const shape = `${field}: give "model:strategy,…" or a list of "model:strategy" strings or {"model", "strategy"} objects`;
+  let spec: string | null = null;
+  if (typeof value === 'string') spec = value;
+  else if (Array.isArray(value) && value.length <= 20) {
+    const parts = value.map((item) => {
+      if (typeof item === 'string') return item;
+      if (item && typeof item === 'object' && typeof item.model === 'string' && typeof item.strategy === 'string') return `${item.model}:${item.strategy}`;
+      return null;
+    });
+    if (parts.every((p): p is string => p !== null && !p.includes(','))) spec = parts.join(',');
+  }
+  if (spec === null || spec.length > 500) throw new InvalidStoryboardError([shape]);
+  try {
+    return parseVariants(spec, field);
+  } catch (error) {
+    throw new InvalidStoryboardError([(error as Error).message]);
+  }
+}
+
+/** A compare's id: like a run id (start minute, title, random suffix), its title ending in "compare". */
+export const isCompareId = isRunId;
+
+/** Every object of a compare: all under compares/{compareId}/. */
+export function compareKeys(compareId: string) {
+  if (!isCompareId(compareId)) throw new Error(`not a compare id: ${JSON.stringify(compareId)}`);
+  const prefix = `compares/${compareId}/`;
+  return {
+    prefix,
+    request: `${prefix}request.json`,
+    ending: `${prefix}ending.json`,
+    sideBySide: `${prefix}side-by-side.mp4`,
+    comparisonMd: `${prefix}comparison.md`,
+    comparisonJson: `${prefix}comparison.json`,
+  };
+}
+
+/** One variant of a compare, as PrepareCompare planned it: its own run, started by the Map. */
+export interface CompareRun {
+  runId: string;
+  label: string;
+  model: VideoModelId;
+  strategy: Strategy;
+}
+
+/** compares/{id}/request.json: what was asked for and which run renders each variant. */
+export interface CompareRequestRecord {
+  compareId: string;
+  title: string;
+  executionName: string;
+  createdAt: string;
+  runs: CompareRun[];
+  estimate: { usd: number };
+}
+
+/**
+ * compares/{id}/ending.json, created once (first writer wins): succeeded when the side-by-side was
+ * made (variants that failed are rows with their outcome), failed when nothing could be compared.
+ */
+export type CompareEnding =
+  | { status: 'succeeded'; at: string; by: 'join-comparison'; sideBySideKey: string; variantsFailed: number }
+  | { status: 'failed'; at: string; by: 'join-comparison' | 'record-compare-failure'; failure: { state: string; error: string; cause: string } };
 
 export interface SideBySideInput {
   path: string;

@@ -88,3 +88,6 @@ export class InvalidRequestError extends LongshotError {
 
 /** The run is in a state the request cannot act on (resume a running or succeeded run): HTTP 409. */
 export class RunStateConflictError extends LongshotError {}
+
+/** No variant of a compare produced a film: there is nothing to put side by side. */
+export class NothingToCompareError extends LongshotError {}

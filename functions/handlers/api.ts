@@ -1,4 +1,5 @@
-// POST /runs, GET /runs/{runId}, DELETE /runs/{runId}, POST /runs/{runId}/regenerate|resume (IAM-authorised on AWS).
+// POST /runs, GET /runs/{runId}, DELETE /runs/{runId}, POST /runs/{runId}/regenerate|resume, and the compare routes
+// (IAM-authorised on AWS).
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { loadConfig, type RuntimeConfig } from '../adapters/config';
 import { cancelRun, rerun, runReport, startRun } from '../workflow/runs';
@@ -11,6 +12,7 @@ import { errorResponse, header, isJsonContentType, json, rawBody } from './http'
 import { lambdaHandler } from './lambda-handler';
 import { proxyEvent, type ProxyEvent } from './events';
 import { count } from '../adapters/observability';
+import { compareRoute } from './compares-api';
 
 /** A POST /runs that started a new execution (not a repeat, not a refusal). */
 const startedNewRun = (response: APIGatewayProxyResult | undefined) =>
@@ -98,6 +100,8 @@ export const handler = lambdaHandler(
         if (!isRunId(runId)) return json(400, { error: 'InvalidRunId', message: 'runId must look like 20261125-1042-winter-ad-3f9c2a7be41d08c6' });
         return await postRerun(config, event, rerunKind, runId);
       }
+      const compared = await compareRoute(config, event);
+      if (compared) return compared;
       return json(404, { error: 'NotFound', message: `${event.httpMethod} ${event.path} is not a route` });
     } catch (error) {
       return errorResponse(error);

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { ASL_PATH, FUNCTIONS } from '../../functions/catalog';
+import { ASL_PATH, taskFunctionsOf } from '../../functions/catalog';
 import * as errors from '../../functions/domain/errors';
 import { LocalStepFunctions, localFunctionArn, walkStates } from '../../local/step-functions';
 import { HANDLERS } from '../../local/handlers';
@@ -17,7 +17,7 @@ const placeholders = [...new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].ma
 
 function substituted(): string {
   let out = text;
-  for (const fn of FUNCTIONS) if (fn.placeholder) out = out.split(`\${${fn.placeholder}}`).join(localFunctionArn('us-east-1', fn.name));
+  for (const fn of taskFunctionsOf('run')) out = out.split(`\${${fn.placeholder}}`).join(localFunctionArn('us-east-1', fn.name));
   return out;
 }
 
@@ -35,7 +35,7 @@ describe('statemachine/longshot.asl.json', () => {
   });
 
   it('uses exactly the placeholders the function catalog substitutes, and none is left over', () => {
-    const catalog = FUNCTIONS.flatMap((f) => (f.placeholder ? [f.placeholder] : []));
+    const catalog = taskFunctionsOf('run').map((f) => f.placeholder!);
     expect(placeholders.sort()).toEqual([...catalog].sort());
     expect(substituted()).not.toMatch(/\$\{/);
   });

@@ -27,10 +27,10 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('Lambda bundles', () => {
-  it('put executable ffmpeg and ffprobe into the media bundles only (store-output, finish-segment, join-film)', async () => {
+  it('put executable ffmpeg and ffprobe into the media bundles only (store-output, finish-segment, join-film, join-comparison)', async () => {
     expect(Object.keys(assets).length).toBe(FUNCTIONS.length);
     for (const [name, dir] of Object.entries(assets)) {
-      const media = ['StoreOutput', 'FinishSegment', 'JoinFilm'].includes(name);
+      const media = ['StoreOutput', 'FinishSegment', 'JoinFilm', 'JoinComparison'].includes(name);
       expect(existsSync(join(dir, 'index.mjs')), name).toBe(true);
       expect(existsSync(join(dir, 'bin', 'ffmpeg')), name).toBe(media);
       if (!media) continue;

@@ -12,6 +12,9 @@ const MANIFEST_REFRESH = { get: ['runs/*/plan.json', 'runs/*/steps/*', 'runs/*/e
 const ENDING = 'runs/*/ending.json';
 const STEP_UPDATE = { get: [...MANIFEST_REFRESH.get], put: ['runs/*/steps/*', ...MANIFEST_REFRESH.put] };
 const CALLBACKS = 'runs/*/callbacks/*';
+const COMPARE_REQUEST = 'compares/*/request.json';
+const COMPARE_ENDING = 'compares/*/ending.json';
+const COMPARE_RESULTS = ['compares/*/side-by-side.mp4', 'compares/*/comparison.*'];
 
 /** Object keys per function and action: GetObject, PutObject (with PutObjectTagging), AbortMultipartUpload. */
 const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[]; delete?: string[] }> = {
@@ -41,11 +44,19 @@ const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[];
   RecordFailure: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ENDING, ...MANIFEST_REFRESH.put] },
   Webhook: { get: [CALLBACKS], put: [CALLBACKS] },
   Api: {
-    get: ['idempotency/*', 'runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', CALLBACKS, ...MANIFEST_REFRESH.get],
+    get: ['idempotency/*', 'runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', CALLBACKS, ...MANIFEST_REFRESH.get, COMPARE_REQUEST, COMPARE_ENDING, ...COMPARE_RESULTS],
     put: ['idempotency/*', CALLBACKS, ENDING, ...MANIFEST_REFRESH.put],
   },
   StartFromUpload: { get: ['inbox/*', 'idempotency/*'], put: ['rejected/*', 'idempotency/*'] },
   ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ENDING, ...MANIFEST_REFRESH.put] },
+  PrepareCompare: { get: [COMPARE_REQUEST], put: [COMPARE_REQUEST] },
+  // The variants' manifests, seam reports and films in; the side-by-side, table and ending out.
+  JoinComparison: {
+    get: [COMPARE_REQUEST, COMPARE_ENDING, 'runs/*/manifest.json', 'runs/*/continuity.json', 'runs/*/final.mp4'],
+    put: [...COMPARE_RESULTS, COMPARE_ENDING],
+    abort: COMPARE_RESULTS,
+  },
+  RecordCompareFailure: { get: [COMPARE_ENDING], put: [COMPARE_ENDING] },
 };
 
 /** Bucket resources each S3 action of a function is allowed on. */
@@ -87,7 +98,7 @@ describe('bucket access per function', () => {
     const resources = Object.values(s3Grants(stack.functionsByName()[name].id)).flat();
     expect(resources, name).not.toContain('runs/*');
     expect(resources, name).not.toContain('*');
-    expect(resources.filter((r) => r !== 'bucket' && !/^(inbox|images|rejected|idempotency)\/\*$|^runs\/\*\/./.test(r)), name).toEqual([]);
+    expect(resources.filter((r) => r !== 'bucket' && !/^(inbox|images|rejected|idempotency)\/\*$|^(runs|compares)\/\*\/./.test(r)), name).toEqual([]);
   });
 
   it('lets the public webhook function touch callback records only', () => {

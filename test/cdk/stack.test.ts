@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../cdk/build-app';
-import { ASL_PATH, FUNCTIONS } from '../../functions/catalog';
+import { ASL_PATH, COMPARE_ASL_PATH, FUNCTIONS, taskFunctionsOf } from '../../functions/catalog';
 import { SKIP_BUNDLING, synthesize, type Resource, type SynthesizedStack } from './template';
 
 let stack: SynthesizedStack;
@@ -69,11 +69,12 @@ describe('functions', () => {
   it('ships ffmpeg only to the media functions, on x86_64, sized for 1080p clips and a 60 s film', () => {
     const fns = functionsByName();
     for (const [name, fn] of Object.entries(fns)) {
-      const media = ['StoreOutput', 'FinishSegment', 'JoinFilm'].includes(name);
+      const media = ['StoreOutput', 'FinishSegment', 'JoinFilm', 'JoinComparison'].includes(name);
       expect(fn.Properties.Architectures, name).toEqual([media ? 'x86_64' : 'arm64']);
       expect(fn.Properties.Environment.Variables.FFMPEG_PATH, name).toBe(media ? '/var/task/bin/ffmpeg' : undefined);
     }
     expect(fns.JoinFilm.Properties).toMatchObject({ MemorySize: 4096, Timeout: 900, EphemeralStorage: { Size: 2048 } });
+    expect(fns.JoinComparison.Properties).toMatchObject({ MemorySize: 4096, Timeout: 900, EphemeralStorage: { Size: 2048 } });
     expect(fns.StoreOutput.Properties).toMatchObject({ MemorySize: 4096, Timeout: 300, EphemeralStorage: { Size: 2048 } });
     expect(fns.FinishSegment.Properties).toMatchObject({ MemorySize: 4096, Timeout: 300, EphemeralStorage: { Size: 2048 } });
   });
@@ -132,8 +133,49 @@ describe('state machine', () => {
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
       .filter((s: any) => [s.Action].flat().includes('lambda:InvokeFunction'));
     const invoked = new Set(statements.flatMap((s: any) => [s.Resource].flat()).map((r: any) => (r['Fn::GetAtt'] ?? r['Fn::Join'][1][0]['Fn::GetAtt'])[0]));
-    const expected = FUNCTIONS.filter((f) => f.placeholder).length;
+    const expected = taskFunctionsOf('run').length;
     expect(invoked.size).toBe(expected);
+  });
+});
+
+describe('compare state machine', () => {
+  const compareMachine = () => ofType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('CompareStateMachine'))!;
+  const roleStatements = () => {
+    const roleRef = compareMachine()[1].Properties.RoleArn['Fn::GetAtt'][0];
+    return ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleRef))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  };
+  const runMachineId = () => ofType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('StateMachine'))![0];
+
+  it('is a Standard workflow from compare.asl.json with the same logging (no execution data) and X-Ray', () => {
+    const [, machine] = compareMachine();
+    expect(machine.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: expect.objectContaining({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+    const placeholders = [...new Set([...readFileSync(COMPARE_ASL_PATH, 'utf8').matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]))].sort();
+    expect(Object.keys(machine.Properties.DefinitionSubstitutions).sort()).toEqual(placeholders);
+    expect(machine.Properties.DefinitionSubstitutions.RunStateMachineArn).toEqual({ Ref: runMachineId() });
+  });
+
+  it('may invoke exactly its own task functions', () => {
+    const invoke = roleStatements().filter((s: any) => [s.Action].flat().includes('lambda:InvokeFunction'));
+    const invoked = new Set(invoke.flatMap((s: any) => [s.Resource].flat()).map((r: any) => (r['Fn::GetAtt'] ?? r['Fn::Join'][1][0]['Fn::GetAtt'])[0]));
+    expect([...invoked].map((id) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual(['JoinComparison', 'PrepareCompare', 'RecordCompareFailure']);
+  });
+
+  it('may start the run machine and follow its executions as startExecution.sync needs, nothing more', () => {
+    const statements = roleStatements().filter((s: any) => ![s.Action].flat().some((a: string) => a.startsWith('lambda:') || a.startsWith('xray:') || a.startsWith('logs:')));
+    expect(statements).toEqual([
+      expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: runMachineId() } }),
+      expect.objectContaining({ Action: ['states:DescribeExecution', 'states:StopExecution'], Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }) }),
+      expect.objectContaining({ Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'] }),
+    ]);
+    expect(JSON.stringify(statements[1].Resource)).toContain(':execution:');
+    expect(JSON.stringify(statements[1].Resource)).toContain(`"${runMachineId()}","Name"`);
+    expect(JSON.stringify(statements[2].Resource)).toContain(':rule/StepFunctionsGetEventsForStepFunctionsExecutionRule');
   });
 });
 

@@ -5,13 +5,14 @@ import { walkStates } from '../../local/step-functions';
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { ASL_PATH, FUNCTIONS } from '../../functions/catalog';
+import { ASL_PATH, COMPARE_ASL_PATH, FUNCTIONS } from '../../functions/catalog';
 import { buildPlan, type RunPlan } from '../../functions/domain/plan';
 import { parseStoryboard } from '../../functions/domain/storyboard';
 import { newRunId } from '../../functions/domain/run-keys';
 import { toPredictionResult } from '../../functions/domain/replicate-inputs';
 import { InvalidEventError } from '../../functions/domain/errors';
 import * as events from '../../functions/handlers/events';
+import * as compareEvents from '../../functions/handlers/compare-events';
 import { HANDLERS } from '../../local/handlers';
 import { logger } from '../../functions/adapters/logger';
 import { apiEvent, bodyOf, objectCreatedEvent, tinyStoryboard } from './helpers';
@@ -34,6 +35,9 @@ const SCHEMAS: Record<string, z.ZodType> = {
   webhook: events.proxyEvent,
   'start-from-upload': events.objectCreatedEvent,
   'execution-ended': events.executionStatusChangeEvent,
+  'prepare-compare': compareEvents.prepareCompareEvent,
+  'join-comparison': compareEvents.joinComparisonEvent,
+  'record-compare-failure': compareEvents.recordCompareFailureEvent,
 };
 
 // Opaque like a real one: long, with the +/= characters AWS tokens carry.
@@ -131,6 +135,27 @@ describe('the boundary accepts what the state machine sends', () => {
   it('every catalog function has a boundary schema and a local handler', () => {
     expect(Object.keys(SCHEMAS).sort()).toEqual(FUNCTIONS.map((f) => f.name).sort());
     expect(Object.keys(HANDLERS).sort()).toEqual(FUNCTIONS.map((f) => f.name).sort());
+  });
+});
+
+describe('the boundary accepts what the compare state machine sends', () => {
+  const compareAsl = JSON.parse(readFileSync(COMPARE_ASL_PATH, 'utf8'));
+  const compareId = newRunId('Boundary compare');
+  const runs = [{ runId: newRunId('Boundary film'), label: 'ltx-2-fast × chain', model: 'ltx-2-fast', strategy: 'chain' }];
+  const state = {
+    storyboard: tinyStoryboard('Boundary film', 2), variants: ['fast:chain'], compare: { compareId, runs },
+    failure: { Variants: { Error: 'States.Runtime', Cause: '…' } },
+  };
+  const lambdaTasks = tasks(compareAsl.States).filter(([, task]) => task.Resource === 'arn:aws:states:::lambda:invoke');
+
+  it.each(lambdaTasks)('%s', (name, task) => {
+    const context = { Execution: { Name: compareId, StartTime: '2026-11-25T10:42:13.000Z' } };
+    // JoinComparison runs after the Map: $.variants holds its results.
+    const current = name === 'JoinComparison' ? { ...state, variants: [{ runId: runs[0].runId, status: 'SUCCEEDED' }] } : state;
+    const payload = resolve(task.Parameters.Payload, current, context);
+    const fn = FUNCTIONS.find((f) => task.Parameters.FunctionName === `\${${f.placeholder}}`)!.name;
+    const parsed = SCHEMAS[fn].safeParse(JSON.parse(JSON.stringify(payload)));
+    expect(parsed.error?.issues ?? [], `${name} → ${fn}`).toEqual([]);
   });
 });
 

@@ -38,9 +38,12 @@ describe.skipIf(!hasAwsCli)('AWS CLI against longshot’s local Step Functions (
   }, 60_000);
   afterAll(() => stack?.stop());
 
-  it('list-state-machines names the one state machine', async () => {
+  it('list-state-machines names the run and compare state machines', async () => {
     const { stateMachines } = await aws(['list-state-machines']);
-    expect(stateMachines).toEqual([expect.objectContaining({ stateMachineArn: machine, name: 'longshot', type: 'STANDARD' })]);
+    expect(stateMachines).toEqual([
+      expect.objectContaining({ stateMachineArn: machine, name: 'longshot', type: 'STANDARD' }),
+      expect.objectContaining({ stateMachineArn: stack.compareEngine.stateMachineArn, name: 'longshot-compare', type: 'STANDARD' }),
+    ]);
   });
 
   it('describe-state-machine returns the ASL file with local function ARNs substituted', async () => {

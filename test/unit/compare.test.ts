@@ -5,7 +5,8 @@ const FIGURES: FilmFigures = {
   lastSceneVsAnchor: { deltaE: 1.234, saturation: 0.052, contrast: -0.031 },
   deltaEPerHop: 0.1, maxSeamDeltaE: 0.876, maxLoudnessJumpLu: 0.44, worstDipDb: -0.21, maxStillRun: 1,
 };
-import { DEFAULT_VARIANTS, comparisonTable, parseVariants, sideBySideArgs } from '../../functions/domain/compare';
+import { DEFAULT_VARIANTS, comparisonTable, parseVariants, readVariants, sideBySideArgs } from '../../functions/domain/compare';
+import { InvalidStoryboardError } from '../../functions/domain/errors';
 
 describe('parseVariants', () => {
   it('reads model:strategy pairs, with fast/pro shorthands', () => {
@@ -63,5 +64,35 @@ describe('comparisonTable', () => {
     ]);
     expect(table).toContain('| ltx-2-fast × chain | succeeded | 29.92 | 3 | 1.204 | 1.23 | +5 % | -3 % | 0.88 | 0.4 | -0.2 | 1 | 0.9846 | 10.0 | r1 |');
     expect(table).toContain('| ltx-2-fast × single | failed | — | 1 | 0.804 | — | — | — | — | — | — | — | — | 3.0 | r2 |');
+  });
+});
+
+describe('readVariants (POST /compares and the compare execution input)', () => {
+  it.each([
+    ['a spec string', 'fast:chain,pro:single'],
+    ['a list of strings', ['fast:chain', 'pro:single']],
+    ['a list of objects', [{ model: 'ltx-2-fast', strategy: 'chain' }, { model: 'pro', strategy: 'single' }]],
+  ])('takes %s', (_case, value) => {
+    expect(readVariants(value).map((v) => v.label)).toEqual(['ltx-2-fast × chain', 'ltx-2-pro × single']);
+  });
+
+  it('defaults to DEFAULT_VARIANTS when absent', () => {
+    expect(readVariants(undefined)).toEqual(parseVariants(DEFAULT_VARIANTS));
+  });
+
+  it.each([
+    ['a number', 7, /^variants: give /],
+    ['an item of the wrong shape', ['fast:chain', { model: 'pro' }], /^variants: give /],
+    ['an item hiding a second variant', ['fast:chain,pro:chain'], /^variants: give /],
+    ['an unknown strategy', ['fast:zigzag'], /^variants: "fast:zigzag": strategy must be one of chain, single, independent, keyframes/],
+    ['five variants', ['fast:chain', 'pro:chain', 'fast:single', 'pro:single', 'fast:independent'], /^variants: give 1 to 4 variants, got 5/],
+  ])('refuses %s with an InvalidStoryboardError naming the field', (_case, value, problem) => {
+    try {
+      readVariants(value);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidStoryboardError);
+      expect((error as InvalidStoryboardError).problems).toEqual([expect.stringMatching(problem)]);
+    }
   });
 });
