@@ -70,6 +70,43 @@ describe('regenerate', () => {
   });
 });
 
+describe('resume', () => {
+  const board = shortStoryboard('Resume after scene 3 failed', 3);
+  let failed: Rendered;
+  let resumed: Rendered;
+  let made: ReturnType<typeof predictionsSince>;
+
+  beforeAll(async () => {
+    // Every attempt of scene 3 fails at Replicate (a content filter), as `--emulator-fault scene-3:fail` does.
+    stack.emulator!.faults.steps = [{ step: 'scene-3', kind: 'fail' }];
+    try {
+      failed = rendered(await render({ storyboard: board, outDir: dir, on: stack, progress: false }));
+    } finally {
+      stack.emulator!.faults.steps = [];
+    }
+    const before = stack.emulator!.predictions().length;
+    resumed = rendered(await rerunLocally({ kind: 'resume', parentRunId: failed.runId, body: {}, outDir: dir, on: stack, progress: false }));
+    made = predictionsSince(before);
+  }, 120_000);
+
+  it('makes only scene 3’s prediction, and the film', () => {
+    expect(failed.manifest.failure).toMatchObject({ error: 'PredictionFailedError' });
+    expect(resumed.outcome).toBe('succeeded');
+    expect(made.map((p) => p.input.prompt)).toEqual([board.scenes[2].prompt]);
+    expect(resumed.manifest.steps.filter((s) => s.reused).map((s) => s.step)).toEqual(['anchor', 'scene-1', 'scene-2']);
+  });
+
+  it('keeps the failed attempts on the failed run’s bill, not the resumed one’s', () => {
+    expect(failed.manifest.predictions.filter((p) => p.step === 'scene-3').map((p) => p.status)).toEqual(['failed', 'failed', 'failed']);
+    expect(resumed.manifest.predictions.map((p) => p.step)).toEqual(['scene-3']);
+  });
+
+  it('refuses to resume a run that succeeded: nothing is missing', async () => {
+    const again = await rerunLocally({ kind: 'resume', parentRunId: resumed.runId, body: {}, outDir: dir, on: stack, progress: false });
+    expect(again).toEqual({ outcome: 'refused', exitCode: 2, message: expect.stringMatching(/succeeded: nothing is missing to resume/) });
+  });
+});
+
 describe('budget', () => {
   // One 6 s Fast clip: $0.24 at list prices, and a budget of exactly that.
   const board = { ...shortStoryboard('Budget stop', 1), anchor: false, budget: { maxUsd: 0.24 } };

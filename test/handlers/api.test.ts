@@ -352,3 +352,62 @@ describe('api handler: an Idempotency-Key starts one run, whenever it comes back
     expect([a.created, b.created]).toEqual([true, true]);
   });
 });
+
+describe('api handler: regenerate and resume refuse what they cannot do, starting nothing', () => {
+  const rerunCall = (kind: 'regenerate' | 'resume', runId: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    api(apiEvent('POST', `/runs/${runId}/${kind}`, { body: JSON.stringify(body), headers }));
+
+  /** A run's records as Prepare and an ending leave them, without running it. */
+  async function endedRun(status: 'succeeded' | 'failed' | 'running', scenes = 2): Promise<string> {
+    const runId = newRunId(`rerun ${status}`);
+    const { parseStoryboard } = await import('../../functions/domain/storyboard');
+    const { buildPlan } = await import('../../functions/domain/plan');
+    const board = parseStoryboard(tinyStoryboard('rerun', scenes));
+    await createJson(stack.config, runKeys(runId).storyboard, board);
+    await createJson(stack.config, runKeys(runId).plan, buildPlan(runId, board));
+    await createJson(stack.config, runKeys(runId).manifest, { runId, status, executionName: runId });
+    return runId;
+  }
+
+  it.each([
+    ['regenerate', {}, 'scene: '],
+    ['regenerate', { scene: 3 }, 'scene: run has 2 scenes; allowed values: 1–2 (got 3)'],
+    ['regenerate', { scene: 1, prompt: 7 }, 'prompt: '],
+    ['resume', { maxUsd: -1 }, 'maxUsd: '],
+  ] as const)('%s with %j → 400 naming the field', async (kind, body, problem) => {
+    const runId = await endedRun('failed');
+    const executions = stack.engine.list().length;
+    const response = await rerunCall(kind, runId, body);
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).problems).toEqual([expect.stringContaining(problem)]);
+    expect(stack.engine.list()).toHaveLength(executions);
+  });
+
+  it.each([
+    ['regenerate', 'running', { scene: 1 }, /still running/],
+    ['resume', 'running', {}, /still running/],
+    ['resume', 'succeeded', {}, /nothing is missing/],
+  ] as const)('%s a %s run → 409 saying why', async (kind, status, body, message) => {
+    const runId = await endedRun(status);
+    const executions = stack.engine.list().length;
+    const response = await rerunCall(kind, runId, body);
+    expect(response.statusCode).toBe(409);
+    expect(bodyOf(response)).toMatchObject({ error: 'RunStateConflictError', message: expect.stringMatching(message) });
+    expect(stack.engine.list()).toHaveLength(executions);
+  });
+
+  it.each(['regenerate', 'resume'] as const)('%s an unknown run → 404', async (kind) => {
+    const runId = newRunId('never started');
+    const response = await rerunCall(kind, runId, kind === 'regenerate' ? { scene: 1 } : {});
+    expect(response.statusCode).toBe(404);
+    expect(bodyOf(response)).toEqual({ error: 'RunNotFound', runId });
+  });
+
+  it('regenerate with text/plain → 415, as POST /runs', async () => {
+    const runId = await endedRun('failed');
+    const executions = stack.engine.list().length;
+    const response = await rerunCall('regenerate', runId, { scene: 1 }, { 'content-type': 'text/plain' });
+    expect(response.statusCode).toBe(415);
+    expect(stack.engine.list()).toHaveLength(executions);
+  });
+});

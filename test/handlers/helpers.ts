@@ -10,6 +10,8 @@ import { waitUntil } from '../support/wait';
 const RESOURCES: [string, RegExp][] = [
   ['/runs', /^\/runs\/?$/],
   ['/runs/{runId}', /^\/runs\/(?<runId>[^/]+)\/?$/],
+  ['/runs/{runId}/regenerate', /^\/runs\/(?<runId>[^/]+)\/regenerate\/?$/],
+  ['/runs/{runId}/resume', /^\/runs\/(?<runId>[^/]+)\/resume\/?$/],
   ['/webhooks/replicate', /^\/webhooks\/replicate\/?$/],
 ];
 
@@ -53,7 +55,10 @@ export function objectCreatedEvent(
   };
 }
 
-/** A storyboard the emulator renders in about a second per scene. */
+/**
+ * A storyboard the emulator renders in about a second per scene. The title is in every prompt:
+ * tests on one stack must not reuse each other's outputs (reuse.ts) unless they mean to.
+ */
 export function tinyStoryboard(title = 'Handler test', scenes = 1): Record<string, unknown> {
   return {
     title,
@@ -61,7 +66,7 @@ export function tinyStoryboard(title = 'Handler test', scenes = 1): Record<strin
     model: 'ltx-2-fast',
     clip: { duration: 6, fps: 25, resolution: '1080p', generateAudio: false },
     anchor: false,
-    scenes: Array.from({ length: scenes }, (_, i) => ({ prompt: `A red kite over a beach, shot ${i + 1}` })),
+    scenes: Array.from({ length: scenes }, (_, i) => ({ prompt: `A red kite over a beach, shot ${i + 1} (${title})` })),
   };
 }
 

@@ -87,7 +87,8 @@ describe('prepare handler', () => {
     expect(plan.estimate.seconds).toBe(12);
 
     const keys = runKeys(runId);
-    expect((await listKeys(stack.config, keys.prefix)).sort()).toEqual([keys.manifest, keys.plan, keys.storyboard].sort());
+    expect((await listKeys(stack.config, keys.prefix)).sort()).toEqual([keys.manifest, keys.plan, keys.spend, keys.storyboard].sort());
+    expect(await findJson(stack.config, keys.spend)).toEqual({ runId, budgetUsd: null, entries: [] });
     const stored = await findJson<Record<string, any>>(stack.config, keys.storyboard);
     expect(stored).toMatchObject({ title: 'Prepare good', model: 'ltx-2-fast', strategy: 'chain' });
     // Stored normalised: defaults filled in.

@@ -226,14 +226,17 @@ describe('errors.ts', () => {
   it('exports every error class', () => {
     expect(classes.map(([name]) => name).sort()).toEqual(
       [
+        'BudgetExceeded',
         'ConcurrentUpdateError',
         'ConfigError',
         'IdempotencyConflictError',
         'InvalidEventError',
+        'InvalidRequestError',
         'InvalidStoryboardError',
         'LongshotError',
         'MediaToolError',
         'MissingObjectError',
+        'NothingToCompareError',
         'OutputInvalidError',
         'PredictionCanceledError',
         'PredictionFailedError',
@@ -242,6 +245,7 @@ describe('errors.ts', () => {
         'RateLimitedError',
         'ReplicateRequestError',
         'RunEndedError',
+        'RunStateConflictError',
         'WebhookRejectedError',
       ].sort(),
     );
@@ -249,7 +253,7 @@ describe('errors.ts', () => {
 
   it.each(classes.map(([name]) => name))('%s: name equals the class name (Step Functions matches on it)', (exported) => {
     const Class = (errors as unknown as Record<string, new (...args: any[]) => Error>)[exported];
-    const args: Record<string, unknown[]> = { InvalidStoryboardError: [['a: b']], InvalidEventError: ['clip', ['scene: required']] };
+    const args: Record<string, unknown[]> = { InvalidStoryboardError: [['a: b']], InvalidRequestError: [['a: b']], InvalidEventError: ['clip', ['scene: required']] };
     const instance = new Class(...(args[exported] ?? ['boom']));
     expect(instance.name).toBe(exported);
     expect(instance).toBeInstanceOf(errors.LongshotError);
