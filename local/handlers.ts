@@ -11,6 +11,7 @@ import { handler as webhook } from '../functions/handlers/webhook';
 import { handler as api } from '../functions/handlers/api';
 import { handler as startFromUpload } from '../functions/handlers/start-from-upload';
 import { handler as executionEnded } from '../functions/handlers/execution-ended';
+import { handler as notify } from '../functions/handlers/notify';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyHandler = (event: any) => Promise<unknown>;
@@ -28,4 +29,5 @@ export const HANDLERS: Record<string, AnyHandler> = {
   api,
   'start-from-upload': startFromUpload,
   'execution-ended': executionEnded,
+  notify,
 };

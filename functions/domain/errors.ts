@@ -71,3 +71,6 @@ export class RunEndedError extends LongshotError {}
 
 /** An Idempotency-Key came back with a different request: nothing is started (HTTP 422). */
 export class IdempotencyConflictError extends LongshotError {}
+
+/** A run's notification got no final answer from its notify.url after every attempt: Lambda retries the invocation later. */
+export class NotificationUndeliveredError extends LongshotError {}

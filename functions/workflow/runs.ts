@@ -2,7 +2,9 @@
 import type { RuntimeConfig } from '../adapters/config';
 import { describeExecution, startExecution, stopExecution } from '../adapters/sfn';
 import { findEnding, findManifest } from '../adapters/run-store';
-import { createJson, exists, findJson, presignGet } from '../adapters/s3';
+import { createJson, exists, findJson, presignGet, putJson } from '../adapters/s3';
+import { loadNotifyConfig } from '../adapters/notify';
+import { parseNotify } from '../domain/notification';
 import { parseStoryboard, type StoryboardOverrides } from '../domain/storyboard';
 import { buildPlan } from '../domain/plan';
 import { idempotencyRecordKey, isRunId, newRunId, runKeys } from '../domain/run-keys';
@@ -30,11 +32,14 @@ export interface StartRequest {
   source?: { key: string };
   /** A request that may come twice (Idempotency-Key, upload event): at most one run for it. */
   once?: OnceOnly;
+  /** POST /runs' `notify`: {url} to POST the signed summary to when the run ends. */
+  notify?: unknown;
 }
 
 /** Validates before anything starts: an invalid storyboard starts nothing and costs nothing. */
 export async function startRun(config: RuntimeConfig, request: StartRequest): Promise<StartedRun> {
   const board = parseStoryboard(request.storyboard, request.overrides);
+  const notify = parseNotify(request.notify, loadNotifyConfig());
   const input: RunRequest = request.source
     ? { source: request.source, overrides: request.overrides }
     : { storyboard: request.storyboard, overrides: request.overrides };
@@ -42,7 +47,12 @@ export async function startRun(config: RuntimeConfig, request: StartRequest): Pr
     ? await claimRun(config, request.once, () => newRunId(board.title))
     : { runId: newRunId(board.title), claimed: true };
   // A fresh id (64 random bits) cannot exist yet; a repeat's run may, or may not have started.
-  const status = claim.claimed ? (await startExecution(config, claim.runId, input), 'running') : await ensureStarted(config, claim.runId, input);
+  // Stored before the execution starts, so that any ending (even a failed Prepare) finds it.
+  const start = async () => {
+    if (notify) await putJson(config, runKeys(claim.runId).notify, notify);
+    return startExecution(config, claim.runId, input);
+  };
+  const status = claim.claimed ? (await start(), 'running') : await ensureStarted(config, claim.runId, start);
   const { estimate } = buildPlan(claim.runId, board);
   return { runId: claim.runId, status, statusUrl: `/runs/${claim.runId}`, estimate, created: claim.claimed };
 }
@@ -71,13 +81,13 @@ async function claimRun(config: RuntimeConfig, once: OnceOnly, newId: () => stri
  * out) between writing the record and StartExecution. A run Step Functions no longer knows (its
  * history is kept 90 days) still has its manifest and is not started again.
  */
-async function ensureStarted(config: RuntimeConfig, runId: string, input: RunRequest): Promise<string> {
+async function ensureStarted(config: RuntimeConfig, runId: string, start: () => Promise<unknown>): Promise<string> {
   const [execution, manifest] = await Promise.all([describeExecution(config, runId), findManifest(config, runId)]);
   // The run's recorded ending wins over the execution's (a DELETE is "canceled", not "aborted").
   if (manifest && (manifest.status !== 'running' || !execution)) return manifest.status;
   if (execution) return runStatusOfExecution(execution.status ?? 'RUNNING');
   try {
-    await startExecution(config, runId, input);
+    await start();
   } catch (error) {
     // The other request started it meanwhile (same name): it runs.
     if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;

@@ -1,0 +1,130 @@
+// Run notifications through the real state machine: the ending writer that wins hands the run to
+// the notify function (through the local Lambda API, asynchronously), which puts the EventBridge
+// event and POSTs the signed summary to notify.url — here a receiver on 127.0.0.1 that verifies
+// the signature with the `standardwebhooks` package, as a caller would.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { findJson, listKeys } from '../../functions/adapters/s3';
+import { runKeys } from '../../functions/domain/run-keys';
+import type { WebhookPayload } from '../../functions/domain/notification';
+import type { DeliveryRecord } from '../../functions/workflow/notify-run';
+import { waitFor } from '../handlers/helpers';
+import { shortStoryboard } from './short-storyboard';
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+let stack: LocalStack;
+let receiver: Server;
+let receiverUrl: string;
+const received: Received[] = [];
+/** Statuses to answer on a path, in turn (then 200). */
+const answers = new Map<string, number[]>();
+
+beforeAll(async () => {
+  stack = await startLocalStack({ notifyRetryMs: 20, asyncRetryMs: 20 });
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(answers.get(path)?.shift() ?? 200).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await stack?.stop();
+  receiver?.closeAllConnections();
+  await new Promise((resolve) => receiver?.close(resolve));
+});
+afterEach(() => {
+  for (const key of Object.keys(stack.emulator!.faults)) delete (stack.emulator!.faults as Record<string, unknown>)[key];
+});
+
+async function postRun(body: unknown): Promise<Response> {
+  return fetch(`${stack.apiUrl}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Starts a one-scene run that notifies `path` on the receiver; resolves when its notification work is over. */
+async function runToNotification(title: string, path: string) {
+  const response = await postRun({ storyboard: { ...shortStoryboard(title, 1), anchor: false }, notify: { url: `${receiverUrl}${path}` } });
+  expect(response.status).toBe(202);
+  const { runId } = (await response.json()) as { runId: string };
+  await waitFor(`${runId}'s execution`, () => stack.engine.list().find((e) => e.name === runId))
+    .then((execution) => execution.done);
+  const invocation = await waitFor(`${runId}'s notification`, () =>
+    stack.asyncInvocations.find((i) => i.functionName === 'notify' && (i.payload as { runId: string }).runId === runId),
+  );
+  const outcome = await invocation.done;
+  // The execution-ended path also sees a failed execution: it must not notify a second time.
+  await Promise.all(stack.statusChanges);
+  const invocations = stack.asyncInvocations.filter((i) => (i.payload as { runId: string }).runId === runId);
+  await Promise.all(invocations.map((i) => i.done));
+  return { runId, outcome, invocations: invocations.length, deliveries: received.filter((r) => r.path === path) };
+}
+
+const verify = (delivery: Received) =>
+  new Webhook(stack.notifySecret).verify(delivery.body, delivery.headers as Record<string, string>) as WebhookPayload;
+
+describe('a run that ends tells its caller once', () => {
+  it('succeeded: one POST that verifies with standardwebhooks, and one "Run Completed" event', async () => {
+    const { runId, deliveries, invocations } = await runToNotification('Notified success', '/succeeded');
+    expect(invocations).toBe(1);
+    expect(deliveries).toHaveLength(1);
+    const payload = verify(deliveries[0]);
+    expect(payload).toMatchObject({ type: 'run.succeeded', data: { runId, status: 'succeeded', failure: null, film: { key: runKeys(runId).final } } });
+    expect(payload.data.film!.durationSec).toBeGreaterThan(0);
+    expect(deliveries[0].headers['webhook-id']).toBe(payload.data.notificationId);
+    const events = stack.events.filter((e) => (e.detail as { runId: string }).runId === runId);
+    expect(events).toEqual([expect.objectContaining({ source: 'longshot', detailType: 'Run Completed', eventBusName: 'default', detail: payload.data })]);
+  });
+
+  it('failed: one POST with the failure that verifies, and one "Run Failed" event', async () => {
+    stack.emulator!.faults.failNext = 3; // every attempt of the only scene
+    const { runId, deliveries, invocations } = await runToNotification('Notified failure', '/failed');
+    expect(invocations).toBe(1);
+    expect(deliveries).toHaveLength(1);
+    const payload = verify(deliveries[0]);
+    expect(payload).toMatchObject({ type: 'run.failed', data: { runId, status: 'failed', film: null, failure: { error: 'PredictionFailedError' } } });
+    const events = stack.events.filter((e) => (e.detail as { runId: string }).runId === runId);
+    expect(events.map((e) => e.detailType)).toEqual(['Run Failed']);
+  });
+
+  it('a receiver that answers 500 gets the same notification again, and 200 ends it', async () => {
+    answers.set('/flaky', [500]);
+    const { runId, outcome, deliveries } = await runToNotification('Notified after a 500', '/flaky');
+    expect(outcome).toMatchObject({ result: { webhook: 'delivered' }, attempts: 1 });
+    expect(deliveries).toHaveLength(2);
+    expect(new Set(deliveries.map((d) => d.headers['webhook-id'])).size).toBe(1);
+    expect(verify(deliveries[1]).data.runId).toBe(runId);
+    const [recordKey] = await listKeys(stack.config, `${runKeys(runId).prefix}notifications/`);
+    expect(await findJson<DeliveryRecord>(stack.config, recordKey)).toMatchObject({ webhook: { status: 200, attempts: 2, outcome: 'delivered' } });
+  });
+});
+
+describe('a bad notify.url starts nothing', () => {
+  it.each([
+    ['not a URL', { url: 'not a url' }],
+    ['plain http to a public host', { url: 'http://example.com/hook' }],
+    ['a private address', { url: 'https://10.0.0.7/hook' }],
+    ['the metadata address', { url: 'https://169.254.169.254/latest' }],
+    ['no url', {}],
+    ['not an object', 'https://example.com/hook'],
+  ])('%s → 400 naming the field', async (_, notify) => {
+    const executions = stack.engine.list().length;
+    const response = await postRun({ storyboard: shortStoryboard('Never started', 1), notify });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { problems: string[] };
+    expect(body.problems.join(' ')).toMatch(/^notify(\.url)?:/);
+    expect(stack.engine.list()).toHaveLength(executions);
+  });
+});
