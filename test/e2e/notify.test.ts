@@ -111,6 +111,25 @@ describe('a run that ends tells its caller once', () => {
   });
 });
 
+describe('a receiver that never takes it', () => {
+  it('answering 410 is asked once: a 4xx other than 429 is final', async () => {
+    answers.set('/gone', [410]);
+    const { outcome, deliveries } = await runToNotification('Notified to a gone receiver', '/gone');
+    expect(deliveries).toHaveLength(1);
+    expect(outcome).toMatchObject({ result: { webhook: 'refused' }, attempts: 1 });
+  });
+
+  it('answering 500 every time: bounded attempts per invocation, Lambda retries, the event is put once', async () => {
+    answers.set('/down', Array(100).fill(500));
+    const { runId, outcome, deliveries } = await runToNotification('Notified to a broken receiver', '/down');
+    // 4 attempts in each of the 3 invocations Lambda makes (the first and its two retries).
+    expect(deliveries).toHaveLength(12);
+    expect(outcome).toMatchObject({ attempts: 3, error: expect.stringMatching(/^NotificationUndeliveredError: .*failed 4 times \(last: HTTP 500\)/) });
+    expect(outcome.error).not.toContain('/down'); // the host only: a path or query can hold a token
+    expect(stack.events.filter((e) => (e.detail as { runId: string }).runId === runId)).toHaveLength(1);
+  });
+});
+
 describe('a bad notify.url starts nothing', () => {
   it.each([
     ['not a URL', { url: 'not a url' }],
