@@ -34,6 +34,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   webhook: events.proxyEvent,
   'start-from-upload': events.objectCreatedEvent,
   'execution-ended': events.executionStatusChangeEvent,
+  notify: events.notifyEvent,
 };
 
 // Opaque like a real one: long, with the +/= characters AWS tokens carry.
@@ -172,6 +173,7 @@ const valid: Record<string, Json> = {
   'record-failure': { runId: generated.plan.runId, failure: generated.state.failure },
   'start-from-upload': objectCreatedEvent('bucket', 'inbox/film.json'),
   'execution-ended': awsStatusChange(),
+  notify: { runId: generated.plan.runId },
 };
 
 const TASK_VARIANTS: Record<string, Variant[]> = {
@@ -230,6 +232,10 @@ const TASK_VARIANTS: Record<string, Variant[]> = {
     ['an unknown status', set('detail.status', 'DONE'), 'detail.status'],
     ['no execution name', set('detail.name', undefined), 'detail.name'],
     ['another detail-type', set('detail-type', 'Object Created'), 'detail-type'],
+  ],
+  notify: [
+    ['no runId', set('runId', undefined), 'runId'],
+    ['a runId that is a path', set('runId', '../runs/other'), 'runId'],
   ],
 };
 
