@@ -11,7 +11,7 @@ import { findJson, listKeys } from '../../functions/adapters/s3';
 import { runKeys } from '../../functions/domain/run-keys';
 import type { WebhookPayload } from '../../functions/domain/notification';
 import type { DeliveryRecord } from '../../functions/workflow/notify-run';
-import { waitFor } from '../handlers/helpers';
+import { waitFor, waitForStep } from '../handlers/helpers';
 import { shortStoryboard } from './short-storyboard';
 
 interface Received {
@@ -55,10 +55,11 @@ async function postRun(body: unknown): Promise<Response> {
 }
 
 /** Starts a one-scene run that notifies `path` on the receiver; resolves when its notification work is over. */
-async function runToNotification(title: string, path: string) {
+async function runToNotification(title: string, path: string, whileRunning?: (runId: string) => Promise<unknown>) {
   const response = await postRun({ storyboard: { ...shortStoryboard(title, 1), anchor: false }, notify: { url: `${receiverUrl}${path}` } });
   expect(response.status).toBe(202);
   const { runId } = (await response.json()) as { runId: string };
+  await whileRunning?.(runId);
   await waitFor(`${runId}'s execution`, () => stack.engine.list().find((e) => e.name === runId))
     .then((execution) => execution.done);
   const invocation = await waitFor(`${runId}'s notification`, () =>
@@ -97,6 +98,19 @@ describe('a run that ends tells its caller once', () => {
     expect(payload).toMatchObject({ type: 'run.failed', data: { runId, status: 'failed', film: null, failure: { error: 'PredictionFailedError' } } });
     const events = stack.events.filter((e) => (e.detail as { runId: string }).runId === runId);
     expect(events.map((e) => e.detailType)).toEqual(['Run Failed']);
+  });
+
+  it('canceled by DELETE: one POST typed run.canceled, and one "Run Canceled" event (the stop loses the ending)', async () => {
+    stack.emulator!.faults.processingDelayMs = 4000; // the scene is still generating when DELETE comes
+    const cancel = async (runId: string) => {
+      await waitForStep(stack.config, runId, 'scene-1', 'waiting');
+      expect((await fetch(`${stack.apiUrl}/runs/${runId}`, { method: 'DELETE' })).status).toBe(202);
+    };
+    const { runId, deliveries, invocations } = await runToNotification('Notified cancel', '/canceled', cancel);
+    expect(invocations).toBe(1);
+    expect(deliveries).toHaveLength(1);
+    expect(verify(deliveries[0])).toMatchObject({ type: 'run.canceled', data: { runId, status: 'canceled', endedBy: 'cancel-request' } });
+    expect(stack.events.filter((e) => (e.detail as { runId: string }).runId === runId).map((e) => e.detailType)).toEqual(['Run Canceled']);
   });
 
   it('a receiver that answers 500 gets the same notification again, and 200 ends it', async () => {
