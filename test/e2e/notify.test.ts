@@ -7,7 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { findJson, listKeys } from '../../functions/adapters/s3';
+import { findJson, listKeys, putJson } from '../../functions/adapters/s3';
+import { claimEnding } from '../../functions/adapters/run-store';
+import { failedEnding } from '../../functions/domain/ending';
+import { HANDLERS } from '../../local/handlers';
 import { runKeys } from '../../functions/domain/run-keys';
 import type { WebhookPayload } from '../../functions/domain/notification';
 import type { DeliveryRecord } from '../../functions/workflow/notify-run';
@@ -141,6 +144,28 @@ describe('a receiver that never takes it', () => {
     expect(outcome).toMatchObject({ attempts: 3, error: expect.stringMatching(/^NotificationUndeliveredError: .*failed 4 times \(last: HTTP 500\)/) });
     expect(outcome.error).not.toContain('/down'); // the host only: a path or query can hold a token
     expect(stack.events.filter((e) => (e.detail as { runId: string }).runId === runId)).toHaveLength(1);
+  });
+});
+
+describe('the notify function on its own', () => {
+  const runId = '20261127-1200-hand-made-0123456789abcdef';
+
+  it('sends nothing for a run without an ending', async () => {
+    expect(await HANDLERS.notify({ runId })).toMatchObject({ event: 'no-ending', webhook: 'no-ending' });
+  });
+
+  it('never connects to an address refused at send time, records it, and sends nothing twice when invoked again', async () => {
+    await claimEnding(stack.config, runId, failedEnding('record-failure', 'failed', { state: 'Scenes', error: 'X', cause: 'y' }));
+    // As if the name behind an accepted URL now pointed inside the network.
+    await putJson(stack.config, runKeys(runId).notify, { url: 'https://10.0.0.1/hook' });
+    const before = received.length;
+    expect(await HANDLERS.notify({ runId })).toMatchObject({ event: 'sent', webhook: 'refused' });
+    expect(await HANDLERS.notify({ runId })).toMatchObject({ event: 'already-sent', webhook: 'already-done' });
+    expect(received.length).toBe(before);
+    expect(stack.events.filter((e) => (e.detail as { runId: string }).runId === runId)).toHaveLength(1);
+    const [recordKey] = await listKeys(stack.config, `${runKeys(runId).prefix}notifications/`);
+    const record = await findJson<DeliveryRecord>(stack.config, recordKey);
+    expect(record?.webhook).toMatchObject({ outcome: 'refused', status: null, attempts: 1, reason: expect.stringMatching(/^notify\.url: .*private address/) });
   });
 });
 

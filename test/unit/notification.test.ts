@@ -72,6 +72,8 @@ describe('parseNotify', () => {
     ['a number', { url: 7 }, /^notify\.url: required/],
     ['an extra field', { url: 'https://hooks.example.com/x', secret: 'x' }, /^notify: unknown field "secret"/],
     ['plain http', { url: 'http://hooks.example.com/x' }, /^notify\.url: "http:\/\/hooks\.example\.com\/x" must be an https/],
+    ['a long private URL (quoted cut to 100 characters)', { url: `https://10.0.0.1/${'a'.repeat(200)}` }, /^notify\.url: "https:\/\/10\.0\.0\.1\/a{83}…" points at 10\.0\.0\.1/],
+    ['an empty url', { url: '  ' }, /^notify\.url: required/],
   ])('refuses %s with a problem naming the field', (_, value, problem) => {
     const error = (() => {
       try {
