@@ -10,8 +10,10 @@ import { AWS_MAX_ATTEMPTS, type RuntimeConfig } from './config';
 import { tracer } from './observability';
 import { logger } from './logger';
 import { postToPublicUrl } from './safe-fetch';
+import { putJson } from './s3';
+import { runKeys } from '../domain/run-keys';
 import { ConfigError } from '../domain/errors';
-import { DETAIL_TYPES, EVENT_SOURCE, NOTIFY_TIMEOUT_MS, notifyAddressRefusal, type NotifyUrlRules, type RunSummary } from '../domain/notification';
+import { DETAIL_TYPES, EVENT_SOURCE, NOTIFY_TIMEOUT_MS, notifyAddressRefusal, type NotifyTarget, type NotifyUrlRules, type RunSummary } from '../domain/notification';
 
 export interface NotifyConfig extends NotifyUrlRules {
   /** The notify function (its name on AWS, "notify" locally); unset: no notifications are sent. */
@@ -37,6 +39,9 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyCo
     retryBaseMs: base,
   };
 }
+
+/** Where POST /runs asked to be told: stored with the run before its execution starts. */
+export const saveNotifyTarget = (config: RuntimeConfig, runId: string, target: NotifyTarget) => putJson(config, runKeys(runId).notify, target);
 
 const lambdaClients = new Map<string, LambdaClient>();
 const eventClients = new Map<string, EventBridgeClient>();

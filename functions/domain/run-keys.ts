@@ -56,11 +56,11 @@ export function runKeys(runId: string) {
     storyboard: `${prefix}storyboard.json`,
     plan: `${prefix}plan.json`,
     manifest: `${prefix}manifest.json`,
-    ending: `${prefix}ending.json`,
     /** {url} from POST /runs' notify field (written before the execution starts). */
     notify: `${prefix}notify.json`,
     /** What was delivered of one notification (notify-run.ts): event put, webhook answered. */
     notification: (id: string) => `${prefix}notifications/${id}.json`,
+    ending: `${prefix}ending.json`,
     callbacksPrefix: `${prefix}callbacks/`,
     callback: (step: string) => `${prefix}callbacks/${checkedStep(step)}.json`,
     stepsPrefix: `${prefix}steps/`,

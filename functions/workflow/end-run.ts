@@ -3,11 +3,11 @@
 // one ending (the first writer decides, see claimEnding), refreshes the manifest from it, and cancels
 // predictions still running (they cost money).
 import type { RuntimeConfig } from '../adapters/config';
+import { requestNotification } from '../adapters/notify';
 import { cancelPrediction } from '../adapters/replicate';
 import { describeExecution } from '../adapters/sfn';
 import { claimEnding, listCallbacks, noteCanceledPredictions, refreshManifest, saveCallback, type RunIdentity } from '../adapters/run-store';
 import { logger } from '../adapters/logger';
-import { requestNotification } from '../adapters/notify';
 import { isRunId } from '../domain/run-keys';
 import { failureFromState } from '../domain/manifest';
 import { endingOfExecution, failedEnding, failStateOf, type RunEnding } from '../domain/ending';

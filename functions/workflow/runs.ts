@@ -2,9 +2,7 @@
 import type { RuntimeConfig } from '../adapters/config';
 import { describeExecution, startExecution, stopExecution } from '../adapters/sfn';
 import { findEnding, findManifest } from '../adapters/run-store';
-import { createJson, exists, findJson, presignGet, putJson } from '../adapters/s3';
-import { loadNotifyConfig } from '../adapters/notify';
-import { parseNotify } from '../domain/notification';
+import { createJson, exists, findJson, presignGet } from '../adapters/s3';
 import { parseStoryboard, type StoryboardOverrides } from '../domain/storyboard';
 import { buildPlan } from '../domain/plan';
 import { idempotencyRecordKey, isRunId, newRunId, runKeys } from '../domain/run-keys';
@@ -14,6 +12,8 @@ import { runStatusOfExecution } from '../domain/ending';
 import type { Manifest } from '../domain/manifest';
 import { recordCancel } from './end-run';
 import type { RunRequest } from './prepare-run';
+import { loadNotifyConfig, saveNotifyTarget } from '../adapters/notify';
+import { parseNotify } from '../domain/notification';
 
 export interface StartedRun {
   runId: string;
@@ -30,16 +30,16 @@ export interface StartRequest {
   overrides?: StoryboardOverrides;
   /** Set for uploads: the execution reads the storyboard from this key, not from its input. */
   source?: { key: string };
-  /** A request that may come twice (Idempotency-Key, upload event): at most one run for it. */
-  once?: OnceOnly;
   /** POST /runs' `notify`: {url} to POST the signed summary to when the run ends. */
   notify?: unknown;
+  /** A request that may come twice (Idempotency-Key, upload event): at most one run for it. */
+  once?: OnceOnly;
 }
 
 /** Validates before anything starts: an invalid storyboard starts nothing and costs nothing. */
 export async function startRun(config: RuntimeConfig, request: StartRequest): Promise<StartedRun> {
-  const board = parseStoryboard(request.storyboard, request.overrides);
   const notify = parseNotify(request.notify, loadNotifyConfig());
+  const board = parseStoryboard(request.storyboard, request.overrides);
   const input: RunRequest = request.source
     ? { source: request.source, overrides: request.overrides }
     : { storyboard: request.storyboard, overrides: request.overrides };
@@ -49,7 +49,7 @@ export async function startRun(config: RuntimeConfig, request: StartRequest): Pr
   // A fresh id (64 random bits) cannot exist yet; a repeat's run may, or may not have started.
   // Stored before the execution starts, so that any ending (even a failed Prepare) finds it.
   const start = async () => {
-    if (notify) await putJson(config, runKeys(claim.runId).notify, notify);
+    if (notify) await saveNotifyTarget(config, claim.runId, notify);
     return startExecution(config, claim.runId, input);
   };
   const status = claim.claimed ? (await start(), 'running') : await ensureStarted(config, claim.runId, start);
