@@ -89,7 +89,7 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
   // POST also stores notify.json (the caller's notify.url) before the execution starts.
   api: merge({ read: ['idempotency', 'film', 'contactSheet', 'driftChart'], write: ['idempotency', 'notify'] }, END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
   'start-from-upload': { read: ['inbox', 'idempotency'], write: ['rejected', 'idempotency'] },
-  'execution-ended': merge(END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
   // Reads the ending, the manifest (cost) and notify.json; records what it delivered.
   notify: { read: ['ending', 'manifest', 'notify', 'notifications'], write: ['notifications'] },
+  'execution-ended': merge(END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
 };

@@ -24,8 +24,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   { name: 'webhook', entry: 'functions/handlers/webhook.ts' },
   { name: 'api', entry: 'functions/handlers/api.ts' },
   { name: 'start-from-upload', entry: 'functions/handlers/start-from-upload.ts' },
-  { name: 'execution-ended', entry: 'functions/handlers/execution-ended.ts' },
   { name: 'notify', entry: 'functions/handlers/notify.ts' },
+  { name: 'execution-ended', entry: 'functions/handlers/execution-ended.ts' },
 ];
 
 /** Absolute, so the CLI works from any directory (not bundled into Lambdas). */

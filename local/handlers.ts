@@ -10,8 +10,8 @@ import { handler as recordFailure } from '../functions/handlers/record-failure';
 import { handler as webhook } from '../functions/handlers/webhook';
 import { handler as api } from '../functions/handlers/api';
 import { handler as startFromUpload } from '../functions/handlers/start-from-upload';
-import { handler as executionEnded } from '../functions/handlers/execution-ended';
 import { handler as notify } from '../functions/handlers/notify';
+import { handler as executionEnded } from '../functions/handlers/execution-ended';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyHandler = (event: any) => Promise<unknown>;
@@ -28,6 +28,6 @@ export const HANDLERS: Record<string, AnyHandler> = {
   webhook,
   api,
   'start-from-upload': startFromUpload,
-  'execution-ended': executionEnded,
   notify,
+  'execution-ended': executionEnded,
 };

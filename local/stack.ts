@@ -160,15 +160,7 @@ async function startS3(options: StackOptions): Promise<S3Part> {
 }
 
 /** Points the handlers (and the shared SDK clients, logger, secrets cache) at this stack. */
-function configureEnvironment(env: {
-  s3Endpoint: string;
-  sfnUrl: string;
-  stateMachineArn: string;
-  webhookUrl?: string;
-  emulator: ReplicateEmulator | null;
-  logLevel?: string;
-  notify: Record<string, string>;
-}) {
+function configureEnvironment(env: { s3Endpoint: string; sfnUrl: string; stateMachineArn: string; webhookUrl?: string; emulator: ReplicateEmulator | null; logLevel?: string }) {
   // s3rver's fixed local credentials (not a secret); the local SFN API accepts any signature.
   Object.assign(process.env, {
     LONGSHOT_BUCKET: LOCAL_BUCKET,
@@ -179,7 +171,6 @@ function configureEnvironment(env: {
     SFN_ENDPOINT: env.sfnUrl,
     STATE_MACHINE_ARN: env.stateMachineArn,
     POWERTOOLS_LOG_LEVEL: env.logLevel ?? process.env.LONGSHOT_LOG_LEVEL ?? 'SILENT',
-    ...env.notify,
   });
   // The shared logger was built at import time, before this environment existed.
   logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
@@ -293,6 +284,16 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     const eventBus = await startEventsApi();
     started.push(() => closeServer(eventBus.server));
     const notifySecret = `whsec_${randomBytes(32).toString('base64')}`;
+    // Run notifications: the same notify handler, invoked through the local Lambda API; receivers
+    // on 127.0.0.1 (http) are let through here only.
+    Object.assign(process.env, {
+      LAMBDA_ENDPOINT: lambda.url,
+      EVENTS_ENDPOINT: eventBus.url,
+      NOTIFY_FUNCTION_NAME: 'notify',
+      NOTIFY_SIGNING_SECRET: notifySecret,
+      NOTIFY_ALLOW_LOOPBACK: 'true',
+      NOTIFY_RETRY_BASE_MS: String(options.notifyRetryMs ?? 200),
+    });
     configureEnvironment({
       s3Endpoint: s3.endpoint,
       sfnUrl: sfn.url,
@@ -300,16 +301,6 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       webhookUrl: webhooks ? `${gateway.url}/webhooks/replicate` : undefined,
       emulator,
       logLevel: options.logLevel,
-      // Run notifications: the same notify handler, invoked through the local Lambda API; receivers
-      // on 127.0.0.1 (http) are let through here only.
-      notify: {
-        LAMBDA_ENDPOINT: lambda.url,
-        EVENTS_ENDPOINT: eventBus.url,
-        NOTIFY_FUNCTION_NAME: 'notify',
-        NOTIFY_SIGNING_SECRET: notifySecret,
-        NOTIFY_ALLOW_LOOPBACK: 'true',
-        NOTIFY_RETRY_BASE_MS: String(options.notifyRetryMs ?? 200),
-      },
     });
     const inboxResults = options.watchInbox ? watchInbox(s3.server, handlers['start-from-upload']) : [];
     const ends = followExecutionEnds(engine, handlers['execution-ended']);

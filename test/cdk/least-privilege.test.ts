@@ -45,9 +45,9 @@ const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[];
     put: ['idempotency/*', 'runs/*/notify.json', CALLBACKS, ENDING, ...MANIFEST_REFRESH.put],
   },
   StartFromUpload: { get: ['inbox/*', 'idempotency/*'], put: ['rejected/*', 'idempotency/*'] },
-  ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ENDING, ...MANIFEST_REFRESH.put] },
   // Reads how the run ended and where to tell; writes only what it delivered.
   Notify: { get: [ENDING, 'runs/*/manifest.json', 'runs/*/notify.json', 'runs/*/notifications/*'], put: ['runs/*/notifications/*'] },
+  ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ENDING, ...MANIFEST_REFRESH.put] },
 };
 
 /** Bucket resources each S3 action of a function is allowed on. */

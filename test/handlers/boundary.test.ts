@@ -33,8 +33,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   api: events.proxyEvent,
   webhook: events.proxyEvent,
   'start-from-upload': events.objectCreatedEvent,
-  'execution-ended': events.executionStatusChangeEvent,
   notify: events.notifyEvent,
+  'execution-ended': events.executionStatusChangeEvent,
 };
 
 // Opaque like a real one: long, with the +/= characters AWS tokens carry.
@@ -172,8 +172,8 @@ const valid: Record<string, Json> = {
   'join-film': { runId: generated.plan.runId, clips: generated.state.clips, join: generated.plan.join },
   'record-failure': { runId: generated.plan.runId, failure: generated.state.failure },
   'start-from-upload': objectCreatedEvent('bucket', 'inbox/film.json'),
-  'execution-ended': awsStatusChange(),
   notify: { runId: generated.plan.runId },
+  'execution-ended': awsStatusChange(),
 };
 
 const TASK_VARIANTS: Record<string, Variant[]> = {
@@ -228,14 +228,14 @@ const TASK_VARIANTS: Record<string, Variant[]> = {
     ['no object key', set('detail.object.key', undefined), 'detail.object.key'],
     ['a time that is not ISO 8601', set('time', 'yesterday'), 'time'],
   ],
+  notify: [
+    ['no runId', set('runId', undefined), 'runId'],
+    ['a runId that is a path', set('runId', '../runs/other'), 'runId'],
+  ],
   'execution-ended': [
     ['an unknown status', set('detail.status', 'DONE'), 'detail.status'],
     ['no execution name', set('detail.name', undefined), 'detail.name'],
     ['another detail-type', set('detail-type', 'Object Created'), 'detail-type'],
-  ],
-  notify: [
-    ['no runId', set('runId', undefined), 'runId'],
-    ['a runId that is a path', set('runId', '../runs/other'), 'runId'],
   ],
 };
 
