@@ -11,6 +11,8 @@ export const KEYS = {
   plan: { pattern: 'runs/*/plan.json', why: 'The plan of each run; run ids are created at run time.' },
   manifest: { pattern: 'runs/*/manifest.json', why: 'The manifest (status view) of each run; run ids are created at run time.' },
   ending: { pattern: 'runs/*/ending.json', why: 'The one ending of each run (created once, first writer wins); run ids are created at run time.' },
+  notify: { pattern: 'runs/*/notify.json', why: 'Where POST /runs asked to be notified (notify.url) for each run; run ids are created at run time.' },
+  notifications: { pattern: 'runs/*/notifications/*', why: 'What was delivered of each run ending’s notification, named by an id made at run time.' },
   steps: { pattern: 'runs/*/steps/*', why: 'One record per step of each run; run ids and steps are known at run time only.' },
   callbacks: { pattern: 'runs/*/callbacks/*', why: 'One callback record (task token) per waiting step of each run, known at run time only.' },
   anchor: { pattern: 'runs/*/anchor.png', why: 'The anchor image of each run; run ids are created at run time.' },
@@ -88,8 +90,11 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
   // The public webhook: only the callback record of the step it resumes.
   webhook: { read: ['callbacks'], write: ['callbacks'] },
   // POST (idempotency records), GET (manifest, presigned film and contact sheet), DELETE (cancel).
-  api: merge({ read: ['idempotency', 'film', 'contactSheet', 'driftChart'], write: ['idempotency'] }, END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
+  // POST also stores notify.json (the caller's notify.url) before the execution starts.
+  api: merge({ read: ['idempotency', 'film', 'contactSheet', 'driftChart'], write: ['idempotency', 'notify'] }, END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
   'start-from-upload': { read: ['inbox', 'idempotency'], write: ['rejected', 'idempotency'] },
+  // Reads the ending, the manifest (cost) and notify.json; records what it delivered.
+  notify: { read: ['ending', 'manifest', 'notify', 'notifications'], write: ['notifications'] },
   'execution-ended': merge(END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
   // Compares: request.json once (a retry reads it back); each variant's run is prepared by the run machine.
   'prepare-compare': { read: ['compareRequest'], write: ['compareRequest'] },

@@ -33,7 +33,10 @@ export interface LongshotStackProps extends StackProps {
 
 
 /** Functions that EventBridge invokes asynchronously: their errors go to a failure queue, not away. */
-const ASYNC_TARGETS = ['start-from-upload', 'execution-ended'];
+const ASYNC_TARGETS = ['start-from-upload', 'execution-ended', 'notify'];
+
+/** The functions that record a run's ending: the one whose ending holds asks notify to tell the caller. */
+const ENDING_WRITERS = ['join-film', 'record-failure', 'api', 'execution-ended'];
 
 const STAGE_NAME = 'v1';
 
@@ -58,12 +61,14 @@ export class LongshotStack extends Stack {
     this.stateMachine = this.createStateMachine(id);
     this.compareStateMachine = this.createCompareStateMachine(id);
     this.grantAccess(secret);
+    const notifySecret = this.addNotifications();
     addRoutes(this.api, { runs: this.functions.api, webhook: this.functions.webhook });
     const failedEvents = this.addFailureDestinations();
     const undeliveredUploads = this.addUploadTrigger();
     this.addExecutionEndedRule();
     const topic = addAlarms(this, { stateMachine: this.stateMachine, queues: [failedEvents, undeliveredUploads] });
     this.addOutputs(secret, webhookUrl, topic.topicArn);
+    new CfnOutput(this, 'NotifySecretArn', { value: notifySecret.secretArn, description: 'Verify run notifications (notify.url) with this signing secret' });
     acknowledgeFindings(this);
   }
 
@@ -223,7 +228,32 @@ export class LongshotStack extends Stack {
   }
 
   /**
-   * EventBridge invokes the upload trigger and execution-ended asynchronously: Lambda retries a
+   * Run notifications: a signing secret of their own (generated, never in code; Replicate's secret
+   * stays with the functions that call Replicate), the notify function's grants (that secret,
+   * PutEvents on the default bus only), and the ending writers' right to invoke it.
+   */
+  private addNotifications(): secrets.Secret {
+    const notify = this.functions.notify;
+    // 48 letters and digits: valid base64 (36 bytes of key); receivers use it as is or as whsec_<it>.
+    const signing = new secrets.Secret(this, 'NotifySigningSecret', {
+      description: 'longshot: the Standard Webhooks secret that signs run notifications (see docs/deploy.md)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    signing.grantRead(notify);
+    notify.addEnvironment('NOTIFY_SECRET_ARN', signing.secretArn);
+    const defaultBus = `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/default`;
+    notify.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [defaultBus] }));
+    for (const name of ENDING_WRITERS) {
+      // The function itself, no versions or aliases (grantInvoke would add ARN:*).
+      this.functions[name].addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [notify.functionArn] }));
+      this.functions[name].addEnvironment('NOTIFY_FUNCTION_NAME', notify.functionName);
+    }
+    return signing;
+  }
+
+  /**
+   * EventBridge invokes the upload trigger and execution-ended, the ending writers invoke notify,
+   * all asynchronously: Lambda retries a
    * function error twice and then drops the event, unless it has an on-failure destination.
    */
   private addFailureDestinations(): sqs.Queue {

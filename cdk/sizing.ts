@@ -18,6 +18,8 @@ export const FUNCTION_SIZING: Record<string, Partial<FunctionSizing>> = {
   'store-output': { memoryMb: 4096, timeoutSeconds: 300, ephemeralMb: 2048 },
   'finish-segment': { memoryMb: 4096, timeoutSeconds: 300, ephemeralMb: 2048 },
   'join-film': { memoryMb: 4096, timeoutSeconds: 900, ephemeralMb: 2048 },
+  // 4 attempts of at most 10 s each, with 2 s + 8 s + 32 s of backoff between them.
+  notify: { timeoutSeconds: 120 },
   'record-failure': { timeoutSeconds: 120 },
   // Downloads the variants' films and draws one 640×360-per-tile film of the longest's length.
   'join-comparison': { memoryMb: 4096, timeoutSeconds: 900, ephemeralMb: 2048 },

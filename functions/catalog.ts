@@ -29,6 +29,7 @@ export const FUNCTIONS: FunctionSpec[] = [
   { name: 'webhook', entry: 'functions/handlers/webhook.ts' },
   { name: 'api', entry: 'functions/handlers/api.ts' },
   { name: 'start-from-upload', entry: 'functions/handlers/start-from-upload.ts' },
+  { name: 'notify', entry: 'functions/handlers/notify.ts' },
   { name: 'execution-ended', entry: 'functions/handlers/execution-ended.ts' },
   { name: 'prepare-compare', entry: 'functions/handlers/prepare-compare.ts', placeholder: 'PrepareCompareFunctionArn', machine: 'compare' },
   { name: 'join-comparison', entry: 'functions/handlers/join-comparison.ts', placeholder: 'JoinComparisonFunctionArn', machine: 'compare', media: true },

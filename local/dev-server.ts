@@ -33,6 +33,7 @@ function printBanner(stack: LocalStack, options: StackOptions) {
       `  start     curl -s -X POST ${stack.apiUrl}/runs -H 'content-type: application/json' --data @examples/winter-ad.json`,
       `  upload    ${credentials} aws --endpoint-url ${stack.s3Endpoint} s3 cp examples/winter-ad.json s3://${stack.bucket}/inbox/winter-ad.json`,
       `  watch     ${credentials} aws --endpoint-url ${stack.sfnEndpoint} stepfunctions list-executions --state-machine-arn ${stack.engine.stateMachineArn}`,
+      `  notify    add "notify": {"url": "http://127.0.0.1:<port>/…"} to a wrapped POST /runs body; verify with standardwebhooks and ${stack.notifySecret} (new each start)`,
       '  Ctrl-C stops (runs in flight are recorded as interrupted).',
       '',
     ].join('\n'),

@@ -10,6 +10,7 @@ import { handler as recordFailure } from '../functions/handlers/record-failure';
 import { handler as webhook } from '../functions/handlers/webhook';
 import { handler as api } from '../functions/handlers/api';
 import { handler as startFromUpload } from '../functions/handlers/start-from-upload';
+import { handler as notify } from '../functions/handlers/notify';
 import { handler as executionEnded } from '../functions/handlers/execution-ended';
 import { handler as prepareCompare } from '../functions/handlers/prepare-compare';
 import { handler as joinComparison } from '../functions/handlers/join-comparison';
@@ -30,6 +31,7 @@ export const HANDLERS: Record<string, AnyHandler> = {
   webhook,
   api,
   'start-from-upload': startFromUpload,
+  notify,
   'execution-ended': executionEnded,
   'prepare-compare': prepareCompare,
   'join-comparison': joinComparison,

@@ -3,6 +3,7 @@
 // Handlers learn about this world only through the environment set here.
 import './polyfills';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import { LocalStepFunctions, type Execution } from './step-functions';
 import { startSfnApi } from './sfn-api';
 import { startS3Server, type S3Server } from './s3-server';
 import { startHttpGateway } from './http-gateway';
+import { startLambdaApi, type AsyncInvocation } from './lambda-api';
+import { startEventsApi, type PutEvent } from './events-api';
 import { startReplicateEmulator, type EmulatorOptions, type ReplicateEmulator } from './replicate-emulator';
 import { loadConfig, type RuntimeConfig } from '../functions/adapters/config';
 import { INBOX_PREFIX } from '../functions/domain/run-keys';
@@ -54,6 +57,10 @@ export interface StackOptions {
   retryIntervalMs?: number;
   /** Start a run when a storyboard lands under inbox/ (the S3-upload trigger). */
   watchInbox?: boolean;
+  /** Ms before a run notification's second attempt (×4 after); default 200. */
+  notifyRetryMs?: number;
+  /** Ms before the local Lambda retries an asynchronous invocation that threw (×attempt); default 1000. */
+  asyncRetryMs?: number;
   /** Replace handlers (tests inject faults); defaults to the real ones. */
   handlers?: Partial<Record<string, AnyHandler>>;
   logLevel?: string;
@@ -80,6 +87,12 @@ export interface LocalStack {
   config: RuntimeConfig;
   /** Inbox events handled (for tests and the dev console). */
   inboxResults: Promise<unknown>[];
+  /** The run notifications' signing secret (whsec_…), made for this stack: receivers verify with it. */
+  notifySecret: string;
+  /** What was put on the local stand-in for EventBridge's default bus (Run Completed / Failed / Canceled). */
+  events: PutEvent[];
+  /** Asynchronous Lambda invocations (the ending writers' requests to notify), with their outcome. */
+  asyncInvocations: AsyncInvocation[];
   /** "Execution Status Change" events handled for runs that failed, timed out or were aborted. */
   statusChanges: Promise<unknown>[];
   /**
@@ -282,6 +295,21 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     started.push(() => closeServer(sfn.server));
     const gateway = await startHttpGateway(handlers, options.apiPort ?? 0);
     started.push(() => closeServer(gateway.server));
+    const lambda = await startLambdaApi(handlers, { retryDelayMs: options.asyncRetryMs });
+    started.push(() => closeServer(lambda.server));
+    const eventBus = await startEventsApi();
+    started.push(() => closeServer(eventBus.server));
+    const notifySecret = `whsec_${randomBytes(32).toString('base64')}`;
+    // Run notifications: the same notify handler, invoked through the local Lambda API; receivers
+    // on 127.0.0.1 (http) are let through here only.
+    Object.assign(process.env, {
+      LAMBDA_ENDPOINT: lambda.url,
+      EVENTS_ENDPOINT: eventBus.url,
+      NOTIFY_FUNCTION_NAME: 'notify',
+      NOTIFY_SIGNING_SECRET: notifySecret,
+      NOTIFY_ALLOW_LOOPBACK: 'true',
+      NOTIFY_RETRY_BASE_MS: String(options.notifyRetryMs ?? 200),
+    });
     configureEnvironment({
       s3Endpoint: s3.endpoint,
       sfnUrl: sfn.url,
@@ -298,11 +326,14 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       await settledWithin(Promise.all(ends.all), RECORD_DEADLINE_MS);
       const interruption = await interrupt(cause);
       ends.close();
+      // Notifications of the runs that just ended go out before the servers close.
+      await settledWithin(Promise.all(lambda.invocations.map((i) => i.done)), RECORD_DEADLINE_MS);
       for (const stop of started.reverse()) await stop();
       return interruption;
     };
     const stack = { bucket: LOCAL_BUCKET, s3Directory: s3.directory, apiUrl: gateway.url, s3Endpoint: s3.endpoint, sfnEndpoint: sfn.url, engine, compareEngine, emulator, config: loadConfig() };
-    return { ...stack, inboxResults, statusChanges: ends.all, interrupt, stop: (stopOptions) => shutdown(stopOptions?.cause) };
+    const notifications = { notifySecret, events: eventBus.events, asyncInvocations: lambda.invocations };
+    return { ...stack, ...notifications, inboxResults, statusChanges: ends.all, interrupt, stop: (stopOptions) => shutdown(stopOptions?.cause) };
   } catch (error) {
     for (const stop of started.reverse()) await stop().catch(() => undefined);
     throw error;

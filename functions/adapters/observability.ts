@@ -7,7 +7,7 @@ import { logger } from './logger';
 /** Off Lambda (not AWS_EXECUTION_ENV) or with POWERTOOLS_TRACE_ENABLED=false this is a no-op. */
 export const tracer = new Tracer({ serviceName: 'longshot' });
 
-export type MetricName = 'RunsStarted' | 'RunsSucceeded' | 'RunsFailed' | 'SceneAttempts' | 'CostUsd' | 'JoinSeconds';
+export type MetricName = 'RunsStarted' | 'RunsSucceeded' | 'RunsFailed' | 'SceneAttempts' | 'CostUsd' | 'JoinSeconds' | 'NotificationsDelivered' | 'NotificationsFailed';
 
 export interface MetricValue {
   name: MetricName;

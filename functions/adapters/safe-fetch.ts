@@ -6,7 +6,7 @@
 // emulator on loopback), never from a caller.
 import { createWriteStream } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import { request as plainRequest, type IncomingMessage } from 'node:http';
 import { lookup as systemLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import { Readable, Transform } from 'node:stream';
@@ -72,9 +72,14 @@ function guardedLookup(resolve: ResolveHost, refusal: (address: string) => strin
   };
 }
 
-function get(options: RequestOptions, signal: AbortSignal, checkSocket: (address: string | undefined) => Error | null): Promise<IncomingMessage> {
+function get(
+  options: RequestOptions,
+  signal: AbortSignal,
+  checkSocket: (address: string | undefined) => Error | null,
+  body?: { data: string; plain: boolean },
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request({ ...options, signal }, resolve);
+    const req = (body?.plain ? plainRequest : request)({ ...options, signal }, resolve);
     req.on('error', reject);
     // Belt and braces: the address the socket really connected to passes the same check.
     req.on('socket', (socket) =>
@@ -83,7 +88,7 @@ function get(options: RequestOptions, signal: AbortSignal, checkSocket: (address
         if (error) req.destroy(error);
       }),
     );
-    req.end();
+    req.end(body?.data);
   });
 }
 
@@ -170,16 +175,66 @@ export async function fetchPublicFile(url: string, file: string, options: Public
 }
 
 /** The URL if it may be fetched at all: https, no credentials, not an IP literal we refuse. */
-function checkedUrl(url: string, options: PublicFetchOptions): { target: URL; hostname: string; refuse: (why: string) => FetchRefusedError } {
+function checkedUrl(
+  url: string,
+  options: Pick<PublicFetchOptions, 'field' | 'refusal'>,
+  schemes: readonly string[] = ['https:'],
+): { target: URL; hostname: string; refuse: (why: string) => FetchRefusedError } {
   if (!URL.canParse(url)) throw new FetchRefusedError(`${options.field}: ${JSON.stringify(url.length > 100 ? `${url.slice(0, 100)}…` : url)} is not a URL`);
   const target = new URL(url);
   const refuse = (why: string) => new FetchRefusedError(`${options.field}: ${describeUrl(target)} ${why}`);
-  if (target.protocol !== 'https:') throw refuse('is not https://; only https:// URLs are fetched');
+  if (!schemes.includes(target.protocol)) throw refuse('is not https://; only https:// URLs are fetched');
   if (target.username || target.password) throw refuse('carries a user name or password; put access in a presigned URL instead');
   const hostname = target.hostname.replace(/^\[|\]$/g, '');
   const why = isIP(hostname) ? (options.refusal ?? addressRefusal)(hostname) : null;
   if (why) throw refuse(`is ${hostname}, ${why}; only public addresses are fetched`);
   return { target, hostname, refuse };
+}
+
+export interface PublicPostOptions {
+  /** Names the target in every message, e.g. "notify.url". */
+  field: string;
+  timeoutMs: number;
+  headers: Record<string, string>;
+  resolve?: ResolveHost;
+  refusal?: (address: string) => string | null;
+  /** Default https: only; the local stack's loopback receiver is plain http. */
+  schemes?: readonly string[];
+  ca?: string | Buffer;
+}
+
+/**
+ * POSTs `body` to a user-supplied URL with the same guards as fetchPublicFile (address checked at
+ * lookup and on the socket, no redirects followed, a deadline). Resolves with the answer's status;
+ * the answer's body is discarded. A refused address or a URL that is not allowed throws
+ * FetchRefusedError; a network failure or timeout rejects with its code (callers retry those).
+ */
+export async function postToPublicUrl(url: string, body: string, options: PublicPostOptions): Promise<{ status: number }> {
+  const { target, hostname, refuse } = checkedUrl(url, options, options.schemes);
+  const refusal = options.refusal ?? addressRefusal;
+  const socketRefusal = (address: string | undefined) => {
+    const why = address ? refusal(address) : 'an unknown address';
+    return why ? refuse(`connected to ${address}, ${why}; only public addresses are notified`) : null;
+  };
+  const plain = target.protocol === 'http:';
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  const response = await get(
+    {
+      hostname,
+      port: target.port || (plain ? 80 : 443),
+      path: `${target.pathname}${target.search}`,
+      method: 'POST',
+      headers: { ...options.headers, 'content-length': String(Buffer.byteLength(body)) },
+      agent: false,
+      lookup: guardedLookup(options.resolve ?? systemResolve, refusal, refuse),
+      ...(options.ca && { ca: options.ca }),
+    },
+    signal,
+    socketRefusal,
+    { data: body, plain },
+  );
+  response.resume(); // the answer's body is not needed: drain it so the socket closes
+  return { status: response.statusCode ?? 0 };
 }
 
 /**

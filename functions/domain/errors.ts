@@ -44,6 +44,9 @@ export class MissingObjectError extends LongshotError {}
 /** A webhook failed verification (signature, timestamp, prediction id). Never resumes a task. */
 export class WebhookRejectedError extends LongshotError {}
 
+/** A run's notification got no final answer from its notify.url after every attempt: Lambda retries the invocation later. */
+export class NotificationUndeliveredError extends LongshotError {}
+
 /**
  * A Lambda received an event its boundary schema refuses (a wiring or caller bug, never retried).
  * `problems` name each bad field and what it allows; values are never echoed (they may be tokens).

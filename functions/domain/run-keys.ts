@@ -56,6 +56,10 @@ export function runKeys(runId: string) {
     storyboard: `${prefix}storyboard.json`,
     plan: `${prefix}plan.json`,
     manifest: `${prefix}manifest.json`,
+    /** {url} from POST /runs' notify field (written before the execution starts). */
+    notify: `${prefix}notify.json`,
+    /** What was delivered of one notification (notify-run.ts): event put, webhook answered. */
+    notification: (id: string) => `${prefix}notifications/${id}.json`,
     ending: `${prefix}ending.json`,
     /** Every prediction's reservation and cost (spend.ts). */
     spend: `${prefix}spend.json`,

@@ -49,7 +49,7 @@ async function postRun(config: RuntimeConfig, event: ProxyEvent): Promise<APIGat
   if ('refusal' in checked) return checked.refusal;
   const { idempotencyKey } = checked;
   const body = parseBody(event) as Record<string, unknown>;
-  // Either the storyboard itself, or {storyboard, model?, strategy?}.
+  // Either the storyboard itself, or {storyboard, model?, strategy?, notify?}.
   const wrapped = body && typeof body === 'object' && 'storyboard' in body;
   const query = event.queryStringParameters ?? {};
   const request = {
@@ -58,6 +58,8 @@ async function postRun(config: RuntimeConfig, event: ProxyEvent): Promise<APIGat
       model: ((wrapped ? body.model : undefined) as string | undefined) ?? query.model ?? undefined,
       strategy: ((wrapped ? body.strategy : undefined) as string | undefined) ?? query.strategy ?? undefined,
     },
+    // {url}: where to POST the signed summary when the run ends (validated by startRun).
+    notify: wrapped ? body.notify : undefined,
   };
   const started = await startRun(config, { ...request, once: idempotencyKey ? apiRequestOnce(idempotencyKey, request) : undefined });
   return json(202, started);

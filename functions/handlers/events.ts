@@ -196,6 +196,9 @@ export const recordFailureEvent = z.looseObject({
   failure: z.record(z.string(), z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() })).optional(),
 });
 
+/** notify: {runId}, invoked asynchronously by whichever writer recorded the run's ending. */
+export const notifyEvent = z.looseObject({ runId });
+
 // ---- API Gateway (REST, Lambda proxy) ----
 
 /**

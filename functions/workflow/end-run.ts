@@ -3,6 +3,7 @@
 // one ending (the first writer decides, see claimEnding), refreshes the manifest from it, and cancels
 // predictions still running (they cost money).
 import type { RuntimeConfig } from '../adapters/config';
+import { requestNotification } from '../adapters/notify';
 import { cancelPrediction } from '../adapters/replicate';
 import { describeExecution } from '../adapters/sfn';
 import { claimEnding, listCallbacks, noteCanceledPredictions, refreshManifest, saveCallback, type RunIdentity } from '../adapters/run-store';
@@ -37,6 +38,19 @@ export async function cancelInFlight(config: RuntimeConfig, runId: string): Prom
  * execution there) and predictions still running are canceled and noted in the ending.
  */
 async function endRun(
+  config: RuntimeConfig,
+  runId: string,
+  ending: RunEnding,
+  identity: RunIdentity,
+  beforeCancel?: (held: RunEnding) => Promise<unknown>,
+): Promise<{ won: boolean; ending: RunEnding }> {
+  const result = await settleEnding(config, runId, ending, identity, beforeCancel);
+  // Only the writer whose ending holds tells the caller, once the manifest shows it (never throws).
+  if (result.won) await requestNotification(config, runId);
+  return result;
+}
+
+async function settleEnding(
   config: RuntimeConfig,
   runId: string,
   ending: RunEnding,

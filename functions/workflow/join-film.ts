@@ -13,6 +13,7 @@ import { seamTimes } from '../domain/assembly-recipe';
 import { drawPictures, reportFromSegments, sceneSpans } from './film-report';
 import type { FinishedSegment } from './finish-segment';
 import { logger } from '../adapters/logger';
+import { requestNotification } from '../adapters/notify';
 import { runKeys } from '../domain/run-keys';
 import type { RunPlan } from '../domain/plan';
 import type { FilmRecord } from '../domain/manifest';
@@ -119,7 +120,10 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
 export async function publishFilm(config: RuntimeConfig, runId: string, scenes: number, film: FilmRecord, plan?: RunPlan): Promise<FilmResult> {
   const { won, ending } = await claimEnding(config, runId, { status: 'succeeded', at: film.joinedAt, by: 'join-film', film });
   await refreshManifest(config, runId, {}, plan);
-  if (won) return { runId, sceneCount: scenes, ...film };
+  if (won) {
+    await requestNotification(config, runId); // never throws: the film is recorded whatever happens
+    return { runId, sceneCount: scenes, ...film };
+  }
   if (ending.status !== 'succeeded') {
     await discardFilm(config, film);
     logger.warn('film discarded: the run ended during the join', { runId, status: ending.status, by: ending.by });

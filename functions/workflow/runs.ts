@@ -13,6 +13,8 @@ import type { Manifest } from '../domain/manifest';
 import { assertRerunnable, readRegenerateRequest, readResumeRequest, regeneratedStoryboard, resumedStoryboard, type RerunKind, type RunOrigin } from '../domain/rerun';
 import { recordCancel } from './end-run';
 import type { RunRequest } from './prepare-run';
+import { loadNotifyConfig, saveNotifyTarget } from '../adapters/notify';
+import { parseNotify } from '../domain/notification';
 
 export interface StartedRun {
   runId: string;
@@ -29,6 +31,8 @@ export interface StartRequest {
   overrides?: StoryboardOverrides;
   /** Set for uploads: the execution reads the storyboard from this key, not from its input. */
   source?: { key: string };
+  /** POST /runs' `notify`: {url} to POST the signed summary to when the run ends. */
+  notify?: unknown;
   /** A request that may come twice (Idempotency-Key, upload event): at most one run for it. */
   once?: OnceOnly;
   /** A run made from another (regenerate, resume). */
@@ -37,6 +41,7 @@ export interface StartRequest {
 
 /** Validates before anything starts: an invalid storyboard starts nothing and costs nothing. */
 export async function startRun(config: RuntimeConfig, request: StartRequest): Promise<StartedRun> {
+  const notify = parseNotify(request.notify, loadNotifyConfig());
   const board = parseStoryboard(request.storyboard, request.overrides);
   const input: RunRequest = {
     ...(request.source ? { source: request.source } : { storyboard: request.storyboard }),
@@ -47,7 +52,12 @@ export async function startRun(config: RuntimeConfig, request: StartRequest): Pr
     ? await claimRun(config, request.once, () => newRunId(board.title))
     : { runId: newRunId(board.title), claimed: true };
   // A fresh id (64 random bits) cannot exist yet; a repeat's run may, or may not have started.
-  const status = claim.claimed ? (await startExecution(config, claim.runId, input), 'running') : await ensureStarted(config, claim.runId, input);
+  // Stored before the execution starts, so that any ending (even a failed Prepare) finds it.
+  const start = async () => {
+    if (notify) await saveNotifyTarget(config, claim.runId, notify);
+    return startExecution(config, claim.runId, input);
+  };
+  const status = claim.claimed ? (await start(), 'running') : await ensureStarted(config, claim.runId, start);
   const { estimate } = buildPlan(claim.runId, board);
   return { runId: claim.runId, status, statusUrl: `/runs/${claim.runId}`, estimate, created: claim.claimed };
 }
@@ -76,13 +86,13 @@ async function claimRun(config: RuntimeConfig, once: OnceOnly, newId: () => stri
  * out) between writing the record and StartExecution. A run Step Functions no longer knows (its
  * history is kept 90 days) still has its manifest and is not started again.
  */
-async function ensureStarted(config: RuntimeConfig, runId: string, input: RunRequest): Promise<string> {
+async function ensureStarted(config: RuntimeConfig, runId: string, start: () => Promise<unknown>): Promise<string> {
   const [execution, manifest] = await Promise.all([describeExecution(config, runId), findManifest(config, runId)]);
   // The run's recorded ending wins over the execution's (a DELETE is "canceled", not "aborted").
   if (manifest && (manifest.status !== 'running' || !execution)) return manifest.status;
   if (execution) return runStatusOfExecution(execution.status ?? 'RUNNING');
   try {
-    await startExecution(config, runId, input);
+    await start();
   } catch (error) {
     // The other request started it meanwhile (same name): it runs.
     if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;

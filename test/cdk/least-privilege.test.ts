@@ -45,9 +45,11 @@ const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[];
   Webhook: { get: [CALLBACKS], put: [CALLBACKS] },
   Api: {
     get: ['idempotency/*', 'runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', CALLBACKS, ...MANIFEST_REFRESH.get, COMPARE_REQUEST, COMPARE_ENDING, ...COMPARE_RESULTS],
-    put: ['idempotency/*', CALLBACKS, ENDING, ...MANIFEST_REFRESH.put],
+    put: ['idempotency/*', 'runs/*/notify.json', CALLBACKS, ENDING, ...MANIFEST_REFRESH.put],
   },
   StartFromUpload: { get: ['inbox/*', 'idempotency/*'], put: ['rejected/*', 'idempotency/*'] },
+  // Reads how the run ended and where to tell; writes only what it delivered.
+  Notify: { get: [ENDING, 'runs/*/manifest.json', 'runs/*/notify.json', 'runs/*/notifications/*'], put: ['runs/*/notifications/*'] },
   ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ENDING, ...MANIFEST_REFRESH.put] },
   PrepareCompare: { get: [COMPARE_REQUEST], put: [COMPARE_REQUEST] },
   // The variants' manifests, seam reports and films in; the side-by-side, table and ending out.
@@ -122,11 +124,61 @@ describe('Step Functions and secret access', () => {
     expect(JSON.stringify(stop.Resource)).toMatch(/:execution:/);
   });
 
-  it('gives the secret only to the functions that call Replicate', () => {
+  /** The secrets (by logical id prefix) a function may read. */
+  const secretsReadBy = (functionId: string) =>
+    stack
+      .statementsOf(functionId)
+      .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
+      .map((s) => String(s.Resource.Ref).replace(/[0-9A-F]{8}$/, ''));
+
+  it('gives the Replicate secret only to the functions that call Replicate, and the signing secret only to notify', () => {
     const fns = stack.functionsByName();
     for (const [name, fn] of Object.entries(fns)) {
-      const needsSecret = ['Anchor', 'Clip', 'Poll', 'Webhook', 'Api', 'RecordFailure', 'ExecutionEnded'].includes(name);
-      expect(stack.actionsOf(fn.id).includes('secretsmanager:GetSecretValue'), name).toBe(needsSecret);
+      const callsReplicate = ['Anchor', 'Clip', 'Poll', 'Webhook', 'Api', 'RecordFailure', 'ExecutionEnded'].includes(name);
+      expect(secretsReadBy(fn.id), name).toEqual(callsReplicate ? ['ReplicateSecret'] : name === 'Notify' ? ['NotifySigningSecret'] : []);
+    }
+  });
+});
+
+describe('run notifications', () => {
+  it('lets notify put events on the default bus only', () => {
+    const put = stack.statementsOf(stack.functionsByName().Notify.id).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('events:')));
+    expect(put).toHaveLength(1);
+    expect(put[0].Action).toBe('events:PutEvents');
+    expect(JSON.stringify(put[0].Resource)).toMatch(/:event-bus\/default"/);
+  });
+
+  it('lets exactly the ending writers invoke notify, the function itself and nothing else', () => {
+    const fns = stack.functionsByName();
+    const notifyArn = { 'Fn::GetAtt': [fns.Notify.id, 'Arn'] };
+    for (const [name, fn] of Object.entries(fns)) {
+      const invokes = stack.statementsOf(fn.id).filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
+      const writer = ['JoinFilm', 'RecordFailure', 'Api', 'ExecutionEnded'].includes(name);
+      expect(invokes.map((s) => s.Resource), name).toEqual(writer ? [notifyArn] : []);
+      expect(fn.Properties.Environment.Variables.NOTIFY_FUNCTION_NAME, name).toEqual(writer ? { Ref: fns.Notify.id } : undefined);
+    }
+  });
+
+  it('retries notify twice, then keeps the event in the alarmed failure queue', () => {
+    const fns = stack.functionsByName();
+    const config = stack.ofType('AWS::Lambda::EventInvokeConfig').find(([, r]) => r.Properties.FunctionName.Ref === fns.Notify.id);
+    expect(config?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 7200 });
+    expect(JSON.stringify(config?.[1].Properties.DestinationConfig.OnFailure.Destination)).toMatch(/FailedEvents/);
+  });
+
+  it('generates the signing secret (nothing in the template) and reads it by ARN', () => {
+    const [id, secret] = stack.ofType('AWS::SecretsManager::Secret').find(([key]) => key.startsWith('NotifySigningSecret'))!;
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 48, ExcludePunctuation: true });
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(stack.functionsByName().Notify.Properties.Environment.Variables.NOTIFY_SECRET_ARN).toEqual({ Ref: id });
+  });
+});
+
+describe('local-only switches', () => {
+  it('never lets a deployed function notify loopback or plain http receivers', () => {
+    for (const [name, fn] of Object.entries(stack.functionsByName())) {
+      expect(fn.Properties.Environment.Variables.NOTIFY_ALLOW_LOOPBACK, name).toBeUndefined();
+      expect(fn.Properties.Environment.Variables.NOTIFY_SIGNING_SECRET, name).toBeUndefined();
     }
   });
 });

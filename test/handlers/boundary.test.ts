@@ -34,6 +34,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   api: events.proxyEvent,
   webhook: events.proxyEvent,
   'start-from-upload': events.objectCreatedEvent,
+  notify: events.notifyEvent,
   'execution-ended': events.executionStatusChangeEvent,
   'prepare-compare': compareEvents.prepareCompareEvent,
   'join-comparison': compareEvents.joinComparisonEvent,
@@ -196,6 +197,7 @@ const valid: Record<string, Json> = {
   'join-film': { runId: generated.plan.runId, clips: generated.state.clips, join: generated.plan.join },
   'record-failure': { runId: generated.plan.runId, failure: generated.state.failure },
   'start-from-upload': objectCreatedEvent('bucket', 'inbox/film.json'),
+  notify: { runId: generated.plan.runId },
   'execution-ended': awsStatusChange(),
 };
 
@@ -250,6 +252,10 @@ const TASK_VARIANTS: Record<string, Variant[]> = {
     ['another source', set('source', 'aws.states'), 'source'],
     ['no object key', set('detail.object.key', undefined), 'detail.object.key'],
     ['a time that is not ISO 8601', set('time', 'yesterday'), 'time'],
+  ],
+  notify: [
+    ['no runId', set('runId', undefined), 'runId'],
+    ['a runId that is a path', set('runId', '../runs/other'), 'runId'],
   ],
   'execution-ended': [
     ['an unknown status', set('detail.status', 'DONE'), 'detail.status'],

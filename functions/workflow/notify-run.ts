@@ -1,0 +1,120 @@
+// notify-run: after a run's one ending is recorded, tell the caller. The EventBridge event (for AWS
+// users' rules) and the signed POST to notify.url (when POST /runs asked for one) are sent at most
+// once each per ending, as far as this function can know: what went out is recorded in
+// runs/{runId}/notifications/{id}.json, so a retried invocation sends only what is missing.
+// Receivers still dedupe on webhook-id / detail.notificationId (delivery is at least once).
+import type { RuntimeConfig } from '../adapters/config';
+import { findJson, updateJson } from '../adapters/s3';
+import { findEnding, findManifest } from '../adapters/run-store';
+import { loadNotifyConfig, postNotification, putRunEvent, signedHeaders, signingSecret, type NotifyConfig } from '../adapters/notify';
+import { FetchRefusedError } from '../adapters/safe-fetch';
+import { logger } from '../adapters/logger';
+import { runKeys } from '../domain/run-keys';
+import {
+  deliveryVerdict,
+  NOTIFY_ATTEMPTS,
+  retryDelayMs,
+  runSummary,
+  webhookPayload,
+  type NotifyTarget,
+  type RunSummary,
+} from '../domain/notification';
+import { NotificationUndeliveredError } from '../domain/errors';
+
+/** What went out for one notification (one run ending). */
+export interface DeliveryRecord {
+  id: string;
+  event?: { at: string };
+  /** Final: delivered (2xx) or refused for good (other 4xx, a redirect, a refused address). */
+  webhook?: { at: string; status: number | null; attempts: number; outcome: 'delivered' | 'refused'; reason?: string };
+}
+
+export interface NotifyOutcome {
+  runId: string;
+  notificationId?: string;
+  event: 'sent' | 'already-sent' | 'no-ending';
+  webhook: 'delivered' | 'refused' | 'already-done' | 'not-requested' | 'no-ending';
+}
+
+export interface NotifyDeps {
+  notify?: NotifyConfig;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function notifyRun(config: RuntimeConfig, runId: string, deps: NotifyDeps = {}): Promise<NotifyOutcome> {
+  const notify = deps.notify ?? loadNotifyConfig();
+  const keys = runKeys(runId);
+  const [ending, manifest, target] = await Promise.all([
+    findEnding(config, runId),
+    findManifest(config, runId),
+    findJson<NotifyTarget>(config, keys.notify),
+  ]);
+  // Only an ending writer asks for this, after writing: a missing ending is a bug or a hand-made event.
+  if (!ending) {
+    logger.warn('no ending recorded: nothing to notify', { runId });
+    return { runId, event: 'no-ending', webhook: 'no-ending' };
+  }
+  const summary = runSummary(runId, ending, manifest);
+  const recordKey = keys.notification(summary.notificationId);
+  const record = (await findJson<DeliveryRecord>(config, recordKey)) ?? { id: summary.notificationId };
+  const note = (change: Partial<DeliveryRecord>) =>
+    updateJson<DeliveryRecord>(config, recordKey, (current) => ({ ...(current ?? { id: summary.notificationId }), ...change }));
+
+  let event: NotifyOutcome['event'] = 'already-sent';
+  if (!record.event) {
+    await putRunEvent(config, summary, notify);
+    await note({ event: { at: new Date().toISOString() } });
+    event = 'sent';
+  }
+  let webhook: NotifyOutcome['webhook'] = 'not-requested';
+  if (target && record.webhook) webhook = 'already-done';
+  else if (target) {
+    const delivery = await deliverWebhook(target, summary, notify, deps.sleep ?? sleep);
+    await note({ webhook: delivery });
+    webhook = delivery.outcome;
+  }
+  return { runId, notificationId: summary.notificationId, event, webhook };
+}
+
+/**
+ * Up to NOTIFY_ATTEMPTS signed POSTs with backoff. Delivered or refused for good: the outcome.
+ * Still failing after the last attempt: NotificationUndeliveredError, so Lambda retries the
+ * invocation later (and keeps it in the failure destination after its own retries).
+ */
+async function deliverWebhook(
+  target: NotifyTarget,
+  summary: RunSummary,
+  notify: NotifyConfig,
+  wait: (ms: number) => Promise<void>,
+): Promise<NonNullable<DeliveryRecord['webhook']>> {
+  const secret = await signingSecret(notify);
+  const body = JSON.stringify(webhookPayload(summary));
+  const where = { runId: summary.runId, notificationId: summary.notificationId, host: new URL(target.url).host };
+  let last = '';
+  for (let attempt = 1; attempt <= NOTIFY_ATTEMPTS; attempt++) {
+    if (attempt > 1) await wait(retryDelayMs(attempt, notify.retryBaseMs));
+    let answer: { status: number } | { error: string };
+    try {
+      answer = await postNotification(target.url, body, signedHeaders(secret, summary.notificationId, body), notify);
+    } catch (error) {
+      // A refused address will not change by asking again (the message names notify.url, never the query).
+      if (error instanceof FetchRefusedError) {
+        logger.warn('notification refused', { ...where, reason: error.message });
+        return { at: new Date().toISOString(), status: null, attempts: attempt, outcome: 'refused', reason: error.message };
+      }
+      answer = { error: (error as NodeJS.ErrnoException).code ?? (error as Error).name };
+    }
+    const verdict = deliveryVerdict(answer);
+    const status = 'status' in answer ? answer.status : null;
+    if (verdict === 'delivered') return { at: new Date().toISOString(), status, attempts: attempt, outcome: 'delivered' };
+    if (verdict === 'final') {
+      logger.warn('notification refused by the receiver', { ...where, status, attempts: attempt });
+      return { at: new Date().toISOString(), status, attempts: attempt, outcome: 'refused', reason: `HTTP ${status}` };
+    }
+    last = status ? `HTTP ${status}` : (answer as { error: string }).error;
+    logger.info('notification attempt failed', { ...where, attempt, answer: last });
+  }
+  throw new NotificationUndeliveredError(`run ${summary.runId}: the notification to ${where.host} failed ${NOTIFY_ATTEMPTS} times (last: ${last})`);
+}
