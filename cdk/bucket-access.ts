@@ -10,6 +10,8 @@ export const KEYS = {
   storyboard: { pattern: 'runs/*/storyboard.json', why: 'The validated storyboard of each run; run ids are created at run time.' },
   plan: { pattern: 'runs/*/plan.json', why: 'The plan of each run; run ids are created at run time.' },
   manifest: { pattern: 'runs/*/manifest.json', why: 'The manifest (status view) of each run; run ids are created at run time.' },
+  spend: { pattern: 'runs/*/spend.json', why: 'The spend ledger (reservations and costs per prediction) of each run; run ids are created at run time.' },
+  reusable: { pattern: 'reusable/*', why: 'Model outputs kept for reuse, named by the hash of what made them (known at run time only).' },
   ending: { pattern: 'runs/*/ending.json', why: 'The one ending of each run (created once, first writer wins); run ids are created at run time.' },
   notify: { pattern: 'runs/*/notify.json', why: 'Where POST /runs asked to be notified (notify.url) for each run; run ids are created at run time.' },
   notifications: { pattern: 'runs/*/notifications/*', why: 'What was delivered of each run ending’s notification, named by an id made at run time.' },
@@ -44,13 +46,15 @@ export interface BucketAccess {
 }
 
 /** refreshManifest: reads the plan, every step record, the ending and the manifest, and writes the manifest. */
-const MANIFEST_REFRESH: BucketAccess = { read: ['plan', 'steps', 'ending', 'manifest'], write: ['manifest'] };
+const MANIFEST_REFRESH: BucketAccess = { read: ['plan', 'steps', 'ending', 'manifest', 'spend'], write: ['manifest'] };
+/** The spend ledger: a reservation before each create, each prediction's cost once its end is reported. */
+const SPEND: BucketAccess = { read: ['spend'], write: ['spend'] };
 /** claimEnding (create-only) and noteCanceledPredictions (If-Match): every way a run ends. */
 const END_RUN: BucketAccess = { read: ['ending'], write: ['ending'] };
 /** updateStep: one step record read and written, then the manifest refreshed. */
 const STEP_UPDATE: BucketAccess = { read: ['steps', ...MANIFEST_REFRESH.read], write: ['steps', ...MANIFEST_REFRESH.write] };
 /** cancelInFlight: lists and rewrites the run's callback records. */
-const CANCEL_IN_FLIGHT: BucketAccess = { read: ['callbacks'], write: ['callbacks'] };
+const CANCEL_IN_FLIGHT: BucketAccess = { read: ['callbacks', 'spend'], write: ['callbacks', 'spend'] };
 
 const merge = (...parts: BucketAccess[]): BucketAccess => ({
   read: [...new Set(parts.flatMap((p) => p.read))],
@@ -62,16 +66,23 @@ const merge = (...parts: BucketAccess[]): BucketAccess => ({
 /** Per function (catalog name): exactly the key kinds its code reads and writes. */
 export const BUCKET_ACCESS: Record<string, BucketAccess> = {
   // Loads an uploaded storyboard (source.key under inbox/), writes storyboard, plan and first manifest.
-  prepare: merge({ read: ['inbox'], write: ['storyboard', 'plan'] }, MANIFEST_REFRESH),
+  prepare: merge({ read: ['inbox'], write: ['storyboard', 'plan'] }, SPEND, MANIFEST_REFRESH),
   // Callback record first, then the prediction; checks the manifest for a cancel; records the step.
   // A keyframe (strategy keyframes) also presigns the stored anchor, seed 0.
-  anchor: merge({ read: ['callbacks', 'manifest', 'seeds'], write: ['callbacks'] }, STEP_UPDATE),
+  // A stored output with the same hash answers instead of a prediction (reusable/, read only).
+  anchor: merge({ read: ['callbacks', 'manifest', 'seeds', 'reusable'], write: ['callbacks'] }, SPEND, STEP_UPDATE),
   // As anchor, plus the seed frame it presigns for Replicate (and the keyframe to end on).
-  clip: merge({ read: ['callbacks', 'manifest', 'seeds', 'keyframes'], write: ['callbacks'] }, STEP_UPDATE),
-  poll: { read: ['callbacks'], write: ['callbacks'] },
+  clip: merge({ read: ['callbacks', 'manifest', 'seeds', 'keyframes', 'reusable'], write: ['callbacks'] }, SPEND, STEP_UPDATE),
+  poll: merge({ read: ['callbacks'], write: ['callbacks'] }, SPEND),
   // Anchor source images (inbox/ or images/), then anchor, seeds, keyframes and clips written multipart.
   'store-output': merge(
-    { read: ['inbox', 'images'], write: ['anchor', 'seeds', 'keyframes', 'clips'], multipart: ['anchor', 'seeds', 'keyframes', 'clips'] },
+    // A new output is kept for reuse; a reused one that does not decode is forgotten.
+    {
+      read: ['inbox', 'images', 'reusable'],
+      write: ['anchor', 'seeds', 'keyframes', 'clips', 'reusable'],
+      multipart: ['anchor', 'seeds', 'keyframes', 'clips', 'reusable'],
+      delete: ['reusable'],
+    },
     STEP_UPDATE,
   ),
   // Reads the stored clip, its step record and the seed it started from; writes its finished segment.
@@ -88,10 +99,11 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
   ),
   'record-failure': merge(END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
   // The public webhook: only the callback record of the step it resumes.
-  webhook: { read: ['callbacks'], write: ['callbacks'] },
+  webhook: merge({ read: ['callbacks'], write: ['callbacks'] }, SPEND),
   // POST (idempotency records), GET (manifest, presigned film and contact sheet), DELETE (cancel).
   // POST also stores notify.json (the caller's notify.url) before the execution starts.
-  api: merge({ read: ['idempotency', 'film', 'contactSheet', 'driftChart'], write: ['idempotency', 'notify'] }, END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
+  // regenerate/resume read the parent's storyboard and plan.
+  api: merge({ read: ['idempotency', 'film', 'contactSheet', 'driftChart', 'storyboard'], write: ['idempotency', 'notify'] }, END_RUN, CANCEL_IN_FLIGHT, MANIFEST_REFRESH),
   'start-from-upload': { read: ['inbox', 'idempotency'], write: ['rejected', 'idempotency'] },
   // Reads the ending, the manifest (cost) and notify.json; records what it delivered.
   notify: { read: ['ending', 'manifest', 'notify', 'notifications'], write: ['notifications'] },

@@ -15,6 +15,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ASL_PATH, COMPARE_ASL_PATH, FUNCTIONS, RUN_STATE_MACHINE_PLACEHOLDER, taskFunctionsOf } from '../functions/catalog';
 import { RETENTION_TAG } from '../functions/domain/run-keys';
+import { REUSABLE_PREFIX } from '../functions/domain/reuse';
 import { CANCEL_AFTER } from '../functions/domain/prediction-windows';
 import { constructName, ProjectFunction } from './project-function';
 import { BUCKET_ACCESS, KEYS, type KeyKind } from './bucket-access';
@@ -91,6 +92,8 @@ export class LongshotStack extends Stack {
       lifecycleRules: [
         { id: 'ExpireIntermediates', tagFilters: { [RETENTION_TAG]: 'intermediate' }, expiration: Duration.days(retentionDays) },
         { id: 'ExpireRejectionReports', prefix: 'rejected/', expiration: Duration.days(retentionDays) },
+        // Outputs kept for reuse (reuse.ts): a run after this many days pays for them again.
+        { id: 'ExpireReusableOutputs', prefix: REUSABLE_PREFIX, expiration: Duration.days(retentionDays) },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       // Films are the product: deleting the stack keeps them.
@@ -135,6 +138,11 @@ export class LongshotStack extends Stack {
     }
   }
 
+  /** The run state machine's name: known at synth time (the stack's name is). */
+  private get runStateMachineName(): string {
+    return `${this.stackName}-runs`;
+  }
+
   private createStateMachine(id: string): sfn.StateMachine {
     const fn = this.functions;
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
@@ -143,6 +151,8 @@ export class LongshotStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      // Named, so the start functions' grant can name it without referring to it (see grantAccess).
+      stateMachineName: this.runStateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromFile(ASL_PATH),
       definitionSubstitutions: Object.fromEntries(taskFunctionsOf('run').map((s) => [s.placeholder!, fn[s.name].functionArn])),
@@ -214,8 +224,11 @@ export class LongshotStack extends Stack {
     for (const name of ['anchor', 'clip', 'poll', 'record-failure', 'webhook', 'api', 'execution-ended']) secret.grantRead(fn[name]);
     const executions = this.executionsOf(this.stateMachine);
     const allow = (actions: string[], resource: string) => new iam.PolicyStatement({ actions, resources: [resource] });
-    // Only the webhook sends task results (a clip function with SendTask* would be a dependency cycle).
     fn.webhook.addToRolePolicy(allow(['states:SendTaskSuccess', 'states:SendTaskFailure'], this.stateMachine.stateMachineArn));
+    // A start that finds its output already made (reuse.ts) answers its own task. The state machine
+    // invokes these functions, so their grant names it by its ARN string, not its attribute (a cycle).
+    const byName = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:stateMachine:${this.runStateMachineName}`;
+    for (const name of ['anchor', 'clip']) fn[name].addToRolePolicy(allow(['states:SendTaskSuccess'], byName));
     fn.api.addToRolePolicy(allow(['states:StartExecution'], this.stateMachine.stateMachineArn));
     fn.api.addToRolePolicy(allow(['states:DescribeExecution', 'states:StopExecution'], executions));
     // POST /compares starts a compare; GET /compares/{id} describes it.

@@ -24,9 +24,11 @@ const regenerateBody = z.strictObject({
   scene: z.number().int().positive(),
   prompt: z.string().trim().min(1).max(LIMITS.maxPromptChars).optional(),
   maxUsd: maxUsd.optional(),
+  /** As on POST /runs ({url}); checked there (notification.ts). */
+  notify: z.unknown().optional(),
 });
 
-const resumeBody = z.strictObject({ maxUsd: maxUsd.optional() });
+const resumeBody = z.strictObject({ maxUsd: maxUsd.optional(), notify: z.unknown().optional() });
 
 export type RegenerateRequest = z.output<typeof regenerateBody>;
 export type ResumeRequest = z.output<typeof resumeBody>;

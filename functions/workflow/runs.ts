@@ -117,7 +117,7 @@ export async function rerun(config: RuntimeConfig, kind: RerunKind, parentRunId:
   const storyboard =
     kind === 'regenerate' ? regeneratedStoryboard(parent, plan.scenes.length, request as ReturnType<typeof readRegenerateRequest>) : resumedStoryboard(parent, request);
   const origin: RunOrigin = { kind, parentRunId, ...(kind === 'regenerate' && { scene: (request as { scene: number }).scene }) };
-  return startRun(config, { storyboard, origin, once });
+  return startRun(config, { storyboard, origin, once, notify: request.notify });
 }
 
 export interface RunReport {

@@ -8,7 +8,9 @@ beforeAll(() => {
   stack = synthesize();
 });
 
-const MANIFEST_REFRESH = { get: ['runs/*/plan.json', 'runs/*/steps/*', 'runs/*/ending.json', 'runs/*/manifest.json'], put: ['runs/*/manifest.json'] };
+const MANIFEST_REFRESH = { get: ['runs/*/plan.json', 'runs/*/steps/*', 'runs/*/ending.json', 'runs/*/manifest.json', 'runs/*/spend.json'], put: ['runs/*/manifest.json'] };
+const SPEND = 'runs/*/spend.json';
+const REUSABLE = 'reusable/*';
 const ENDING = 'runs/*/ending.json';
 const STEP_UPDATE = { get: [...MANIFEST_REFRESH.get], put: ['runs/*/steps/*', ...MANIFEST_REFRESH.put] };
 const CALLBACKS = 'runs/*/callbacks/*';
@@ -18,15 +20,17 @@ const COMPARE_RESULTS = ['compares/*/side-by-side.mp4', 'compares/*/comparison.*
 
 /** Object keys per function and action: GetObject, PutObject (with PutObjectTagging), AbortMultipartUpload. */
 const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[]; delete?: string[] }> = {
-  Prepare: { get: ['inbox/*', ...MANIFEST_REFRESH.get], put: ['runs/*/storyboard.json', 'runs/*/plan.json', ...MANIFEST_REFRESH.put] },
+  Prepare: { get: ['inbox/*', ...MANIFEST_REFRESH.get], put: ['runs/*/storyboard.json', 'runs/*/plan.json', SPEND, ...MANIFEST_REFRESH.put] },
   // Seeds: a keyframe (strategy keyframes) is made from the stored anchor, seed 0.
-  Anchor: { get: [CALLBACKS, 'runs/*/seeds/*', ...STEP_UPDATE.get], put: [CALLBACKS, ...STEP_UPDATE.put] },
-  Clip: { get: [CALLBACKS, 'runs/*/seeds/*', 'runs/*/keyframes/*', ...STEP_UPDATE.get], put: [CALLBACKS, ...STEP_UPDATE.put] },
-  Poll: { get: [CALLBACKS], put: [CALLBACKS] },
+  Anchor: { get: [CALLBACKS, 'runs/*/seeds/*', REUSABLE, ...STEP_UPDATE.get], put: [CALLBACKS, SPEND, ...STEP_UPDATE.put] },
+  Clip: { get: [CALLBACKS, 'runs/*/seeds/*', 'runs/*/keyframes/*', REUSABLE, ...STEP_UPDATE.get], put: [CALLBACKS, SPEND, ...STEP_UPDATE.put] },
+  Poll: { get: [CALLBACKS, SPEND], put: [CALLBACKS, SPEND] },
   StoreOutput: {
-    get: ['inbox/*', 'images/*', ...STEP_UPDATE.get],
-    put: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/keyframes/*', 'runs/*/scenes/*', ...STEP_UPDATE.put],
-    abort: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/keyframes/*', 'runs/*/scenes/*'],
+    get: ['inbox/*', 'images/*', REUSABLE, ...STEP_UPDATE.get],
+    put: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/keyframes/*', 'runs/*/scenes/*', REUSABLE, ...STEP_UPDATE.put],
+    abort: ['runs/*/anchor.png', 'runs/*/seeds/*', 'runs/*/keyframes/*', 'runs/*/scenes/*', REUSABLE],
+    // A reused output that does not decode is forgotten.
+    delete: [REUSABLE],
   },
   // The stored clip and the seed (or keyframe) it started from, in; its finished segment out.
   FinishSegment: {
@@ -41,16 +45,16 @@ const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[];
     // A join that finds the run canceled meanwhile deletes the film it uploaded, nothing else.
     delete: ['runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', 'runs/*/continuity.json'],
   },
-  RecordFailure: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ENDING, ...MANIFEST_REFRESH.put] },
-  Webhook: { get: [CALLBACKS], put: [CALLBACKS] },
+  RecordFailure: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, SPEND, ENDING, ...MANIFEST_REFRESH.put] },
+  Webhook: { get: [CALLBACKS, SPEND], put: [CALLBACKS, SPEND] },
   Api: {
-    get: ['idempotency/*', 'runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', CALLBACKS, ...MANIFEST_REFRESH.get, COMPARE_REQUEST, COMPARE_ENDING, ...COMPARE_RESULTS],
-    put: ['idempotency/*', 'runs/*/notify.json', CALLBACKS, ENDING, ...MANIFEST_REFRESH.put],
+    get: ['idempotency/*', 'runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', 'runs/*/storyboard.json', CALLBACKS, ...MANIFEST_REFRESH.get, COMPARE_REQUEST, COMPARE_ENDING, ...COMPARE_RESULTS],
+    put: ['idempotency/*', 'runs/*/notify.json', CALLBACKS, SPEND, ENDING, ...MANIFEST_REFRESH.put],
   },
   StartFromUpload: { get: ['inbox/*', 'idempotency/*'], put: ['rejected/*', 'idempotency/*'] },
   // Reads how the run ended and where to tell; writes only what it delivered.
   Notify: { get: [ENDING, 'runs/*/manifest.json', 'runs/*/notify.json', 'runs/*/notifications/*'], put: ['runs/*/notifications/*'] },
-  ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, ENDING, ...MANIFEST_REFRESH.put] },
+  ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, SPEND, ENDING, ...MANIFEST_REFRESH.put] },
   PrepareCompare: { get: [COMPARE_REQUEST], put: [COMPARE_REQUEST] },
   // The variants' manifests, seam reports and films in; the side-by-side, table and ending out.
   JoinComparison: {
@@ -100,26 +104,33 @@ describe('bucket access per function', () => {
     const resources = Object.values(s3Grants(stack.functionsByName()[name].id)).flat();
     expect(resources, name).not.toContain('runs/*');
     expect(resources, name).not.toContain('*');
-    expect(resources.filter((r) => r !== 'bucket' && !/^(inbox|images|rejected|idempotency)\/\*$|^(runs|compares)\/\*\/./.test(r)), name).toEqual([]);
+    expect(resources.filter((r) => r !== 'bucket' && !/^(inbox|images|rejected|idempotency|reusable)\/\*$|^(runs|compares)\/\*\/./.test(r)), name).toEqual([]);
   });
 
-  it('lets the public webhook function touch callback records only', () => {
+  it('lets the public webhook function touch callback records and the spend ledger only', () => {
     const grants = s3Grants(stack.functionsByName().Webhook.id);
-    for (const action of ['s3:GetObject', 's3:PutObject']) expect(grants[action], action).toEqual(['runs/*/callbacks/*']);
+    for (const action of ['s3:GetObject', 's3:PutObject']) expect(grants[action], action).toEqual(['runs/*/callbacks/*', 'runs/*/spend.json']);
   });
 });
 
 describe('Step Functions and secret access', () => {
-  it('lets only the webhook send task results, and only the api and upload trigger start runs', () => {
+  it('lets only the webhook (and, for a reused output, the start functions) send task results, and only the api and upload trigger start runs', () => {
     const fns = stack.functionsByName();
     const stateMachineId = stack.ofType('AWS::StepFunctions::StateMachine')[0][0];
     for (const [name, fn] of Object.entries(fns)) {
       const actions = stack.actionsOf(fn.id);
-      expect(actions.includes('states:SendTaskSuccess'), name).toBe(name === 'Webhook');
+      expect(actions.includes('states:SendTaskSuccess'), name).toBe(['Webhook', 'Anchor', 'Clip'].includes(name));
+      expect(actions.includes('states:SendTaskFailure'), name).toBe(name === 'Webhook');
       expect(actions.includes('states:StartExecution'), name).toBe(name === 'Api' || name === 'StartFromUpload');
     }
     const send = stack.statementsOf(fns.Webhook.id).find((s) => [s.Action].flat().includes('states:SendTaskSuccess'));
     expect(send.Resource).toEqual({ Ref: stateMachineId });
+    // The start functions name the run state machine by its ARN string (it invokes them: a Ref would be a cycle).
+    const machineName = stack.resources[stateMachineId].Properties.StateMachineName;
+    for (const name of ['Anchor', 'Clip']) {
+      const own = stack.statementsOf(fns[name].id).find((s) => [s.Action].flat().includes('states:SendTaskSuccess'));
+      expect(JSON.stringify(own.Resource), name).toMatch(new RegExp(`:stateMachine:${machineName}"`));
+    }
     const stop = stack.statementsOf(fns.Api.id).find((s) => [s.Action].flat().includes('states:StopExecution'));
     expect(JSON.stringify(stop.Resource)).toMatch(/:execution:/);
   });

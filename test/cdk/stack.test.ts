@@ -45,6 +45,8 @@ describe('bucket', () => {
       expect.arrayContaining([
         expect.objectContaining({ Id: 'ExpireIntermediates', ExpirationInDays: 3, TagFilters: [{ Key: 'longshot-retention', Value: 'intermediate' }] }),
         expect.objectContaining({ Id: 'AbortIncompleteUploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        // Outputs kept for reuse are a prefix of their own, expired like intermediates.
+        expect.objectContaining({ Id: 'ExpireReusableOutputs', Prefix: 'reusable/', ExpirationInDays: 3 }),
       ]),
     );
     // No rule expires everything (the films under runs/ stay).
