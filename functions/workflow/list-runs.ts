@@ -20,6 +20,10 @@ export interface RunSummary {
   scenesDone: number | null;
   scenesTotal: number | null;
   film: boolean;
+  /** Spent (Replicate's reports) against the estimate and budget; null before the run has a manifest. */
+  cost: { usd: number; estimateUsd: number | null; budgetUsd: number | null; reusedSteps: number } | null;
+  /** A run made from another (regenerate, resume). */
+  origin: Manifest['origin'];
   error?: { error: string; cause: string };
   statusUrl: string;
 }
@@ -59,6 +63,13 @@ export function reportedStatus(executionStatus: string | null | undefined, manif
   return manifestStatus ?? 'unknown';
 }
 
+/** Manifests written before the spend ledger had only {usd, basis}. */
+function costOf(manifest: Manifest | null): RunSummary['cost'] {
+  if (!manifest?.cost) return null;
+  const { usd, estimateUsd = null, budgetUsd = null, reusedSteps = 0 } = manifest.cost as Partial<Manifest['cost']> & { usd: number };
+  return { usd, estimateUsd, budgetUsd, reusedSteps };
+}
+
 async function summarise(config: RuntimeConfig, runId: string): Promise<RunSummary> {
   const manifest = await findManifest(config, runId);
   // Only a run still running (or not yet planned) can disagree with its execution.
@@ -76,6 +87,8 @@ async function summarise(config: RuntimeConfig, runId: string): Promise<RunSumma
     scenesDone: manifest?.scenesDone ?? null,
     scenesTotal: manifest?.scenesTotal ?? null,
     film: Boolean(manifest?.film),
+    cost: costOf(manifest as Manifest | null),
+    origin: (manifest as Manifest | null)?.origin ?? null,
     ...(failure && { error: { error: failure.error, cause: failure.cause } }),
     statusUrl: `/runs/${runId}`,
   };

@@ -35,7 +35,13 @@ describe('GET /runs', () => {
     const byId = Object.fromEntries(body.runs.map((r: any) => [r.runId, r]));
     expect(byId[finished]).toMatchObject({ status: 'succeeded', title: 'Listed film', film: true, statusUrl: `/runs/${finished}` });
     expect(byId[canceled]).toMatchObject({ status: 'canceled', film: false, error: { error: 'RunCanceled' } });
-    expect(byId[OLD_RUN]).toMatchObject({ status: 'succeeded', title: 'Old film' });
+    expect(byId[OLD_RUN]).toMatchObject({ status: 'succeeded', title: 'Old film', cost: null });
+  });
+
+  it('shows what each run spent against its estimate: one 6 s Fast clip, $0.24', async () => {
+    const byId = Object.fromEntries((await list()).body.runs.map((r: any) => [r.runId, r]));
+    expect(byId[finished].cost).toEqual({ usd: 0.24, estimateUsd: 0.24, budgetUsd: null, reusedSteps: 0 });
+    expect(byId[finished].origin).toBeNull();
   });
 
   it('pages with limit and nextToken: every run exactly once, no token on the last page', async () => {
