@@ -129,6 +129,31 @@ describe('Ctrl-C of longshot render', () => {
   }, 90_000);
 });
 
+describe('longshot resume after Ctrl-C, in a new process', () => {
+  it('makes only what the interrupted run had not stored, reusing the rest', async () => {
+    const { cwd, temp } = await workspace('resume');
+    const board = join(dir, 'resume-chain.json');
+    const chain = { ...parallelBoard('Interrupted then resumed'), strategy: 'chain', scenes: parallelBoard('x').scenes.slice(0, 2) };
+    await writeFile(board, JSON.stringify({ ...chain, scenes: chain.scenes.map((s) => ({ ...s, prompt: `${s.prompt} (resumed)` })) }));
+    const out = join(cwd, 'out');
+    const render = startCli(['render', board, '--out', out], { cwd, env: { TMPDIR: temp } });
+    // Scene 1 is stored once scene 2 generates (a chain).
+    await until(async () => (/scene 2\/2 "shot 2": generating clip…/.test(render.stderr()) ? true : undefined), 'scene 2 generating', 60_000, 20);
+    expect((await render.stop('SIGINT')).code).toBe(130);
+    const [, runId] = render.stderr().match(/✗ (\S+) interrupted: recorded as canceled/) ?? [];
+    expect(render.stderr()).toContain(`longshot resume ${join(out, runId)}`);
+
+    const resume = startCli(['resume', join(out, runId), '--json'], { cwd, env: { TMPDIR: temp } });
+    const { code } = await resume.exited;
+    expect(code, resume.stderr()).toBe(0);
+    const result = JSON.parse(resume.stdout());
+    const manifest = JSON.parse(await readFile(join(result.dir, 'manifest.json'), 'utf8'));
+    expect(manifest.origin).toEqual({ kind: 'resume', parentRunId: runId });
+    expect(manifest.steps.map((s: any) => [s.step, s.reused])).toEqual([['scene-1', true], ['scene-2', false]]);
+    expect(manifest.predictions.map((p: any) => p.step)).toEqual(['scene-2']);
+  }, 120_000);
+});
+
 describe('DELETE after dev restarted (the engine forgot the execution, the bucket kept the run)', () => {
   it('records the cancel of a run whose manifest still says running instead of answering 404', async () => {
     const ws = await workspace('crashed');
