@@ -1,27 +1,32 @@
 // longshot: render | regenerate | resume | compare | validate | dev. Exit codes: 0 ok, 1 the run failed, 2 a usage error
 // (invalid storyboard, port in use, missing token: one line says what to do), 130 interrupted (Ctrl-C).
-import { continuitySummary } from '../functions/domain/continuity-report';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InterruptedError, localStoreOf, render, rerunLocally, type RerunResult } from './render';
-import { isRunId } from '../functions/domain/run-keys';
-import type { RerunKind } from '../functions/domain/rerun';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { InterruptedError, render } from './render';
+import { addRerun } from './cli-rerun';
+import { printProblems, printRenderResult } from './run-summary';
+import {
+  UsageError,
+  emulatorDriftOption,
+  emulatorFaultOption,
+  emulatorLatencyOption,
+  emulatorOptions,
+  port,
+  replicateOption,
+  type Session,
+} from './cli-options';
 import { runDevServer } from './dev-server';
 import { LocalStackError, PortInUseError } from './stack';
 import { compare } from './compare';
 import { DEFAULT_VARIANTS, parseVariants } from '../functions/domain/compare';
-import { LIMITS, STRATEGIES, parseStoryboard } from '../functions/domain/storyboard';
+import { STRATEGIES, parseStoryboard } from '../functions/domain/storyboard';
 import { buildPlan } from '../functions/domain/plan';
 import { InvalidStoryboardError } from '../functions/domain/errors';
 import { VIDEO_MODEL_IDS } from '../functions/domain/models';
-import type { Manifest } from '../functions/domain/manifest';
-import { EMULATOR_DRIFT_MODES, isEmulatorLatency, type EmulatorDrift } from './replicate-emulator';
 import { EmulatorFaultError, withEmulatorFaults } from './emulator-faults';
-
-class UsageError extends Error {}
 
 async function readStoryboard(file: string): Promise<unknown> {
   let text: string;
@@ -35,23 +40,6 @@ async function readStoryboard(file: string): Promise<unknown> {
   } catch (error) {
     throw new InvalidStoryboardError([`(file): ${file} is not valid JSON: ${(error as Error).message}`]);
   }
-}
-
-const printProblems = (file: string, problems: string[]) => {
-  process.stderr.write(`✗ ${file} is not a valid storyboard; nothing was started:\n`);
-  for (const problem of problems) process.stderr.write(`  - ${problem}\n`);
-};
-
-const port = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number 0–65535');
-  return n;
-};
-
-/** What the commands share: the exit code they set and the Ctrl-C signal. */
-interface Session {
-  exitCode: number;
-  signal: AbortSignal;
 }
 
 /** Ctrl-C must end the command within 5 s, whatever is still running after cleanup. */
@@ -94,87 +82,6 @@ function useOwnTempDir() {
   process.once('exit', () => rmSync(root, { recursive: true, force: true }));
 }
 
-/** Estimate vs what the run spent, the budget, and what was reused. */
-function costLine(manifest: Manifest): string {
-  const { cost } = manifest;
-  const parts = [`spent $${cost.usd.toFixed(3)} on ${manifest.predictions.length} prediction(s)`];
-  if (cost.runningUsd > 0) parts.push(`$${cost.runningUsd.toFixed(3)} still held for predictions whose end was not reported`);
-  if (cost.estimateUsd !== null) parts.push(`estimate $${cost.estimateUsd.toFixed(3)} at list prices`);
-  if (cost.budgetUsd !== null) parts.push(`budget $${cost.budgetUsd}`);
-  if (cost.reusedSteps > 0) parts.push(`${cost.reusedSteps} step(s) reused at no cost`);
-  const origin = manifest.origin ? ` (${manifest.origin.kind} of ${manifest.origin.parentRunId}${manifest.origin.scene ? `, scene ${manifest.origin.scene}` : ''})` : '';
-  return `cost: ${parts.join('; ')}${origin}`;
-}
-
-function printRenderResult(file: string, json: boolean, result: RerunResult) {
-  if (result.outcome === 'invalid') {
-    if (json) process.stdout.write(`${JSON.stringify({ outcome: 'invalid', problems: result.problems }, null, 2)}\n`);
-    else printProblems(file, result.problems);
-    return;
-  }
-  if (result.outcome === 'refused') {
-    if (json) process.stdout.write(`${JSON.stringify({ outcome: 'refused', message: result.message }, null, 2)}\n`);
-    else process.stderr.write(`✗ ${result.message}; nothing was started\n`);
-    return;
-  }
-  if (json) {
-    const { manifest, ...summary } = result;
-    process.stdout.write(`${JSON.stringify({ ...summary, failure: manifest.failure, film: result.film, manifestFile: `${result.dir}/manifest.json` }, null, 2)}\n`);
-    return;
-  }
-  if (result.outcome === 'succeeded') {
-    const film = result.manifest.film!;
-    process.stderr.write(
-      `✓ ${result.runId}: ${film.durationSec.toFixed(2)} s, ${film.width}x${film.height} @ ${film.fps} fps, ${result.manifest.scenesDone} clip(s), rendered in ${result.seconds.toFixed(1)} s\n`,
-    );
-    process.stderr.write(`  ${costLine(result.manifest)}\n`);
-    for (const line of continuitySummary(film.continuity)) process.stderr.write(`  ${line}\n`);
-    process.stderr.write(`  continuity: ${result.dir}/continuity.json, drift-chart.png, contact-sheet.png\n`);
-    process.stdout.write(`${result.film}\n`);
-    return;
-  }
-  if (result.outcome === 'interrupted') {
-    process.stderr.write(`✗ ${result.runId} interrupted: recorded as canceled, predictions canceled; what was made is in ${result.dir}/\n`);
-    process.stderr.write(`  ${costLine(result.manifest)}\n  go on from here: longshot resume ${result.dir}\n`);
-    return;
-  }
-  const failure = result.manifest.failure;
-  process.stderr.write(`  ${costLine(result.manifest)}\n`);
-  if (failure?.error === 'BudgetExceeded') process.stderr.write(`  resume it with a higher budget: longshot resume ${result.dir} --max-usd N\n`);
-  else process.stderr.write(`  go on from here: longshot resume ${result.dir}\n`);
-  process.stderr.write(`✗ ${result.runId} failed in ${failure?.state ?? 'an unknown state'}: ${failure?.error ?? result.execution.error}: ${failure?.cause ?? result.execution.cause}\n`);
-  process.stderr.write(`  manifest: ${result.dir}/manifest.json\n`);
-}
-
-const replicateOption = () =>
-  new Option('--replicate <where>', 'emulator (offline) or live (needs REPLICATE_API_TOKEN)').choices(['emulator', 'live']).default('emulator');
-
-const emulatorDriftOption = () =>
-  new Option('--emulator-drift <mode>', 'realistic: emulated clips drift like real chained models (colour creep, static heads, loudness); none: they copy their input')
-    .choices([...EMULATOR_DRIFT_MODES])
-    .default('realistic');
-
-const latencySeconds = (value: string) => {
-  const n = value.trim() === '' ? Number.NaN : Number(value);
-  if (!isEmulatorLatency(n)) throw new InvalidArgumentError('a number of seconds ≥ 0 (e.g. 8 or 0.5)');
-  return n;
-};
-
-const emulatorLatencyOption = () =>
-  new Option('--emulator-latency <seconds>', 'least time each emulated prediction takes, as Replicate\'s model time (0: as fast as ffmpeg renders)')
-    .argParser(latencySeconds)
-    .default(0);
-
-const emulatorFaultOption = () =>
-  new Option('--emulator-fault <step:kind>', 'every prediction of a step (anchor, keyframe-N, scene-N) gets a fault: fail, 429, slow, drop-webhook or corrupt; repeatable')
-    .argParser((value: string, previous: string[] = []) => [...previous, value]);
-
-const emulatorOptions = (opts: { fullSize?: boolean; emulatorDrift: EmulatorDrift; emulatorLatency: number }) => ({
-  fullSize: Boolean(opts.fullSize),
-  drift: opts.emulatorDrift,
-  latencySeconds: opts.emulatorLatency,
-});
-
 function addRender(program: Command, session: Session) {
   program
     .command('render')
@@ -205,74 +112,6 @@ function addRender(program: Command, session: Session) {
       });
       session.exitCode = result.exitCode;
       printRenderResult(file, Boolean(opts.json), result);
-    });
-}
-
-const dollars = (value: string) => {
-  const n = value.trim() === '' ? Number.NaN : Number(value);
-  if (!(n > 0 && n <= LIMITS.maxBudgetUsd)) throw new InvalidArgumentError(`a budget in US dollars, more than 0 and at most ${LIMITS.maxBudgetUsd}`);
-  return n;
-};
-
-const sceneNumber = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a scene number: 1, 2, 3…');
-  return n;
-};
-
-/**
- * A run named on the command line: its directory (out/<runId>, as render printed it) or its id
- * (under --out). Its local store is DIR/.longshot/bucket, which render left behind.
- */
-function runLocation(arg: string, out: string): { runId: string; outDir: string } {
-  if (isRunId(arg)) return { runId: arg, outDir: out };
-  const dir = resolve(arg);
-  if (!isRunId(basename(dir))) {
-    throw new UsageError(`${arg}: not a run id (like 20261125-1042-winter-ad-3f9c2a7be41d08c6) or a run's directory (out/<runId>)`);
-  }
-  return { runId: basename(dir), outDir: dirname(dir) };
-}
-
-function addRerun(program: Command, session: Session, kind: RerunKind) {
-  const command = program
-    .command(kind)
-    .description(
-      kind === 'regenerate'
-        ? 'make one scene again (and, in a chain, the scenes after it), reusing everything else; a new run'
-        : 'go on with a failed, canceled or budget-stopped run: only what is missing is generated; a new run',
-    )
-    .argument('<run>', 'the run: its directory (out/<runId>) or its id');
-  if (kind === 'regenerate') {
-    command.requiredOption('--scene <n>', 'the scene to generate again', sceneNumber).option('--prompt <text>', 'a new prompt for that scene');
-  }
-  command
-    .option('--max-usd <usd>', 'a new budget for the new run (storyboard budget.maxUsd)', dollars)
-    .option('--out <dir>', 'where runs are kept (when <run> is an id)', 'out')
-    .option('--no-webhooks', 'complete every prediction through the poll path')
-    .option('--full-size', 'emulator renders real output sizes (1920x1080) instead of 640x360')
-    .addOption(emulatorDriftOption())
-    .addOption(emulatorLatencyOption())
-    .option('--json', 'print a JSON summary on stdout')
-    .action(async (run: string, opts) => {
-      const { runId, outDir } = runLocation(run, opts.out);
-      const store = localStoreOf(outDir);
-      if (!existsSync(store)) throw new UsageError(`no local store at ${store}: ${kind} works on runs rendered into ${outDir} (render keeps its bucket there)`);
-      const body = {
-        ...(opts.scene !== undefined && { scene: opts.scene }),
-        ...(opts.prompt !== undefined && { prompt: opts.prompt }),
-        ...(opts.maxUsd !== undefined && { maxUsd: opts.maxUsd }),
-      };
-      const result = await rerunLocally({
-        kind,
-        parentRunId: runId,
-        body,
-        outDir,
-        progress: !opts.json,
-        signal: session.signal,
-        stack: { webhooks: opts.webhooks, emulator: emulatorOptions(opts) },
-      });
-      session.exitCode = result.exitCode;
-      printRenderResult(run, Boolean(opts.json), result);
     });
 }
 
