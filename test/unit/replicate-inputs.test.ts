@@ -236,6 +236,7 @@ describe('errors.ts', () => {
         'LongshotError',
         'MediaToolError',
         'MissingObjectError',
+        'NotificationUndeliveredError',
         'NothingToCompareError',
         'OutputInvalidError',
         'PredictionCanceledError',
