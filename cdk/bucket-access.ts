@@ -30,6 +30,8 @@ export const KEYS = {
   compareEnding: { pattern: 'compares/*/ending.json', why: 'The one ending of each compare (created once, first writer wins); compare ids are created at run time.' },
   sideBySide: { pattern: 'compares/*/side-by-side.mp4', why: 'The side-by-side film of each compare; compare ids are created at run time.' },
   comparison: { pattern: 'compares/*/comparison.*', why: 'The comparison table (.md) and figures (.json) of each compare; compare ids are created at run time.' },
+  compareNotify: { pattern: 'compares/*/notify.json', why: 'Where POST /compares asked to be notified (notify.url) for each compare; compare ids are created at run time.' },
+  compareNotifications: { pattern: 'compares/*/notifications/*', why: 'What was delivered of each compare ending’s notification, named by an id made at run time.' },
 } as const;
 
 export type KeyKind = keyof typeof KEYS;
@@ -121,3 +123,7 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
 
 // GET /compares/{id}: the request, ending and table, and presigned URLs of the results.
 BUCKET_ACCESS.api = merge(BUCKET_ACCESS.api, { read: ['compareRequest', 'compareEnding', 'comparison', 'sideBySide'], write: [] });
+// POST /compares stores notify.json before the compare starts; notify reads the compare's ending,
+// request (its variants' runs, whose manifests it already reads) and notify.json, and records what it delivered.
+BUCKET_ACCESS.api = merge(BUCKET_ACCESS.api, { read: [], write: ['compareNotify'] });
+BUCKET_ACCESS.notify = merge(BUCKET_ACCESS.notify, { read: ['compareEnding', 'compareRequest', 'compareNotify', 'compareNotifications'], write: ['compareNotifications'] });

@@ -36,8 +36,8 @@ export interface LongshotStackProps extends StackProps {
 /** Functions that EventBridge invokes asynchronously: their errors go to a failure queue, not away. */
 const ASYNC_TARGETS = ['start-from-upload', 'execution-ended', 'notify'];
 
-/** The functions that record a run's ending: the one whose ending holds asks notify to tell the caller. */
-const ENDING_WRITERS = ['join-film', 'record-failure', 'api', 'execution-ended'];
+/** The functions that record a run's or a compare's ending: the one whose ending holds asks notify to tell the caller. */
+const ENDING_WRITERS = ['join-film', 'record-failure', 'api', 'execution-ended', 'join-comparison', 'record-compare-failure'];
 
 const STAGE_NAME = 'v1';
 

@@ -1,4 +1,4 @@
-// Run notifications, I/O side: asking the notify function to run (an asynchronous Lambda invoke),
+// Run and compare notifications, I/O side: asking the notify function to run (an asynchronous Lambda invoke),
 // the signing secret, the signed POST to the caller's URL and the EventBridge event. Locally the
 // same SDK calls go to the local stack's Lambda and EventBridge endpoints (LAMBDA_ENDPOINT,
 // EVENTS_ENDPOINT); nothing here branches on where it runs.
@@ -12,8 +12,9 @@ import { logger } from './logger';
 import { postToPublicUrl } from './safe-fetch';
 import { putJson } from './s3';
 import { runKeys } from '../domain/run-keys';
+import { compareKeys } from '../domain/compare';
 import { ConfigError } from '../domain/errors';
-import { DETAIL_TYPES, EVENT_SOURCE, NOTIFY_TIMEOUT_MS, notifyAddressRefusal, type NotifyTarget, type NotifyUrlRules, type RunSummary } from '../domain/notification';
+import { detailTypeOf, EVENT_SOURCE, NOTIFY_TIMEOUT_MS, notifyAddressRefusal, type EndingSummary, type NotifyTarget, type NotifyUrlRules } from '../domain/notification';
 
 export interface NotifyConfig extends NotifyUrlRules {
   /** The notify function (its name on AWS, "notify" locally); unset: no notifications are sent. */
@@ -43,6 +44,10 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyCo
 /** Where POST /runs asked to be told: stored with the run before its execution starts. */
 export const saveNotifyTarget = (config: RuntimeConfig, runId: string, target: NotifyTarget) => putJson(config, runKeys(runId).notify, target);
 
+/** The same for POST /compares: stored under compares/{id}/ before the compare execution starts. */
+export const saveCompareNotifyTarget = (config: RuntimeConfig, compareId: string, target: NotifyTarget) =>
+  putJson(config, compareKeys(compareId).notify, target);
+
 const lambdaClients = new Map<string, LambdaClient>();
 const eventClients = new Map<string, EventBridgeClient>();
 
@@ -52,12 +57,21 @@ function cached<C>(clients: Map<string, C>, key: string, make: () => C): C {
   return client;
 }
 
+/** What the notify function is invoked with: the run or the compare whose ending was recorded. */
+export type NotifySubject = { runId: string } | { compareId: string };
+
 /**
  * Hands the run's ending to the notify function, asynchronously (Lambda queues the event, retries
  * the function and keeps what still fails in its on-failure destination). Never throws: the ending
  * is recorded whatever happens here; a lost request is logged.
  */
-export async function requestNotification(config: RuntimeConfig, runId: string, notify = loadNotifyConfig()): Promise<boolean> {
+export const requestNotification = (config: RuntimeConfig, runId: string, notify = loadNotifyConfig()) => invokeNotify(config, { runId }, notify);
+
+/** The same for a compare's ending (JoinComparison, RecordCompareFailure). */
+export const requestCompareNotification = (config: RuntimeConfig, compareId: string, notify = loadNotifyConfig()) =>
+  invokeNotify(config, { compareId }, notify);
+
+async function invokeNotify(config: RuntimeConfig, subject: NotifySubject, notify: NotifyConfig): Promise<boolean> {
   if (!notify.functionName) return false;
   try {
     const client = cached(lambdaClients, `${config.region}|${notify.lambdaEndpoint ?? ''}`, () =>
@@ -65,16 +79,17 @@ export async function requestNotification(config: RuntimeConfig, runId: string, 
         new LambdaClient({ region: config.region, maxAttempts: AWS_MAX_ATTEMPTS, ...(notify.lambdaEndpoint && { endpoint: notify.lambdaEndpoint }) }),
       ),
     );
-    await client.send(new InvokeCommand({ FunctionName: notify.functionName, InvocationType: 'Event', Payload: JSON.stringify({ runId }) }));
+    await client.send(new InvokeCommand({ FunctionName: notify.functionName, InvocationType: 'Event', Payload: JSON.stringify(subject) }));
     return true;
   } catch (error) {
-    logger.error('run notification not requested', { runId, error: { name: (error as Error).name, message: (error as Error).message } });
+    const kind = 'runId' in subject ? 'run' : 'compare';
+    logger.error(`${kind} notification not requested`, { ...subject, error: { name: (error as Error).name, message: (error as Error).message } });
     return false;
   }
 }
 
 /** PutEvents on the default bus; throws if the entry was not accepted. */
-export async function putRunEvent(config: RuntimeConfig, summary: RunSummary, notify = loadNotifyConfig()): Promise<void> {
+export async function putEndingEvent(config: RuntimeConfig, summary: EndingSummary, notify = loadNotifyConfig()): Promise<void> {
   const client = cached(eventClients, `${config.region}|${notify.eventsEndpoint ?? ''}`, () =>
     tracer.captureAWSv3Client(
       new EventBridgeClient({ region: config.region, maxAttempts: AWS_MAX_ATTEMPTS, ...(notify.eventsEndpoint && { endpoint: notify.eventsEndpoint }) }),
@@ -82,12 +97,12 @@ export async function putRunEvent(config: RuntimeConfig, summary: RunSummary, no
   );
   const answer = await client.send(
     new PutEventsCommand({
-      Entries: [{ Source: EVENT_SOURCE, DetailType: DETAIL_TYPES[summary.status], Detail: JSON.stringify(summary), Resources: [] }],
+      Entries: [{ Source: EVENT_SOURCE, DetailType: detailTypeOf(summary), Detail: JSON.stringify(summary), Resources: [] }],
     }),
   );
   const entry = answer.Entries?.[0];
   if ((answer.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
-    throw new Error(`EventBridge refused the run event: ${entry?.ErrorCode ?? 'no event id'} ${entry?.ErrorMessage ?? ''}`.trim());
+    throw new Error(`EventBridge refused the ending event: ${entry?.ErrorCode ?? 'no event id'} ${entry?.ErrorMessage ?? ''}`.trim());
   }
 }
 

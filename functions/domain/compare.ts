@@ -95,6 +95,10 @@ export function compareKeys(compareId: string) {
     sideBySide: `${prefix}side-by-side.mp4`,
     comparisonMd: `${prefix}comparison.md`,
     comparisonJson: `${prefix}comparison.json`,
+    /** {url} from POST /compares' notify field (written before the execution starts). */
+    notify: `${prefix}notify.json`,
+    /** What was delivered of the compare's notification (notify-run.ts). */
+    notification: (id: string) => `${prefix}notifications/${id}.json`,
   };
 }
 

@@ -1,14 +1,16 @@
-// Telling the caller that a run ended: the notify target given on POST /runs, the summary sent to it
-// (and to EventBridge), its stable id, and which answers are worth another attempt. Pure: the
-// sending is in adapters/notify.ts, the orchestration in workflow/notify-run.ts.
+// Telling the caller that a run (or a compare) ended: the notify target given on POST /runs or
+// POST /compares, the summary sent to it (and to EventBridge), its stable id, and which answers are
+// worth another attempt. Pure: the sending is in adapters/notify.ts, the orchestration in
+// workflow/notify-run.ts.
 import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import type { RunEnding } from './ending';
 import type { Manifest } from './manifest';
+import type { CompareEnding, CompareRequestRecord } from './compare';
 import { addressRefusal, ipLiteralOf } from './public-address';
 import { InvalidStoryboardError } from './errors';
 
-/** Stored with the run (runs/{runId}/notify.json) when POST /runs asked for a notification. */
+/** Stored with the run (runs/{runId}/notify.json) or compare (compares/{id}/notify.json) when its POST asked for a notification. */
 export interface NotifyTarget {
   url: string;
 }
@@ -50,7 +52,7 @@ export function notifyUrlProblem(url: string, rules: NotifyUrlRules): string | n
 }
 
 /**
- * The `notify` field of a POST /runs body: absent, or {url}. Anything else is refused before a run
+ * The `notify` field of a POST /runs or POST /compares body: absent, or {url}. Anything else is refused before a run
  * starts, with the field named (a 400, like a storyboard problem).
  */
 export function parseNotify(value: unknown, rules: NotifyUrlRules): NotifyTarget | undefined {
@@ -70,6 +72,7 @@ export function parseNotify(value: unknown, rules: NotifyUrlRules): NotifyTarget
 
 /** EventBridge detail types: a cancel is asked for, so it is not a failure an alarm should page on. */
 export const DETAIL_TYPES = { succeeded: 'Run Completed', failed: 'Run Failed', canceled: 'Run Canceled' } as const;
+export const COMPARE_DETAIL_TYPES = { succeeded: 'Compare Completed', failed: 'Compare Failed', canceled: 'Compare Canceled' } as const;
 export const EVENT_SOURCE = 'longshot';
 
 /** What the caller learns: enough to act on, small enough for any receiver (and EventBridge's 256 KB). */
@@ -91,20 +94,45 @@ export interface RunSummary {
   statusPath: string;
 }
 
-/** The Standard Webhooks envelope: {type, timestamp, data}. */
-export interface WebhookPayload {
-  type: `run.${RunEnding['status']}`;
+/** What a compare's caller learns: each variant's run, its outcome and cost, and the side-by-side film. */
+export interface CompareSummary {
+  /** Also the webhook-id (see notificationId). */
+  notificationId: string;
+  compareId: string;
+  status: CompareEnding['status'];
+  endedAt: string;
+  endedBy: CompareEnding['by'];
+  title: string | null;
+  variants: { label: string; runId: string; status: string; cost: { usd: number; basis: string }; film: string | null }[];
+  /** The variants' costs added up. */
+  cost: { usd: number };
+  estimate: { usd: number } | null;
+  /** The side-by-side film's key (GET statusPath for presigned URLs); null when none was made. */
+  sideBySideKey: string | null;
+  variantsFailed: number;
+  failure: { state: string; error: string; cause: string } | null;
+  statusPath: string;
+}
+
+export type EndingSummary = RunSummary | CompareSummary;
+
+/** The Standard Webhooks envelope: {type, timestamp, data}; type is run.<status> or compare.<status>. */
+export interface WebhookPayload<S extends EndingSummary = RunSummary> {
+  type: `${S extends CompareSummary ? 'compare' : 'run'}.${S['status']}`;
   timestamp: string;
-  data: RunSummary;
+  data: S;
 }
 
 const CAUSE_MAX = 2000;
+const cut = (failure: { state: string; error: string; cause: string }) => ({ state: failure.state, error: failure.error, cause: failure.cause.slice(0, CAUSE_MAX) });
 
 /**
- * One id per run ending, the same however often it is sent (receivers dedupe on webhook-id). The
- * ending's own time is part of it: a run resumed after a failure ends again, and that is news.
+ * One id per run (or compare) ending, the same however often it is sent (receivers dedupe on
+ * webhook-id). The ending's own time is part of it: a run resumed after a failure ends again, and
+ * that is news. Compare ids and run ids never collide (a compare's title ends in "compare" and the
+ * random suffixes differ), so one namespace serves both.
  */
-export function notificationId(runId: string, ending: Pick<RunEnding, 'status' | 'at'>): string {
+export function notificationId(runId: string, ending: Pick<RunEnding | CompareEnding, 'status' | 'at'>): string {
   return `msg_${createHash('sha256').update(`${runId}\n${ending.status}\n${ending.at}`).digest('hex').slice(0, 32)}`;
 }
 
@@ -124,15 +152,64 @@ export function runSummary(runId: string, ending: RunEnding, manifest: Manifest 
       ending.status === 'succeeded'
         ? { key: ending.film.key, durationSec: ending.film.durationSec, width: ending.film.width, height: ending.film.height }
         : null,
-    failure:
-      ending.status === 'succeeded'
-        ? null
-        : { state: ending.failure.state, error: ending.failure.error, cause: ending.failure.cause.slice(0, CAUSE_MAX) },
+    failure: ending.status === 'succeeded' ? null : cut(ending.failure),
     statusPath: `/runs/${runId}`,
   };
 }
 
-export const webhookPayload = (summary: RunSummary): WebhookPayload => ({ type: `run.${summary.status}`, timestamp: summary.endedAt, data: summary });
+const isCompareSummary = (summary: EndingSummary): summary is CompareSummary => 'compareId' in summary;
+
+
+/**
+ * A compare's ending with what its variants' manifests say (the manifests are in request order;
+ * null where a run never wrote one: it did not get past its start).
+ */
+export function compareSummary(
+  compareId: string,
+  ending: CompareEnding,
+  request: CompareRequestRecord | null,
+  manifests: (Manifest | null)[],
+): CompareSummary {
+  const variants = (request?.runs ?? []).map((run, i) => {
+    const manifest = manifests[i] ?? null;
+    return {
+      label: run.label,
+      runId: run.runId,
+      status: manifest?.status ?? 'not started',
+      cost: manifest ? { usd: manifest.cost.usd, basis: manifest.cost.basis } : { usd: 0, basis: 'unknown (no manifest)' },
+      film: manifest?.film?.key ?? null,
+    };
+  });
+  const usd = variants.reduce((sum, v) => sum + v.cost.usd, 0);
+  return {
+    notificationId: notificationId(compareId, ending),
+    compareId,
+    status: ending.status,
+    endedAt: ending.at,
+    endedBy: ending.by,
+    title: request?.title ?? null,
+    variants,
+    cost: { usd: Math.round(usd * 10_000) / 10_000 },
+    estimate: request ? { usd: request.estimate.usd } : null,
+    sideBySideKey: ending.status === 'succeeded' ? ending.sideBySideKey : null,
+    variantsFailed: ending.status === 'succeeded' ? ending.variantsFailed : variants.filter((v) => v.status !== 'succeeded').length,
+    failure: ending.status === 'succeeded' ? null : cut(ending.failure),
+    statusPath: `/compares/${compareId}`,
+  };
+}
+
+/** The id of what the summary is about, for logs and messages: {runId} or {compareId}. */
+export const subjectOf = (summary: EndingSummary): { runId: string } | { compareId: string } =>
+  isCompareSummary(summary) ? { compareId: summary.compareId } : { runId: summary.runId };
+
+/** The EventBridge detail type: Run … or Compare …. */
+export const detailTypeOf = (summary: EndingSummary): string =>
+  isCompareSummary(summary) ? COMPARE_DETAIL_TYPES[summary.status] : DETAIL_TYPES[summary.status];
+
+export function webhookPayload<S extends EndingSummary>(summary: S): WebhookPayload<S> {
+  const kind = isCompareSummary(summary) ? 'compare' : 'run';
+  return { type: `${kind}.${summary.status}` as WebhookPayload<S>['type'], timestamp: summary.endedAt, data: summary };
+}
 
 // ---- Delivery ----
 

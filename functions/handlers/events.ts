@@ -196,8 +196,13 @@ export const recordFailureEvent = z.looseObject({
   failure: z.record(z.string(), z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() })).optional(),
 });
 
-/** notify: {runId}, invoked asynchronously by whichever writer recorded the run's ending. */
-export const notifyEvent = z.looseObject({ runId });
+/** notify: {runId} or {compareId}, invoked asynchronously by whichever writer recorded that ending. */
+export const notifyEvent = z
+  .looseObject({ runId: runId.optional(), compareId: z.string().refine(isRunId, 'must be a compare id like 20261125-1042-winter-ad-compare-3f9c2a7be41d08c6').optional() })
+  .refine((event) => (event.runId === undefined) !== (event.compareId === undefined), {
+    message: 'required: give either runId (a run ended) or compareId (a compare ended)',
+    path: ['runId'],
+  });
 
 // ---- API Gateway (REST, Lambda proxy) ----
 

@@ -15,11 +15,15 @@ import { runStatusOfExecution } from '../domain/ending';
 import { InvalidStoryboardError } from '../domain/errors';
 import { compareKeys, readVariants, type CompareEnding, type CompareRequestRecord, type CompareRun, type ComparisonRow, type Variant } from '../domain/compare';
 import { logger } from '../adapters/logger';
+import { loadNotifyConfig, requestCompareNotification, saveCompareNotifyTarget } from '../adapters/notify';
+import { parseNotify } from '../domain/notification';
 
 /** The body of POST /compares, and the compare execution's input. */
 export interface CompareInput {
   storyboard: unknown;
   variants?: unknown;
+  /** POST /compares' `notify`: {url} to POST the signed compare summary to when the compare ends. */
+  notify?: unknown;
 }
 
 interface ValidCompare {
@@ -61,8 +65,11 @@ export interface StartedCompare {
 }
 
 export async function startCompare(config: RuntimeConfig, input: unknown): Promise<StartedCompare> {
+  const notify = parseNotify(isObject(input) ? input.notify : undefined, loadNotifyConfig());
   const { title, variants, boards } = validateCompare(input);
   const compareId = newRunId(`${title} compare`);
+  // Stored before the execution starts, so that any ending (even a failed PrepareCompare) finds it.
+  if (notify) await saveCompareNotifyTarget(config, compareId, notify);
   await startCompareExecution(config, compareId, { storyboard: (input as CompareInput).storyboard, variants: specOf(variants) });
   const usd = boards.reduce((sum, board) => sum + buildPlan(compareId, board).estimate.usd, 0);
   return { compareId, status: 'running', statusUrl: `/compares/${compareId}`, variants: variants.map((v) => v.label), estimate: { usd: Math.round(usd * 1000) / 1000 } };
@@ -95,10 +102,16 @@ export async function prepareCompare(config: RuntimeConfig, input: PrepareCompar
   return { compareId, runs: (await findJson<CompareRequestRecord>(config, keys.request))!.runs };
 }
 
-/** Creates the compare's one ending; the first writer decides, later ones get the held ending. */
+/**
+ * Creates the compare's one ending; the first writer decides, later ones get the held ending. The
+ * writer that won asks for the notification (which never throws: the ending is recorded regardless).
+ */
 export async function claimCompareEnding(config: RuntimeConfig, compareId: string, ending: CompareEnding): Promise<{ won: boolean; ending: CompareEnding }> {
   const key = compareKeys(compareId).ending;
-  if (await createJson(config, key, ending)) return { won: true, ending };
+  if (await createJson(config, key, ending)) {
+    await requestCompareNotification(config, compareId);
+    return { won: true, ending };
+  }
   const held = await findJson<CompareEnding>(config, key);
   return held ? { won: false, ending: held } : claimCompareEnding(config, compareId, ending);
 }

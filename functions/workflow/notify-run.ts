@@ -1,23 +1,28 @@
-// notify-run: after a run's one ending is recorded, tell the caller. The EventBridge event (for AWS
-// users' rules) and the signed POST to notify.url (when POST /runs asked for one) are sent at most
-// once each per ending, as far as this function can know: what went out is recorded in
-// runs/{runId}/notifications/{id}.json, so a retried invocation sends only what is missing.
-// Receivers still dedupe on webhook-id / detail.notificationId (delivery is at least once).
+// notify-run: after a run's (or a compare's) one ending is recorded, tell the caller. The
+// EventBridge event (for AWS users' rules) and the signed POST to notify.url (when POST /runs or
+// POST /compares asked for one) are sent at most once each per ending, as far as this function can
+// know: what went out is recorded in {runs|compares}/{id}/notifications/{id}.json, so a retried
+// invocation sends only what is missing. Receivers still dedupe on webhook-id /
+// detail.notificationId (delivery is at least once). Runs and compares differ only in how the
+// summary is read; the delivery below is one implementation.
 import type { RuntimeConfig } from '../adapters/config';
 import { findJson, updateJson } from '../adapters/s3';
 import { findEnding, findManifest } from '../adapters/run-store';
-import { loadNotifyConfig, postNotification, putRunEvent, signedHeaders, signingSecret, type NotifyConfig } from '../adapters/notify';
+import { loadNotifyConfig, postNotification, putEndingEvent, signedHeaders, signingSecret, type NotifyConfig } from '../adapters/notify';
 import { FetchRefusedError } from '../adapters/safe-fetch';
 import { logger } from '../adapters/logger';
 import { runKeys } from '../domain/run-keys';
+import { compareKeys, type CompareEnding, type CompareRequestRecord } from '../domain/compare';
 import {
+  compareSummary,
   deliveryVerdict,
   NOTIFY_ATTEMPTS,
   retryDelayMs,
   runSummary,
+  subjectOf,
   webhookPayload,
+  type EndingSummary,
   type NotifyTarget,
-  type RunSummary,
 } from '../domain/notification';
 import { NotificationUndeliveredError } from '../domain/errors';
 
@@ -30,7 +35,8 @@ export interface DeliveryRecord {
 }
 
 export interface NotifyOutcome {
-  runId: string;
+  runId?: string;
+  compareId?: string;
   notificationId?: string;
   event: 'sent' | 'already-sent' | 'no-ending';
   webhook: 'delivered' | 'refused' | 'already-done' | 'not-requested' | 'no-ending';
@@ -44,7 +50,6 @@ export interface NotifyDeps {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function notifyRun(config: RuntimeConfig, runId: string, deps: NotifyDeps = {}): Promise<NotifyOutcome> {
-  const notify = deps.notify ?? loadNotifyConfig();
   const keys = runKeys(runId);
   const [ending, manifest, target] = await Promise.all([
     findEnding(config, runId),
@@ -57,14 +62,42 @@ export async function notifyRun(config: RuntimeConfig, runId: string, deps: Noti
     return { runId, event: 'no-ending', webhook: 'no-ending' };
   }
   const summary = runSummary(runId, ending, manifest);
-  const recordKey = keys.notification(summary.notificationId);
+  return { runId, ...(await tell(config, summary, target, keys.notification(summary.notificationId), deps)) };
+}
+
+/** A compare's ending: the same delivery, with the compare summary (each variant's run read from its manifest). */
+export async function notifyCompare(config: RuntimeConfig, compareId: string, deps: NotifyDeps = {}): Promise<NotifyOutcome> {
+  const keys = compareKeys(compareId);
+  const [ending, request, target] = await Promise.all([
+    findJson<CompareEnding>(config, keys.ending),
+    findJson<CompareRequestRecord>(config, keys.request),
+    findJson<NotifyTarget>(config, keys.notify),
+  ]);
+  if (!ending) {
+    logger.warn('no ending recorded: nothing to notify', { compareId });
+    return { compareId, event: 'no-ending', webhook: 'no-ending' };
+  }
+  const manifests = await Promise.all((request?.runs ?? []).map((run) => findManifest(config, run.runId)));
+  const summary = compareSummary(compareId, ending, request, manifests);
+  return { compareId, ...(await tell(config, summary, target, keys.notification(summary.notificationId), deps)) };
+}
+
+/** The event, then the webhook (when asked for), each skipped when the delivery record says it went out. */
+async function tell(
+  config: RuntimeConfig,
+  summary: EndingSummary,
+  target: NotifyTarget | null,
+  recordKey: string,
+  deps: NotifyDeps,
+): Promise<Omit<NotifyOutcome, 'runId' | 'compareId'>> {
+  const notify = deps.notify ?? loadNotifyConfig();
   const record = (await findJson<DeliveryRecord>(config, recordKey)) ?? { id: summary.notificationId };
   const note = (change: Partial<DeliveryRecord>) =>
     updateJson<DeliveryRecord>(config, recordKey, (current) => ({ ...(current ?? { id: summary.notificationId }), ...change }));
 
   let event: NotifyOutcome['event'] = 'already-sent';
   if (!record.event) {
-    await putRunEvent(config, summary, notify);
+    await putEndingEvent(config, summary, notify);
     await note({ event: { at: new Date().toISOString() } });
     event = 'sent';
   }
@@ -75,7 +108,7 @@ export async function notifyRun(config: RuntimeConfig, runId: string, deps: Noti
     await note({ webhook: delivery });
     webhook = delivery.outcome;
   }
-  return { runId, notificationId: summary.notificationId, event, webhook };
+  return { notificationId: summary.notificationId, event, webhook };
 }
 
 /**
@@ -85,13 +118,14 @@ export async function notifyRun(config: RuntimeConfig, runId: string, deps: Noti
  */
 async function deliverWebhook(
   target: NotifyTarget,
-  summary: RunSummary,
+  summary: EndingSummary,
   notify: NotifyConfig,
   wait: (ms: number) => Promise<void>,
 ): Promise<NonNullable<DeliveryRecord['webhook']>> {
   const secret = await signingSecret(notify);
   const body = JSON.stringify(webhookPayload(summary));
-  const where = { runId: summary.runId, notificationId: summary.notificationId, host: new URL(target.url).host };
+  const subject = subjectOf(summary);
+  const where = { ...subject, notificationId: summary.notificationId, host: new URL(target.url).host };
   let last = '';
   for (let attempt = 1; attempt <= NOTIFY_ATTEMPTS; attempt++) {
     if (attempt > 1) await wait(retryDelayMs(attempt, notify.retryBaseMs));
@@ -116,5 +150,6 @@ async function deliverWebhook(
     last = status ? `HTTP ${status}` : (answer as { error: string }).error;
     logger.info('notification attempt failed', { ...where, attempt, answer: last });
   }
-  throw new NotificationUndeliveredError(`run ${summary.runId}: the notification to ${where.host} failed ${NOTIFY_ATTEMPTS} times (last: ${last})`);
+  const named = 'runId' in subject ? `run ${subject.runId}` : `compare ${subject.compareId}`;
+  throw new NotificationUndeliveredError(`${named}: the notification to ${where.host} failed ${NOTIFY_ATTEMPTS} times (last: ${last})`);
 }

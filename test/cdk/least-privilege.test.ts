@@ -17,6 +17,8 @@ const CALLBACKS = 'runs/*/callbacks/*';
 const COMPARE_REQUEST = 'compares/*/request.json';
 const COMPARE_ENDING = 'compares/*/ending.json';
 const COMPARE_RESULTS = ['compares/*/side-by-side.mp4', 'compares/*/comparison.*'];
+const COMPARE_NOTIFY = 'compares/*/notify.json';
+const COMPARE_NOTIFICATIONS = 'compares/*/notifications/*';
 
 /** Object keys per function and action: GetObject, PutObject (with PutObjectTagging), AbortMultipartUpload. */
 const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[]; delete?: string[] }> = {
@@ -49,11 +51,14 @@ const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[];
   Webhook: { get: [CALLBACKS, SPEND], put: [CALLBACKS, SPEND] },
   Api: {
     get: ['idempotency/*', 'runs/*/final.mp4', 'runs/*/contact-sheet.png', 'runs/*/drift-chart.png', 'runs/*/storyboard.json', CALLBACKS, ...MANIFEST_REFRESH.get, COMPARE_REQUEST, COMPARE_ENDING, ...COMPARE_RESULTS],
-    put: ['idempotency/*', 'runs/*/notify.json', CALLBACKS, SPEND, ENDING, ...MANIFEST_REFRESH.put],
+    put: ['idempotency/*', 'runs/*/notify.json', COMPARE_NOTIFY, CALLBACKS, SPEND, ENDING, ...MANIFEST_REFRESH.put],
   },
   StartFromUpload: { get: ['inbox/*', 'idempotency/*'], put: ['rejected/*', 'idempotency/*'] },
-  // Reads how the run ended and where to tell; writes only what it delivered.
-  Notify: { get: [ENDING, 'runs/*/manifest.json', 'runs/*/notify.json', 'runs/*/notifications/*'], put: ['runs/*/notifications/*'] },
+  // Reads how the run (or compare) ended and where to tell; writes only what it delivered.
+  Notify: {
+    get: [ENDING, 'runs/*/manifest.json', 'runs/*/notify.json', 'runs/*/notifications/*', COMPARE_ENDING, COMPARE_REQUEST, COMPARE_NOTIFY, COMPARE_NOTIFICATIONS],
+    put: ['runs/*/notifications/*', COMPARE_NOTIFICATIONS],
+  },
   ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, SPEND, ENDING, ...MANIFEST_REFRESH.put] },
   PrepareCompare: { get: [COMPARE_REQUEST], put: [COMPARE_REQUEST] },
   // The variants' manifests, seam reports and films in; the side-by-side, table and ending out.
@@ -151,7 +156,7 @@ describe('Step Functions and secret access', () => {
   });
 });
 
-describe('run notifications', () => {
+describe('run and compare notifications', () => {
   it('lets notify put events on the default bus only', () => {
     const put = stack.statementsOf(stack.functionsByName().Notify.id).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('events:')));
     expect(put).toHaveLength(1);
@@ -164,7 +169,7 @@ describe('run notifications', () => {
     const notifyArn = { 'Fn::GetAtt': [fns.Notify.id, 'Arn'] };
     for (const [name, fn] of Object.entries(fns)) {
       const invokes = stack.statementsOf(fn.id).filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
-      const writer = ['JoinFilm', 'RecordFailure', 'Api', 'ExecutionEnded'].includes(name);
+      const writer = ['JoinFilm', 'RecordFailure', 'Api', 'ExecutionEnded', 'JoinComparison', 'RecordCompareFailure'].includes(name);
       expect(invokes.map((s) => s.Resource), name).toEqual(writer ? [notifyArn] : []);
       expect(fn.Properties.Environment.Variables.NOTIFY_FUNCTION_NAME, name).toEqual(writer ? { Ref: fns.Notify.id } : undefined);
     }

@@ -256,6 +256,8 @@ const TASK_VARIANTS: Record<string, Variant[]> = {
   notify: [
     ['no runId', set('runId', undefined), 'runId'],
     ['a runId that is a path', set('runId', '../runs/other'), 'runId'],
+    ['both a runId and a compareId', set('compareId', '20261125-1042-winter-ad-compare-3f9c2a7be41d08c6'), 'runId'],
+    ['a compareId that is a path', () => ({ compareId: '../compares/other' }), 'compareId'],
   ],
   'execution-ended': [
     ['an unknown status', set('detail.status', 'DONE'), 'detail.status'],
