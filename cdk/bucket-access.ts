@@ -121,6 +121,9 @@ export const BUCKET_ACCESS: Record<string, BucketAccess> = {
   'record-compare-failure': { read: ['compareEnding'], write: ['compareEnding'] },
 };
 
+// execution-ended also records a compare stopped or timed out from outside: its ending, create-only.
+BUCKET_ACCESS['execution-ended'] = merge(BUCKET_ACCESS['execution-ended'], { read: ['compareEnding'], write: ['compareEnding'] });
+
 // GET /compares/{id}: the request, ending and table, and presigned URLs of the results.
 BUCKET_ACCESS.api = merge(BUCKET_ACCESS.api, { read: ['compareRequest', 'compareEnding', 'comparison', 'sideBySide'], write: [] });
 // POST /compares stores notify.json before the compare starts; notify reads the compare's ending,

@@ -193,7 +193,8 @@ export class LongshotStack extends Stack {
     compare.addToRolePolicy(allow(['states:DescribeExecution', 'states:StopExecution'], this.executionsOf(this.stateMachine)));
     const syncRule = `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`;
     compare.addToRolePolicy(allow(['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], syncRule));
-    fn.api.addEnvironment('COMPARE_STATE_MACHINE_ARN', compare.stateMachineArn);
+    // execution-ended tells a compare's status change from a run's by this ARN.
+    for (const name of ['api', 'execution-ended']) fn[name].addEnvironment('COMPARE_STATE_MACHINE_ARN', compare.stateMachineArn);
     return compare;
   }
 
@@ -238,6 +239,8 @@ export class LongshotStack extends Stack {
     fn['start-from-upload'].addToRolePolicy(allow(['states:DescribeExecution'], executions));
     // Start time and input of a hand-started execution when its status-change event lacks them.
     fn['execution-ended'].addToRolePolicy(allow(['states:DescribeExecution'], executions));
+    // The same for a compare started by hand (its id is derived from name and start time).
+    fn['execution-ended'].addToRolePolicy(allow(['states:DescribeExecution'], this.executionsOf(this.compareStateMachine)));
   }
 
   /**
@@ -308,14 +311,14 @@ export class LongshotStack extends Stack {
     return deadLetters;
   }
 
-  /** Ends the ASL cannot catch (a stop from the console, the execution timeout) are recorded too. */
+  /** Ends the ASL cannot catch (a stop from the console, the execution timeout) are recorded too, of runs and compares. */
   private addExecutionEndedRule() {
     new events.Rule(this, 'ExecutionEnded', {
-      description: 'Record longshot runs that failed, timed out or were stopped outside the state machine',
+      description: 'Record longshot runs and compares that failed, timed out or were stopped outside the state machine',
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn, this.compareStateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
       },
       targets: [new targets.LambdaFunction(this.functions['execution-ended'], { retryAttempts: 4, maxEventAge: Duration.hours(2) })],
     });

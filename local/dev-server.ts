@@ -51,7 +51,9 @@ export async function runDevServer(options: StackOptions, signal: AbortSignal): 
   await signalled(signal);
   const running = stack.engine.list().filter((e) => e.status === 'RUNNING').length;
   if (running) process.stderr.write(`recording ${running} run(s) in flight as interrupted…\n`);
-  const { recorded, unrecorded } = await stack.stop({ cause: DEV_INTERRUPT_CAUSE });
+  const { recorded, unrecorded, compares } = await stack.stop({ cause: DEV_INTERRUPT_CAUSE });
+  for (const compareId of compares.recorded) process.stderr.write(`[${compareId}] interrupted: compare recorded as canceled\n`);
+  for (const compareId of compares.unrecorded) process.stderr.write(`[${compareId}] interrupted, but the compare was not recorded in time\n`);
   for (const runId of recorded) process.stderr.write(`[${runId}] interrupted: recorded as canceled; start it again after the next \`longshot dev\`\n`);
   for (const runId of unrecorded) process.stderr.write(`[${runId}] interrupted, but not recorded in time: DELETE /runs/${runId} after the next \`longshot dev\` records it\n`);
 }

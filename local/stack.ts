@@ -71,6 +71,8 @@ export interface Interruption {
   recorded: string[];
   /** Runs stopped whose recording did not finish before the deadline. */
   unrecorded: string[];
+  /** The same for compares (their ending.json; their variants' runs are in the lists above). */
+  compares: { recorded: string[]; unrecorded: string[] };
 }
 
 export interface LocalStack {
@@ -93,7 +95,7 @@ export interface LocalStack {
   events: PutEvent[];
   /** Asynchronous Lambda invocations (the ending writers' requests to notify), with their outcome. */
   asyncInvocations: AsyncInvocation[];
-  /** "Execution Status Change" events handled for runs that failed, timed out or were aborted. */
+  /** "Execution Status Change" events handled for runs and compares that failed, timed out or were aborted. */
   statusChanges: Promise<unknown>[];
   /**
    * Stops every running execution with error Interrupted and `cause`, and waits (up to 3 s) until
@@ -223,13 +225,13 @@ function watchInbox(s3: S3Server['events'], startFromUpload: AnyHandler): Promis
 
 /**
  * The deployed EventBridge rule on Step Functions status changes, for ends the ASL cannot catch
- * (a stop from outside, the execution timeout, an interrupted local stack).
+ * (a stop from outside, the execution timeout, an interrupted local stack), on both machines.
  */
-function followExecutionEnds(engine: LocalStepFunctions, executionEnded: AnyHandler) {
+function followExecutionEnds(engines: LocalStepFunctions[], executionEnded: AnyHandler) {
   const all: Promise<unknown>[] = [];
   const byName = new Map<string, Promise<unknown>>();
   let closed = false;
-  engine.on('finished', (execution: Execution) => {
+  const onFinished = (execution: Execution) => {
     if (closed || execution.status === 'SUCCEEDED') return;
     const handled = executionEnded({
       version: '0',
@@ -243,22 +245,27 @@ function followExecutionEnds(engine: LocalStepFunctions, executionEnded: AnyHand
     }).catch((error: Error) => ({ error: error.message }));
     all.push(handled);
     byName.set(execution.name, handled);
-  });
+  };
+  for (const engine of engines) engine.on('finished', onFinished);
   return { all, byName, close: () => void (closed = true) };
 }
 
 async function interruptRuns(engine: LocalStepFunctions, compareEngine: LocalStepFunctions, ends: ReturnType<typeof followExecutionEnds>, cause: string): Promise<Interruption> {
   const running = engine.list().filter((e) => e.status === 'RUNNING');
+  const compares = compareEngine.list().filter((e) => e.status === 'RUNNING');
   // A stopped compare stops its variants' runs (listed above, so they are awaited and recorded too).
-  for (const execution of compareEngine.list()) if (execution.status === 'RUNNING') compareEngine.stopExecution(execution.executionArn, INTERRUPTED_ERROR, cause);
+  for (const execution of compares) compareEngine.stopExecution(execution.executionArn, INTERRUPTED_ERROR, cause);
   for (const execution of running) engine.stopExecution(execution.executionArn, INTERRUPTED_ERROR, cause);
-  await Promise.all(running.map((e) => e.done));
-  const recordings = running.map((e) => ends.byName.get(e.name) ?? Promise.resolve());
+  const stopped = [...running, ...compares];
+  await Promise.all(stopped.map((e) => e.done));
+  const recordings = stopped.map((e) => ends.byName.get(e.name) ?? Promise.resolve());
   await settledWithin(Promise.all(recordings), RECORD_DEADLINE_MS);
   const settled = await Promise.all(recordings.map((r) => settledWithin(r, 0)));
+  const names = (from: number, to: number, done: boolean) => stopped.slice(from, to).filter((_, i) => settled[from + i] === done).map((e) => e.name);
   return {
-    recorded: running.filter((_, i) => settled[i]).map((e) => e.name),
-    unrecorded: running.filter((_, i) => !settled[i]).map((e) => e.name),
+    recorded: names(0, running.length, true),
+    unrecorded: names(0, running.length, false),
+    compares: { recorded: names(running.length, stopped.length, true), unrecorded: names(running.length, stopped.length, false) },
   };
 }
 
@@ -320,7 +327,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       logLevel: options.logLevel,
     });
     const inboxResults = options.watchInbox ? watchInbox(s3.server, handlers['start-from-upload']) : [];
-    const ends = followExecutionEnds(engine, handlers['execution-ended']);
+    const ends = followExecutionEnds([engine, compareEngine], handlers['execution-ended']);
     const interrupt = (cause = DEFAULT_INTERRUPT_CAUSE) => interruptRuns(engine, compareEngine, ends, cause);
     const shutdown = async (cause?: string) => {
       await settledWithin(Promise.all(ends.all), RECORD_DEADLINE_MS);

@@ -5,6 +5,7 @@ import { STRATEGIES, type Strategy } from './storyboard';
 import { LAST_FRAME_MODEL_IDS, VIDEO_MODEL_IDS, VIDEO_MODELS, type VideoModelId } from './models';
 import { InvalidStoryboardError } from './errors';
 import { isRunId } from './run-keys';
+import { endingOfExecution } from './ending';
 
 export interface Variant {
   model: VideoModelId;
@@ -122,11 +123,23 @@ export interface CompareRequestRecord {
 
 /**
  * compares/{id}/ending.json, created once (first writer wins): succeeded when the side-by-side was
- * made (variants that failed are rows with their outcome), failed when nothing could be compared.
+ * made (variants that failed are rows with their outcome), failed when nothing could be compared;
+ * canceled or failed by execution-ended when the execution was stopped or timed out from outside.
  */
 export type CompareEnding =
   | { status: 'succeeded'; at: string; by: 'join-comparison'; sideBySideKey: string; variantsFailed: number }
-  | { status: 'failed'; at: string; by: 'join-comparison' | 'record-compare-failure'; failure: { state: string; error: string; cause: string } };
+  | { status: 'failed' | 'canceled'; at: string; by: 'join-comparison' | 'record-compare-failure' | 'execution-ended'; failure: { state: string; error: string; cause: string } };
+
+/**
+ * The ending a compare execution's status change implies (ABORTED: canceled; FAILED, TIMED_OUT:
+ * failed), with the same error and cause a run gets; null for statuses that end nothing.
+ */
+export function compareEndingOfExecution(execution: { status: string; error?: string | null; cause?: string | null }, at = new Date().toISOString()): CompareEnding | null {
+  const ending = endingOfExecution(execution, at);
+  if (!ending || ending.status === 'succeeded') return null;
+  const { state, error, cause } = ending.failure;
+  return { status: ending.status, at, by: 'execution-ended', failure: { state, error, cause } };
+}
 
 export interface SideBySideInput {
   path: string;

@@ -242,6 +242,8 @@ export const executionStatusChangeEvent = eventBridge
     'detail-type': z.literal('Step Functions Execution Status Change'),
     detail: z.looseObject({
       executionArn: text,
+      /** Tells a compare execution from a run (execution-ended handles both machines). */
+      stateMachineArn: z.string().nullish(),
       name: executionName,
       status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
       error: z.string().nullish(),

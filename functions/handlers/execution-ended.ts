@@ -1,8 +1,8 @@
 // EventBridge "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED): records runs
-// that ended where the state machine's own failure path could not run — a stop from the console,
-// the 6-hour execution timeout — and cancels their running predictions.
+// and compares that ended where their state machine's own paths could not run — a stop from the
+// console, the execution timeout — and cancels a run's running predictions.
 import { loadConfig } from '../adapters/config';
-import { recordExecutionEnd } from '../workflow/end-run';
+import { recordAnyExecutionEnd } from '../workflow/end-compare';
 import { isRunId } from '../domain/run-keys';
 import { count } from '../adapters/observability';
 import { lambdaHandler } from './lambda-handler';
@@ -15,7 +15,7 @@ export const handler = lambdaHandler(
     schema: executionStatusChangeEvent,
     keys: ({ detail }) => ({ runId: isRunId(detail.name) ? detail.name : undefined }),
   },
-  async (event) => recordExecutionEnd(loadConfig(), event.detail),
+  async (event) => recordAnyExecutionEnd(loadConfig(), event.detail),
   {
     // Only ends recorded here (RecordFailure counts its own); a stop from outside (ABORTED) is a cancel.
     metrics: async ({ event, result }) =>

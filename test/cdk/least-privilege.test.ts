@@ -59,7 +59,8 @@ const EXPECTED: Record<string, { get: string[]; put: string[]; abort?: string[];
     get: [ENDING, 'runs/*/manifest.json', 'runs/*/notify.json', 'runs/*/notifications/*', COMPARE_ENDING, COMPARE_REQUEST, COMPARE_NOTIFY, COMPARE_NOTIFICATIONS],
     put: ['runs/*/notifications/*', COMPARE_NOTIFICATIONS],
   },
-  ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get], put: [CALLBACKS, SPEND, ENDING, ...MANIFEST_REFRESH.put] },
+  // A run's ending, or a compare's (stopped or timed out from outside), create-only.
+  ExecutionEnded: { get: [CALLBACKS, ...MANIFEST_REFRESH.get, COMPARE_ENDING], put: [CALLBACKS, SPEND, ENDING, ...MANIFEST_REFRESH.put, COMPARE_ENDING] },
   PrepareCompare: { get: [COMPARE_REQUEST], put: [COMPARE_REQUEST] },
   // The variants' manifests, seam reports and films in; the side-by-side, table and ending out.
   JoinComparison: {
@@ -138,6 +139,20 @@ describe('Step Functions and secret access', () => {
     }
     const stop = stack.statementsOf(fns.Api.id).find((s) => [s.Action].flat().includes('states:StopExecution'));
     expect(JSON.stringify(stop.Resource)).toMatch(/:execution:/);
+  });
+
+  it('lets execution-ended describe executions of both machines, and nothing else in Step Functions', () => {
+    const fn = stack.functionsByName().ExecutionEnded;
+    const states = stack.statementsOf(fn.id).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('states:')));
+    expect(states.flatMap((s) => [s.Action].flat())).toEqual(['states:DescribeExecution']);
+    const [runMachine, compareMachine] = ['StateMachine', 'CompareStateMachine'].map((prefix) => stack.ofType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith(prefix))![0]);
+    const resources = states.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r));
+    const executionsOf = (machine: string) => resources.filter((r) => r.includes(`:execution:",{"Fn::GetAtt":["${machine}","Name"]},":*"`));
+    expect(resources).toHaveLength(2);
+    expect(executionsOf(runMachine)).toHaveLength(1);
+    expect(executionsOf(compareMachine)).toHaveLength(1);
+    // Which machine an event came from: the compare machine's ARN, as the api has it.
+    expect(fn.Properties.Environment.Variables.COMPARE_STATE_MACHINE_ARN).toEqual({ Ref: compareMachine });
   });
 
   /** The secrets (by logical id prefix) a function may read. */

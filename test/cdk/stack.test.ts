@@ -220,12 +220,15 @@ describe('upload trigger, alarm and outputs', () => {
     });
   });
 
-  it('records runs that end outside the failure path, from Step Functions status changes', () => {
+  it('records runs and compares that end outside their failure paths, from Step Functions status changes', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [{ Ref: Match.stringLikeRegexp('^StateMachine') }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+        detail: {
+          stateMachineArn: [{ Ref: Match.stringLikeRegexp('^StateMachine') }, { Ref: Match.stringLikeRegexp('^CompareStateMachine') }],
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        },
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ExecutionEndedFunction'), 'Arn'] } })],
     });
