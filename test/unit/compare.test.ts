@@ -5,7 +5,7 @@ const FIGURES: FilmFigures = {
   lastSceneVsAnchor: { deltaE: 1.234, saturation: 0.052, contrast: -0.031 },
   deltaEPerHop: 0.1, maxSeamDeltaE: 0.876, maxLoudnessJumpLu: 0.44, worstDipDb: -0.21, maxStillRun: 1,
 };
-import { DEFAULT_VARIANTS, comparisonTable, parseVariants, readVariants, sideBySideArgs } from '../../functions/domain/compare';
+import { DEFAULT_VARIANTS, compareEndingOfExecution, comparisonTable, parseVariants, readVariants, sideBySideArgs } from '../../functions/domain/compare';
 import { InvalidStoryboardError } from '../../functions/domain/errors';
 
 describe('parseVariants', () => {
@@ -94,5 +94,21 @@ describe('readVariants (POST /compares and the compare execution input)', () => 
       expect(error).toBeInstanceOf(InvalidStoryboardError);
       expect((error as InvalidStoryboardError).problems).toEqual([expect.stringMatching(problem)]);
     }
+  });
+});
+
+describe('compareEndingOfExecution (a compare ended from outside)', () => {
+  const at = '2026-11-27T12:00:00.000Z';
+  it.each([
+    [{ status: 'ABORTED' }, 'canceled', 'ExecutionAborted', 'the execution ended with status ABORTED'],
+    [{ status: 'ABORTED', error: 'Interrupted', cause: 'the local stack was stopped' }, 'canceled', 'Interrupted', 'the local stack was stopped'],
+    [{ status: 'TIMED_OUT' }, 'failed', 'States.Timeout', 'the execution ended with status TIMED_OUT'],
+    [{ status: 'FAILED', error: 'States.Runtime', cause: 'boom' }, 'failed', 'States.Runtime', 'boom'],
+  ])('%j → %s (%s)', (execution, status, error, cause) => {
+    expect(compareEndingOfExecution(execution, at)).toEqual({ status, at, by: 'execution-ended', failure: { state: 'Execution', error, cause } });
+  });
+
+  it.each(['RUNNING', 'SUCCEEDED', 'PENDING_REDRIVE'])('%s ends nothing', (status) => {
+    expect(compareEndingOfExecution({ status }, at)).toBeNull();
   });
 });
