@@ -1,6 +1,6 @@
 // Each prediction's Cancel-After comes from its model and length, within the deployment's ceiling.
 import { describe, expect, it } from 'vitest';
-import { CANCEL_AFTER_SECONDS, MIN_CANCEL_AFTER_SECONDS, cancelAfterFor } from '../../functions/domain/prediction-windows';
+import { CANCEL_AFTER_SECONDS, MIN_CANCEL_AFTER_SECONDS, cancelAfterFor, durationSeconds } from '../../functions/domain/prediction-windows';
 
 describe('cancelAfterFor', () => {
   it.each([
@@ -25,4 +25,19 @@ describe('cancelAfterFor', () => {
   it('never goes below five minutes of queue and work', () => {
     expect(cancelAfterFor({ model: 'ltx-2-fast', seconds: 0 })).toBe(MIN_CANCEL_AFTER_SECONDS);
   });
+});
+
+describe('durationSeconds', () => {
+  it.each([
+    ['1800s', 1800],
+    ['30m', 1800],
+    ['1h30m', 5400],
+    ['2h', 7200],
+    ['1h2m3s', 3723],
+    [' 90s ', 90],
+    ['12m40s', 760],
+    ['12h', 43200],
+  ])('reads %j as %s s', (text, seconds) => expect(durationSeconds(text)).toBe(seconds));
+
+  it.each(['', '  ', '30', '30x', 'm30', '1.5m', '-5s', '10s30m', 'abc30m'])('refuses %j', (text) => expect(durationSeconds(text)).toBeNull());
 });

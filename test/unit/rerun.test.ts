@@ -42,6 +42,8 @@ describe('readResumeRequest', () => {
 
   it('takes a new budget', () => expect(readResumeRequest({ maxUsd: 2.5 })).toEqual({ maxUsd: 2.5 }));
 
+  it('names the body when it is not an object', () => expect(problemsOf(() => readResumeRequest('resume'))).toEqual([expect.stringMatching(/^\(body\): /)]));
+
   it('refuses what it does not know', () => expect(problemsOf(() => readResumeRequest({ scene: 2 }))).toEqual([expect.stringMatching(/scene/)]));
 });
 

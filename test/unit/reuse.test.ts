@@ -43,8 +43,8 @@ describe('reusableKey', () => {
     expect(reusableKey('f'.repeat(64), kind)).toBe(`reusable/${'f'.repeat(64)}.${ext}`);
   });
 
-  it('refuses anything but a sha256 hex digest (no paths from elsewhere)', () => {
-    expect(() => reusableKey('../runs/x', 'video')).toThrow(/not an output hash/);
+  it.each(['../runs/x', `x${'f'.repeat(64)}`, `${'f'.repeat(64)}/x`])('refuses %j: only a sha256 hex digest names a kept output', (hash) => {
+    expect(() => reusableKey(hash, 'video')).toThrow(/not an output hash/);
   });
 });
 
@@ -52,8 +52,13 @@ describe('reusedResult', () => {
   it('is a succeeded result that names the stored output and cost no model time', () => {
     const key = reusableKey('c'.repeat(64), 'video');
     const result = reusedResult('c'.repeat(64), key, '2026-11-27T10:00:00.000Z');
-    expect(result).toMatchObject({ status: 'succeeded', output: null, predictTimeSec: 0 });
+    expect(result).toMatchObject({ id: `reused-${'c'.repeat(16)}`, status: 'succeeded', output: null, predictTimeSec: 0 });
     expect(reusedKeyOf(result)).toBe(key);
+  });
+
+  it('is not a prediction’s own result', () => {
+    const { reusedKey: _key, ...prediction } = reusedResult('c'.repeat(64), 'x', 'now');
+    expect(reusedKeyOf(prediction)).toBeNull();
   });
 
   it('is not mistaken for a key outside reusable/', () => {

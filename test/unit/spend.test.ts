@@ -42,6 +42,8 @@ describe('actualCost', () => {
   it.each([
     ['succeeded', 'x', 0.004],
     ['canceled', 'x', 0.004],
+    ['failed', 'x', 0],
+    ['canceled', null, 0],
     ['aborted', null, 0],
   ])('an SDXL image without a predict time that ended %s is priced at its list price if it ran', (status, startedAt, usd) => {
     expect(actualCost(image, { status, startedAt, predictTimeSec: null })).toBe(usd);
@@ -72,6 +74,15 @@ describe('reserve', () => {
     expect(reserve(reserved(ledger, 'scene-1', 2, clip), 'scene-2', 1, clip).ok).toBe(true);
   });
 
+  it('says a new reservation changed the ledger (the adapter writes only then)', () => {
+    expect(reserve(emptyLedger(runId, null), 'scene-1', 1, clip)).toMatchObject({ ok: true, changed: true });
+  });
+
+  it('holds the list price again for the next attempt of the same step', () => {
+    const ledger = reserved(reserved(emptyLedger(runId, null), 'scene-1', 1, clip), 'scene-1', 2, clip);
+    expect(ledger.entries.map((e) => e.attempt)).toEqual([1, 2]);
+  });
+
   it('holds nothing more for a retried start of the same attempt', () => {
     const ledger = reserved(emptyLedger(runId, 0.24), 'scene-1', 1, clip);
     expect(reserve(ledger, 'scene-1', 1, clip)).toEqual({ ok: true, ledger, changed: false });
@@ -81,6 +92,20 @@ describe('reserve', () => {
     let ledger = emptyLedger(runId, null);
     for (let i = 1; i <= 20; i++) ledger = reserved(ledger, `scene-${i}`, 1, pro);
     expect(committedUsd(ledger)).toBe(12);
+  });
+});
+
+describe('withPredictionId', () => {
+  const two = reserved(reserved(emptyLedger(runId, null), 'scene-1', 1, clip), 'scene-1', 2, clip);
+
+  it('gives the prediction to that step’s attempt only', () => {
+    const next = withPredictionId(two, 'scene-1', 2, 'p2')!;
+    expect(next.entries.map((e) => e.predictionId)).toEqual([null, 'p2']);
+  });
+
+  it('changes nothing for an attempt it does not hold, or a prediction it already has', () => {
+    expect(withPredictionId(two, 'scene-2', 1, 'p')).toBeUndefined();
+    expect(withPredictionId(withPredictionId(two, 'scene-1', 1, 'p1')!, 'scene-1', 1, 'p1')).toBeUndefined();
   });
 });
 
