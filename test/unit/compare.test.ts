@@ -5,7 +5,7 @@ const FIGURES: FilmFigures = {
   lastSceneVsAnchor: { deltaE: 1.234, saturation: 0.052, contrast: -0.031 },
   deltaEPerHop: 0.1, maxSeamDeltaE: 0.876, maxLoudnessJumpLu: 0.44, worstDipDb: -0.21, maxStillRun: 1,
 };
-import { DEFAULT_VARIANTS, compareEndingOfExecution, comparisonTable, parseVariants, readVariants, sideBySideArgs } from '../../functions/domain/compare';
+import { DEFAULT_VARIANTS, compareKeys, compareEndingOfExecution, comparisonTable, parseVariants, readVariants, sideBySideArgs } from '../../functions/domain/compare';
 import { InvalidStoryboardError } from '../../functions/domain/errors';
 
 describe('parseVariants', () => {
@@ -86,6 +86,11 @@ describe('readVariants (POST /compares and the compare execution input)', () => 
     ['an item hiding a second variant', ['fast:chain,pro:chain'], /^variants: give /],
     ['an unknown strategy', ['fast:zigzag'], /^variants: "fast:zigzag": strategy must be one of chain, single, independent, keyframes/],
     ['five variants', ['fast:chain', 'pro:chain', 'fast:single', 'pro:single', 'fast:independent'], /^variants: give 1 to 4 variants, got 5/],
+    ['null items', [null, 'fast:chain'], /^variants: give /],
+    ['an object without a strategy', [{ model: 'ltx-2-fast' }], /^variants: give /],
+    ['an object whose strategy is not text', [{ model: 'ltx-2-fast', strategy: 3 }], /^variants: give /],
+    ['a list longer than 20', Array.from({ length: 21 }, () => 'fast:chain'), /^variants: give "model/],
+    ['a spec over 500 characters', `fast:chain,${'x'.repeat(500)}`, /^variants: give "model/],
   ])('refuses %s with an InvalidStoryboardError naming the field', (_case, value, problem) => {
     try {
       readVariants(value);
@@ -111,4 +116,23 @@ describe('compareEndingOfExecution (a compare ended from outside)', () => {
   it.each(['RUNNING', 'SUCCEEDED', 'PENDING_REDRIVE'])('%s ends nothing', (status) => {
     expect(compareEndingOfExecution({ status }, at)).toBeNull();
   });
+});
+
+describe('compareKeys', () => {
+  const id = '20261127-1200-winter-ad-compare-3f9c2a7be41d08c6';
+  it('keeps every object of a compare under compares/<id>/', () => {
+    const keys = compareKeys(id);
+    expect(keys).toMatchObject({
+      prefix: `compares/${id}/`,
+      request: `compares/${id}/request.json`,
+      ending: `compares/${id}/ending.json`,
+      sideBySide: `compares/${id}/side-by-side.mp4`,
+      comparisonMd: `compares/${id}/comparison.md`,
+      comparisonJson: `compares/${id}/comparison.json`,
+      notify: `compares/${id}/notify.json`,
+    });
+    expect(keys.notification('n1')).toBe(`compares/${id}/notifications/n1.json`);
+  });
+
+  it.each(['../runs/x', '', 'compare'])('refuses %j as a compare id', (bad) => expect(() => compareKeys(bad)).toThrow(/not a compare id/));
 });
