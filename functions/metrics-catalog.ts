@@ -8,7 +8,7 @@ export const METRICS_NAMESPACE = 'longshot';
 export const METRICS_SERVICE = 'longshot';
 
 export const METRIC_NAMES = [
-  /** A new run's execution was started (POST /runs, regenerate, resume, an upload). */
+  /** A new run's execution was started (POST /runs, regenerate, resume, an upload, a compare's variants). */
   'RunsStarted',
   /** Run endings, each counted once, by the writer whose ending holds (see ending.ts). */
   'RunsSucceeded',

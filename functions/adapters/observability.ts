@@ -17,7 +17,7 @@ export interface MetricValue {
   value: number;
 }
 
-export const count = (name: MetricName): MetricValue => ({ name, unit: MetricUnit.Count, value: 1 });
+export const count = (name: MetricName, value = 1): MetricValue => ({ name, unit: MetricUnit.Count, value });
 export const usd = (value: number): MetricValue => ({ name: 'CostUsd', unit: MetricUnit.NoUnit, value });
 export const seconds = (name: MetricName, value: number): MetricValue => ({ name, unit: MetricUnit.Seconds, value });
 

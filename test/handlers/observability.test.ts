@@ -11,6 +11,7 @@ import { handler as api } from '../../functions/handlers/api';
 import { handler as prepare } from '../../functions/handlers/prepare';
 import { handler as recordFailure } from '../../functions/handlers/record-failure';
 import { handler as joinFilm } from '../../functions/handlers/join-film';
+import { handler as prepareCompare } from '../../functions/handlers/prepare-compare';
 import { loadCallback } from '../../functions/adapters/run-store';
 import { recordCancel } from '../../functions/workflow/end-run';
 import { findJson } from '../../functions/adapters/s3';
@@ -363,5 +364,19 @@ describe('a real run through the local stack (logs at DEBUG with events logged, 
     }
     expect(result).toMatchObject({ runId, key: runKeys(runId).final, recorded: false });
     expect(emf(capture.lines())).toEqual([]);
+  });
+  it('prepare-compare counts the variants as started runs once (a retry counts nothing)', async () => {
+    const compareId = newRunId('Compared film');
+    const event = { compareId, request: { storyboard: tinyStoryboard('Compared film'), variants: ['fast:chain', 'fast:single'] } };
+    const capture = captureOutput();
+    try {
+      await prepareCompare(event);
+      await prepareCompare(event);
+    } finally {
+      capture.restore();
+    }
+    const metrics = emf(capture.lines());
+    expect(metrics.map(metricNames)).toEqual([['RunsStarted']]);
+    expect(metrics[0].RunsStarted).toBe(2);
   });
 });
