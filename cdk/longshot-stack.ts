@@ -1,5 +1,5 @@
 // The deployed workflow: bucket, secret, functions, the Standard state machine from the one ASL
-// file, the REST API, the inbox/ upload trigger and alarms. Secure and least-privilege by default.
+// file, the REST API, the inbox/ upload trigger, alarms and a dashboard. Secure and least-privilege by default.
 // Every construct is created directly in the stack (no wrapper constructs), so logical ids stay put.
 import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -20,6 +20,7 @@ import { CANCEL_AFTER } from '../functions/domain/prediction-windows';
 import { constructName, ProjectFunction } from './project-function';
 import { BUCKET_ACCESS, KEYS, type KeyKind } from './bucket-access';
 import { addAlarms } from './alarms';
+import { addDashboard } from './dashboard';
 import { addRoutes, createRestApi } from './rest-api';
 import { acknowledgeFindings } from './nag-acknowledgements';
 import { sizingOf } from './sizing';
@@ -69,6 +70,8 @@ export class LongshotStack extends Stack {
     this.addExecutionEndedRule();
     const topic = addAlarms(this, { stateMachine: this.stateMachine, queues: [failedEvents, undeliveredUploads] });
     this.addOutputs(secret, webhookUrl, topic.topicArn);
+    const mediaFunctions = Object.fromEntries(FUNCTIONS.filter((f) => f.media).map((f) => [f.name, this.functions[f.name]]));
+    addDashboard(this, { stateMachine: this.stateMachine, compareStateMachine: this.compareStateMachine, mediaFunctions });
     new CfnOutput(this, 'NotifySecretArn', { value: notifySecret.secretArn, description: 'Verify run notifications (notify.url) with this signing secret' });
     acknowledgeFindings(this);
   }

@@ -6,6 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { projectPath, type FunctionSpec } from '../functions/catalog';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../functions/metrics-catalog';
 import type { FunctionSizing } from './sizing';
 
 export interface ProjectFunctionProps {
@@ -39,9 +40,9 @@ export class ProjectFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'longshot',
+        POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        POWERTOOLS_METRICS_NAMESPACE: 'longshot',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...(media && { FFMPEG_PATH: `${MEDIA_BIN_DIR}/ffmpeg`, FFPROBE_PATH: `${MEDIA_BIN_DIR}/ffprobe` }),
         ...props.environment,
       },

@@ -3,11 +3,13 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { logger } from './logger';
+import { METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../metrics-catalog';
+import type { RunStatus } from '../domain/manifest';
 
 /** Off Lambda (not AWS_EXECUTION_ENV) or with POWERTOOLS_TRACE_ENABLED=false this is a no-op. */
 export const tracer = new Tracer({ serviceName: 'longshot' });
 
-export type MetricName = 'RunsStarted' | 'RunsSucceeded' | 'RunsFailed' | 'SceneAttempts' | 'CostUsd' | 'JoinSeconds' | 'NotificationsDelivered' | 'NotificationsFailed';
+export type { MetricName };
 
 export interface MetricValue {
   name: MetricName;
@@ -15,9 +17,13 @@ export interface MetricValue {
   value: number;
 }
 
-export const count = (name: MetricName): MetricValue => ({ name, unit: MetricUnit.Count, value: 1 });
+export const count = (name: MetricName, value = 1): MetricValue => ({ name, unit: MetricUnit.Count, value });
 export const usd = (value: number): MetricValue => ({ name: 'CostUsd', unit: MetricUnit.NoUnit, value });
 export const seconds = (name: MetricName, value: number): MetricValue => ({ name, unit: MetricUnit.Seconds, value });
+
+/** The count of a run's ending (a cancel is neither: started − succeeded − failed were canceled or run on). */
+export const endingCount = (status: RunStatus): MetricValue[] =>
+  status === 'succeeded' ? [count('RunsSucceeded')] : status === 'failed' ? [count('RunsFailed')] : [];
 
 const TRUE = ['1', 'true', 'yes', 'on'];
 
@@ -37,8 +43,8 @@ export function publishMetrics(values: MetricValue[]): void {
   try {
     // Built per flush: the environment (namespace, disabled) is read when it is set, not at import.
     const metrics = new Metrics({
-      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'longshot',
-      serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'longshot',
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
+      serviceName: process.env.POWERTOOLS_SERVICE_NAME || METRICS_SERVICE,
     });
     for (const { name, unit, value } of values) metrics.addMetric(name, unit, value);
     metrics.publishStoredMetrics();

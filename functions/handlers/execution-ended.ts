@@ -4,7 +4,8 @@
 import { loadConfig } from '../adapters/config';
 import { recordAnyExecutionEnd } from '../workflow/end-compare';
 import { isRunId } from '../domain/run-keys';
-import { count } from '../adapters/observability';
+import { endingCount } from '../adapters/observability';
+import { runStatusOfExecution } from '../domain/ending';
 import { lambdaHandler } from './lambda-handler';
 import { executionStatusChangeEvent } from './events';
 import { runCost } from './run-cost';
@@ -20,7 +21,7 @@ export const handler = lambdaHandler(
     // Only ends recorded here (RecordFailure counts its own); a stop from outside (ABORTED) is a cancel.
     metrics: async ({ event, result }) =>
       result?.recorded && result.runId
-        ? [...(event.detail.status === 'ABORTED' ? [] : [count('RunsFailed')]), ...(await runCost(result.runId))]
+        ? [...endingCount(runStatusOfExecution(event.detail.status)), ...(await runCost(result.runId))]
         : [],
   },
 );

@@ -86,20 +86,21 @@ export interface PrepareCompareInput {
  * Validates the input again (an execution started in the console skips the API), gives each variant
  * a run id and writes request.json once: a retried Prepare finds it and keeps the same run ids.
  */
-export async function prepareCompare(config: RuntimeConfig, input: PrepareCompareInput): Promise<{ compareId: string; runs: CompareRun[] }> {
+/** `created`: this invocation gave the variants their run ids (a retry did not): they count as started once. */
+export async function prepareCompare(config: RuntimeConfig, input: PrepareCompareInput): Promise<{ compareId: string; runs: CompareRun[]; created: boolean }> {
   const compareId = runIdForExecution(input.compareId, input.startedAt);
   const keys = compareKeys(compareId);
   const existing = await findJson<CompareRequestRecord>(config, keys.request);
-  if (existing) return { compareId, runs: existing.runs };
+  if (existing) return { compareId, runs: existing.runs, created: false };
   const { title, variants, boards } = validateCompare(input.request);
   const runs = variants.map((v) => ({ runId: newRunId(title), label: v.label, model: v.model, strategy: v.strategy }));
   const usd = boards.reduce((sum, board, i) => sum + buildPlan(runs[i].runId, board).estimate.usd, 0);
   const record: CompareRequestRecord = {
     compareId, title, executionName: String(input.compareId), createdAt: new Date().toISOString(), runs, estimate: { usd: Math.round(usd * 1000) / 1000 },
   };
-  if (await createJson(config, keys.request, record)) return { compareId, runs };
+  if (await createJson(config, keys.request, record)) return { compareId, runs, created: true };
   // A concurrent attempt wrote it first: its run ids are the ones.
-  return { compareId, runs: (await findJson<CompareRequestRecord>(config, keys.request))!.runs };
+  return { compareId, runs: (await findJson<CompareRequestRecord>(config, keys.request))!.runs, created: false };
 }
 
 /**

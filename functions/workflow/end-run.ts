@@ -82,13 +82,14 @@ export interface FailureInput {
  * ending that holds, for the Fail state. Any execution name gives a valid run id, so nothing here
  * throws on bad input: only S3 being unavailable leaves the run unrecorded.
  */
-export async function recordFailure(config: RuntimeConfig, input: FailureInput): Promise<{ error: string; cause: string; state: string }> {
+export async function recordFailure(config: RuntimeConfig, input: FailureInput): Promise<{ error: string; cause: string; state: string; recorded: boolean }> {
   const runId = runIdForExecution(input.runId, input.startedAt);
   const detail = failureFromState(input.failure);
   const { won, ending } = await endRun(config, runId, failedEnding('record-failure', 'failed', detail), { executionName: String(input.runId) });
   if (won) logger.error('run failed', { runId, ...detail });
   else logger.warn('run had already ended', { runId, status: ending.status, by: ending.by, failure: detail });
-  return failStateOf(ending);
+  // recorded: this failure is the run's ending (its metrics count the run once).
+  return { ...failStateOf(ending), recorded: won };
 }
 
 /**

@@ -24,7 +24,8 @@ export interface ComparisonResult {
   compareId: string;
   status: CompareEnding['status'];
   sideBySideKey: string | null;
-  variants: { label: string; runId: string; outcome: string }[];
+  /** Each variant's run, how it ended and its film's key (null: no film): the execution's output names them. */
+  variants: { label: string; runId: string; outcome: string; film: string | null }[];
 }
 
 /** Seam SSIM of a chained film, averaged (null for a single shot or without a report). */
@@ -58,7 +59,7 @@ const resultOf = (compareId: string, ending: CompareEnding, rows: ComparisonRow[
   compareId,
   status: ending.status,
   sideBySideKey: ending.status === 'succeeded' ? ending.sideBySideKey : null,
-  variants: rows.map((r) => ({ label: r.label, runId: r.runId, outcome: r.outcome })),
+  variants: rows.map((r) => ({ label: r.label, runId: r.runId, outcome: r.outcome, film: r.film })),
 });
 
 export async function joinComparison(config: RuntimeConfig, input: JoinComparisonInput): Promise<ComparisonResult> {

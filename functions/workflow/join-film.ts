@@ -16,7 +16,8 @@ import { logger } from '../adapters/logger';
 import { requestNotification } from '../adapters/notify';
 import { runKeys } from '../domain/run-keys';
 import type { RunPlan } from '../domain/plan';
-import type { FilmRecord } from '../domain/manifest';
+import type { FilmRecord, Manifest } from '../domain/manifest';
+import { finishingSeconds } from '../domain/finishing';
 import type { RunEnding } from '../domain/ending';
 import { RunEndedError } from '../domain/errors';
 import type { StoredClip } from './store-output';
@@ -30,6 +31,12 @@ export interface JoinRequest {
 export interface FilmResult extends FilmRecord {
   runId: string;
   sceneCount: number;
+  /** The run's cost from its manifest: the execution's output shows it beside the film. */
+  cost: { usd: number; estimateUsd: number | null };
+  /** true: this invocation recorded the run's ending, so its metrics count the run (once). */
+  recorded: boolean;
+  /** Last clip stored → film stored; measured by the invocation that recorded the film, else null. */
+  finishingSec: number | null;
 }
 
 /** Each segment's media, fetched side by side into the scratch directory. */
@@ -55,7 +62,7 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
   // Canceled (or ended otherwise) before the join began: no film to make. Succeeded: a retry of this
   // step after the film was recorded, which answers with that film.
   const ended = await findEnding(config, runId);
-  if (ended) return filmOfEnding(runId, request.clips.length, ended);
+  if (ended) return heldFilm(config, runId, request.clips.length, ended);
   const clips = [...request.clips].sort((a, b) => a.index - b.index);
   const [plan, anchor, segments] = await Promise.all([
     loadPlan(config, runId),
@@ -85,7 +92,7 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
 
     // The run may have been canceled while this step worked: do not publish a film for it.
     const endedMeanwhile = await findEnding(config, runId);
-    if (endedMeanwhile) return filmOfEnding(runId, clips.length, endedMeanwhile);
+    if (endedMeanwhile) return heldFilm(config, runId, clips.length, endedMeanwhile);
     await settleAll([
       uploadFile(config, keys.final, film, 'video/mp4'),
       uploadFile(config, keys.contactSheet, pictures.sheet, 'image/png'),
@@ -119,21 +126,30 @@ export async function joinFilm(config: RuntimeConfig, request: JoinRequest): Pro
  */
 export async function publishFilm(config: RuntimeConfig, runId: string, scenes: number, film: FilmRecord, plan?: RunPlan): Promise<FilmResult> {
   const { won, ending } = await claimEnding(config, runId, { status: 'succeeded', at: film.joinedAt, by: 'join-film', film });
-  await refreshManifest(config, runId, {}, plan);
+  const manifest = await refreshManifest(config, runId, {}, plan);
   if (won) {
     await requestNotification(config, runId); // never throws: the film is recorded whatever happens
-    return { runId, sceneCount: scenes, ...film };
+    return { runId, sceneCount: scenes, ...film, cost: costOf(manifest), recorded: true, finishingSec: finishingSeconds(manifest.steps, film.joinedAt) };
   }
   if (ending.status !== 'succeeded') {
     await discardFilm(config, film);
     logger.warn('film discarded: the run ended during the join', { runId, status: ending.status, by: ending.by });
   }
-  return filmOfEnding(runId, scenes, ending);
+  return filmOfEnding(runId, scenes, ending, manifest);
+}
+
+const costOf = (manifest: Manifest) => ({ usd: manifest.cost.usd, estimateUsd: manifest.cost.estimateUsd });
+
+/** An ending recorded before this invocation: its film, with the cost from the manifest (rebuilt, in case its writer stopped short). */
+async function heldFilm(config: RuntimeConfig, runId: string, scenes: number, ending: RunEnding): Promise<FilmResult> {
+  return filmOfEnding(runId, scenes, ending, ending.status === 'succeeded' ? await refreshManifest(config, runId) : null);
 }
 
 /** A succeeded ending gives its film; any other ending means this step has nothing to deliver. */
-function filmOfEnding(runId: string, scenes: number, ending: RunEnding): FilmResult {
-  if (ending.status === 'succeeded') return { runId, sceneCount: scenes, ...ending.film };
+function filmOfEnding(runId: string, scenes: number, ending: RunEnding, manifest: Manifest | null): FilmResult {
+  if (ending.status === 'succeeded') {
+    return { runId, sceneCount: scenes, ...ending.film, cost: manifest ? costOf(manifest) : { usd: 0, estimateUsd: null }, recorded: false, finishingSec: null };
+  }
   throw new RunEndedError(`run ${runId} already ended as ${ending.status} (${ending.by}, ${ending.at}): ${ending.failure.cause}; no film is kept`);
 }
 

@@ -95,13 +95,22 @@ const VARIANTS = [
   { label: 'ltx-2-pro × chain', model: 'ltx-2-pro', strategy: 'chain' },
 ];
 
+/** What JoinComparison's Lambda answers (ComparisonResult), with a field the output should not show. */
+const comparisonResult = ({ compareId, variants }: { compareId: string; variants: { runId: string; status: string }[] }) => ({
+  compareId,
+  status: 'succeeded',
+  sideBySideKey: `compares/${compareId}/side-by-side.mp4`,
+  variants: variants.map((v, i) => ({ label: VARIANTS[i].label, runId: v.runId, outcome: v.status === 'SUCCEEDED' ? 'succeeded' : 'failed', film: v.status === 'SUCCEEDED' ? `runs/${v.runId}/final.mp4` : null })),
+  table: 'x'.repeat(10_000),
+});
+
 function engines(child: AnyHandler) {
   const joined: unknown[] = [];
   const handlers: Record<string, AnyHandler> = {
     ...HANDLERS,
     prepare: child,
     'prepare-compare': async ({ compareId }) => ({ compareId, runs: VARIANTS.map((v, i) => ({ ...v, runId: newRunId(`variant ${i + 1}`) })) }),
-    'join-comparison': async (event) => (joined.push(event), { compareId: event.compareId, status: 'succeeded' }),
+    'join-comparison': async (event) => (joined.push(event), comparisonResult(event)),
     'record-compare-failure': async () => ({ error: 'Recorded', cause: 'recorded' }),
   };
   const runs = new LocalStepFunctions({ region: 'us-east-1', handlers, definitionPath: childAsl });
@@ -134,6 +143,26 @@ describe('the compare machine on the local engines', () => {
         variants: children.map((c) => (c.status === 'SUCCEEDED' ? { runId: c.name, status: 'SUCCEEDED' } : { runId: c.name, status: 'FAILED', error: 'States.TaskFailed' })),
       }),
     ]);
+  });
+
+  it('ends with an output naming side-by-side.mp4 and each variant’s run, outcome and film (what the console shows)', async () => {
+    const { runs, compares } = engines(async ({ runId, request }) => {
+      if (request.overrides.strategy === 'single') throw named('PredictionFailedError', 'scene-1 failed');
+      return { runId };
+    });
+    const compareId = newRunId('output compare');
+    const parent = await ended(compares.startExecution(compareId, JSON.stringify({ storyboard: { title: 't' } })));
+    const [fast, single, pro] = runs.list().map((c) => c.name);
+    expect(JSON.parse(parent.output!)).toStrictEqual({
+      compareId,
+      status: 'succeeded',
+      sideBySideKey: `compares/${compareId}/side-by-side.mp4`,
+      variants: [
+        { label: VARIANTS[0].label, runId: fast, outcome: 'succeeded', film: `runs/${fast}/final.mp4` },
+        { label: VARIANTS[1].label, runId: single, outcome: 'failed', film: null },
+        { label: VARIANTS[2].label, runId: pro, outcome: 'succeeded', film: `runs/${pro}/final.mp4` },
+      ],
+    });
   });
 
   it('fails the task of a failed child with States.TaskFailed and the child DescribeExecution as the cause (as AWS)', async () => {

@@ -21,7 +21,31 @@ interface Script {
   /** keyframes: one keyframe (the anchor stub answers it too) before the scene. */
   strategy?: 'chain' | 'keyframes';
   throwsIn?: Partial<Record<'prepare' | 'store-output' | 'finish-segment' | 'join-film' | 'record-failure', string>>;
+  /** What JoinFilm answers (default: joinFilmResult). */
+  joinFilm?: (runId: string) => unknown;
 }
+
+/** What JoinFilm's Lambda answers (FilmResult): more than the execution's output should show. */
+const joinFilmResult = (runId: string) => ({
+  runId,
+  sceneCount: 1,
+  key: `runs/${runId}/final.mp4`,
+  contactSheetKey: `runs/${runId}/contact-sheet.png`,
+  continuityKey: `runs/${runId}/continuity.json`,
+  driftChartKey: `runs/${runId}/drift-chart.png`,
+  scenes: [{ index: 1, startSec: 0, endSec: 6 }],
+  continuity: { lastSceneVsAnchor: 3.1 },
+  durationSec: 6.04,
+  frames: 151,
+  fps: 25,
+  width: 1920,
+  height: 1080,
+  audioDurationSec: 6.04,
+  joinedAt: '2026-11-25T10:42:13.000Z',
+  cost: { usd: 0.96, estimateUsd: 1.2 },
+  recorded: true,
+  finishingSec: 4.2,
+});
 
 const named = (name: string) => Object.assign(new Error(`${name} (scripted)`), { name });
 const prediction = (id: string) => ({ id, status: 'succeeded', output: 'https://example.invalid/out', error: null });
@@ -76,7 +100,7 @@ async function run(script: Script) {
       return { step: event.step, clipKey: 'clip' };
     }),
     'finish-segment': thrower('finish-segment', async ({ step }: { step: string }) => ({ step, segment: 'segment.json' })),
-    'join-film': thrower('join-film', async () => ({ key: 'final.mp4' })),
+    'join-film': thrower('join-film', async ({ runId }: { runId: string }) => (script.joinFilm ?? joinFilmResult)(runId)),
     'record-failure': thrower('record-failure', async (event: { failure: Record<string, { Error: string; Cause: string }> }) => {
       calls.recorded.push(event.failure);
       const [state, detail] = Object.entries(event.failure)[0];
@@ -201,6 +225,25 @@ describe('Task retries', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(calls.clip).toEqual([1, 2]);
     expect(count('StoreClip')).toBe(2);
+  });
+});
+
+describe('the execution output (what the console shows for a succeeded run)', () => {
+  it('names the film’s key, duration, size and the run’s cost, and nothing else', async () => {
+    const { execution } = await run({});
+    expect(execution.status).toBe('SUCCEEDED');
+    const runId = execution.name;
+    expect(JSON.parse(execution.output!)).toStrictEqual({
+      runId,
+      film: { key: `runs/${runId}/final.mp4`, durationSec: 6.04, width: 1920, height: 1080 },
+      cost: { usd: 0.96, estimateUsd: 1.2 },
+    });
+  });
+
+  it('keeps a null estimate (a run from before estimates) instead of failing the execution', async () => {
+    const { execution } = await run({ joinFilm: (runId) => ({ ...joinFilmResult(runId), cost: { usd: 0, estimateUsd: null } }) });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!).cost).toStrictEqual({ usd: 0, estimateUsd: null });
   });
 });
 

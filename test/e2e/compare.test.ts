@@ -44,6 +44,13 @@ describe('compare', () => {
     const [parent] = stack.compareEngine.list();
     expect(stack.compareEngine.list()).toHaveLength(1);
     expect(parent).toMatchObject({ name: result.compareId, status: 'SUCCEEDED' });
+    // What the console shows as the compare's output: side-by-side.mp4, each variant's run and film.
+    expect(JSON.parse(parent.output!)).toStrictEqual({
+      compareId: result.compareId,
+      status: 'succeeded',
+      sideBySideKey: `compares/${result.compareId}/side-by-side.mp4`,
+      variants: result.rows.map((r) => ({ label: r.label, runId: r.runId, outcome: 'succeeded', film: `runs/${r.runId}/final.mp4` })),
+    });
     const children = stack.engine.list();
     expect(children.map((c) => c.name).sort()).toEqual(result.rows.map((r) => r.runId).sort());
     for (const child of children) {

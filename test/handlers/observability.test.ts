@@ -10,7 +10,10 @@ import { lambdaHandler } from '../../functions/handlers/lambda-handler';
 import { handler as api } from '../../functions/handlers/api';
 import { handler as prepare } from '../../functions/handlers/prepare';
 import { handler as recordFailure } from '../../functions/handlers/record-failure';
+import { handler as joinFilm } from '../../functions/handlers/join-film';
+import { handler as prepareCompare } from '../../functions/handlers/prepare-compare';
 import { loadCallback } from '../../functions/adapters/run-store';
+import { recordCancel } from '../../functions/workflow/end-run';
 import { findJson } from '../../functions/adapters/s3';
 import { newRunId, runKeys } from '../../functions/domain/run-keys';
 import { startLocalStack, type LocalStack } from '../../local/stack';
@@ -305,7 +308,7 @@ describe('a real run through the local stack (logs at DEBUG with events logged, 
     for (const line of mine) expect(line.runId).toBe(runId);
   });
 
-  it('published RunsStarted (api), SceneAttempts per clip, and RunsSucceeded, JoinSeconds, CostUsd (join-film)', async () => {
+  it('published RunsStarted (api), SceneAttempts per clip, and RunsSucceeded, JoinSeconds, CostUsd, FinishingSeconds (join-film)', async () => {
     const metrics = emf(lines);
     expect(metrics.every((m) => m._aws.CloudWatchMetrics[0].Namespace === 'longshot-test')).toBe(true);
     const values = (name: string) => metrics.filter((m) => metricNames(m).includes(name)).map((m) => m[name]);
@@ -313,12 +316,17 @@ describe('a real run through the local stack (logs at DEBUG with events logged, 
     expect(values('SceneAttempts')).toEqual([1, 1]);
     expect(values('RunsSucceeded')).toEqual([1]);
     expect(values('JoinSeconds')[0]).toBeGreaterThan(0);
+    // Last clip stored → film stored: the last segment, the join and the uploads, at least the join's own time.
+    const [finishing] = values('FinishingSeconds');
+    expect(values('FinishingSeconds')).toHaveLength(1);
+    expect(finishing).toBeGreaterThanOrEqual(values('JoinSeconds')[0] - 0.5);
+    expect(finishing).toBeLessThan(120);
     const manifest = await findJson<{ cost: { usd: number } }>(stack.config, runKeys(runId).manifest);
     expect(manifest!.cost.usd).toBeGreaterThan(0);
     expect(values('CostUsd')).toEqual([manifest!.cost.usd]);
   });
 
-  it('record-failure publishes RunsFailed and the failed run’s cost', async () => {
+  it('record-failure that records the ending publishes RunsFailed and the failed run’s cost', async () => {
     const failedRun = newRunId('Failed film');
     const capture = captureOutput();
     try {
@@ -330,5 +338,45 @@ describe('a real run through the local stack (logs at DEBUG with events logged, 
     const [metrics] = emf(capture.lines());
     expect(metricNames(metrics)).toEqual(['RunsFailed', 'CostUsd']);
     expect(metrics).toMatchObject({ RunsFailed: 1, CostUsd: 0 });
+  });
+
+  it('record-failure that finds the run already ended (canceled) publishes nothing: the run is counted once, by its ending', async () => {
+    const canceledRun = newRunId('Canceled film');
+    const capture = captureOutput();
+    try {
+      await prepare({ runId: canceledRun, request: { storyboard: tinyStoryboard('Canceled film') } });
+      await recordCancel(stack.config, canceledRun, 'canceled by DELETE /runs/{runId}', async () => undefined);
+      await recordFailure({ runId: canceledRun, failure: { Scenes: { Error: 'PredictionCanceledError', Cause: 'scene-1: prediction canceled' } } });
+    } finally {
+      capture.restore();
+    }
+    expect(emf(capture.lines())).toEqual([]);
+  });
+  it('a retried join-film of the run that succeeded answers with its film and publishes nothing (the run was counted once)', async () => {
+    // The same event again (as the run logged it): a Lambda retry of the JoinFilm task.
+    const joinEvent = lines.find((l) => l.message === 'Lambda invocation event' && l.handler === 'join-film')!.event;
+    const capture = captureOutput();
+    let result: Awaited<ReturnType<typeof joinFilm>>;
+    try {
+      result = await joinFilm(joinEvent);
+    } finally {
+      capture.restore();
+    }
+    expect(result).toMatchObject({ runId, key: runKeys(runId).final, recorded: false });
+    expect(emf(capture.lines())).toEqual([]);
+  });
+  it('prepare-compare counts the variants as started runs once (a retry counts nothing)', async () => {
+    const compareId = newRunId('Compared film');
+    const event = { compareId, request: { storyboard: tinyStoryboard('Compared film'), variants: ['fast:chain', 'fast:single'] } };
+    const capture = captureOutput();
+    try {
+      await prepareCompare(event);
+      await prepareCompare(event);
+    } finally {
+      capture.restore();
+    }
+    const metrics = emf(capture.lines());
+    expect(metrics.map(metricNames)).toEqual([['RunsStarted']]);
+    expect(metrics[0].RunsStarted).toBe(2);
   });
 });

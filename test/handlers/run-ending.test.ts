@@ -172,6 +172,25 @@ describe('the join after a cancel', () => {
     expect(again).toMatchObject({ runId, joinedAt: film.joinedAt });
     expect(await exists(stack.config, film.key)).toBe(true);
   });
+
+  it('only the join that recorded the film says so (its metrics count the run); both give the run’s cost', async () => {
+    const runId = await preparedRun('Join counted once');
+    const film = await uploadFilmObjects(runId);
+    const first = await publishFilm(stack.config, runId, 1, film);
+    const again = await publishFilm(stack.config, runId, 1, film);
+    const { cost } = (await findManifest(stack.config, runId))!;
+    expect(first).toMatchObject({ recorded: true, cost: { usd: cost.usd, estimateUsd: cost.estimateUsd } });
+    expect(again).toMatchObject({ recorded: false, finishingSec: null, cost: { usd: cost.usd, estimateUsd: cost.estimateUsd } });
+    expect(cost.estimateUsd).toBeGreaterThan(0);
+  });
+
+  it('record-failure says whether its failure became the ending', async () => {
+    const runId = await preparedRun('Failure twice');
+    const first = await enders['record-failure'](runId);
+    const again = await enders['record-failure'](runId);
+    expect(first).toMatchObject({ recorded: true, error: 'PredictionFailedError' });
+    expect(again).toMatchObject({ recorded: false, error: 'PredictionFailedError' });
+  });
 });
 
 describe('DELETE', () => {
