@@ -10,6 +10,9 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DEADLINE_MS = 30_000;
 
+/** The slice of HTMLVideoElement used here (the tests compile without the DOM library). */
+type Video = { muted: boolean; readyState: number; currentTime: number; play(): Promise<void>; pause(): void; addEventListener(type: string, listener: () => void): void };
+
 let stack: LocalStack;
 let browser: Browser;
 let page: Page;
@@ -51,14 +54,13 @@ describe('run viewer', () => {
     await expect.poll(() => page.locator('#seeds-section img').count()).toBeGreaterThanOrEqual(3); // anchor + each scene's last frame
     await expect.poll(() => page.locator('#runs li[data-status="succeeded"]').count()).toBeGreaterThanOrEqual(1);
 
-    const film = page.locator('#film');
-    await film.evaluate((video: HTMLVideoElement) => ((video.muted = true), video.play()));
-    await page.waitForFunction(() => {
-      const video = document.querySelector<HTMLVideoElement>('#film');
-      return video !== null && video.readyState >= 2 && video.currentTime > 0.2;
-    }, null, { timeout: DEADLINE_MS });
+    const film = page.locator('video#film');
+    await film.evaluate((video: Video) => ((video.muted = true), video.play()));
+    // Playing: enough data for the current frame (HAVE_CURRENT_DATA = 2) and the clock moving.
+    await film.evaluate((video: Video) => video.currentTime > 0.3 || new Promise((played) => video.addEventListener('timeupdate', () => video.currentTime > 0.3 && played(true))));
+    expect(await film.evaluate((video: Video) => video.readyState)).toBeGreaterThanOrEqual(2);
     await mkdir('test-artifacts', { recursive: true });
-    await film.evaluate((video: HTMLVideoElement) => video.pause());
+    await film.evaluate((video: Video) => video.pause());
     await page.screenshot({ path: 'test-artifacts/viewer.png' });
   });
 
