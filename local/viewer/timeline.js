@@ -57,7 +57,7 @@ export function timeline(report) {
   if (manifest.strategy === 'keyframes') {
     items.push(group('Keyframes', 'map, in parallel', range(manifest.scenesTotal).map((n) => stepNode(manifest, `keyframe-${n}`, 'Keyframe → StoreKeyframe'))));
   }
-  const order = manifest.strategy === 'chain' ? 'map, one after another: each scene starts from the last frame of the one before' : 'map, in parallel';
+  const order = manifest.strategy === 'chain' ? 'map, in order: each scene starts from the last frame of the one before' : 'map, in parallel';
   items.push(group('Scenes', order, range(manifest.scenesTotal).map((n) => stepNode(manifest, `scene-${n}`, 'Clip → StoreClip → segment'))));
   items.push(joinNode(manifest));
   if (manifest.failure) items.push(node('record-failure', 'RecordFailure', manifest.status === 'canceled' ? 'canceled' : 'failed', [`${manifest.failure.state}: ${manifest.failure.error}`, manifest.failure.cause]));
