@@ -26,6 +26,7 @@ function printBanner(stack: LocalStack, options: StackOptions) {
   process.stdout.write(
     [
       `longshot dev: local stack up (Replicate: ${replicateLabel(options)}, webhooks ${options.webhooks === false ? 'off' : 'on'})`,
+      `  viewer    ${stack.apiUrl}/   the run viewer: open it in a browser on this machine`,
       `  API       ${stack.apiUrl}   POST /runs · GET /runs · GET /runs/{runId} · DELETE /runs/{runId} · POST /webhooks/replicate`,
       `  S3        ${stack.s3Endpoint}   bucket ${stack.bucket} (path-style; access key S3RVER / S3RVER), data in .longshot/s3`,
       `  SFN       ${stack.sfnEndpoint}   state machine ${stack.engine.stateMachineArn}`,

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { browserRefusal } from './loopback-only';
+import { viewerResponse } from './viewer-files';
 import type { AnyHandler } from './handlers';
 
 interface Route {
@@ -86,6 +87,8 @@ async function answer(req: IncomingMessage, handlers: Record<string, AnyHandler>
   const refusal = browserRefusal(req.headers);
   if (refusal) return problem(403, { error: 'Forbidden', message: refusal });
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const viewer = await viewerResponse(req.method ?? 'GET', path);
+  if (viewer) return viewer;
   const matching = ROUTES.filter((r) => r.pattern.test(path));
   if (!matching.length) return problem(404, { error: 'NotFound', message: `no route for ${path}` });
   const route = matching.find((r) => r.method === req.method);

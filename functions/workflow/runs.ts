@@ -126,7 +126,24 @@ export interface RunReport {
   execution: { status: string; startDate?: string; stopDate?: string } | null;
   manifest: unknown;
   urls: { film?: string; contactSheet?: string; driftChart?: string };
+  /** Presigned URLs of each stored step's output and seed frame (the anchor, keyframes, clips), for the viewer. */
+  stepUrls: Record<string, { output?: string; seed?: string }>;
   error?: { error?: string; cause?: string };
+}
+
+/**
+ * Signing is local (no request per URL). Intermediate objects expire with the bucket's retention
+ * rule, so an old run's URLs may answer 404: the viewer shows the step without its picture then.
+ */
+async function stepUrlsOf(config: RuntimeConfig, manifest: Manifest): Promise<RunReport['stepUrls']> {
+  const stored = manifest.steps.filter((s) => s.status === 'stored' && s.keys);
+  const signed = await Promise.all(
+    stored.map(async ({ step, keys }) => {
+      const [output, seed] = await Promise.all([keys?.output, keys?.seed].map((key) => (key ? presignGet(config, key, 3600) : undefined)));
+      return [step, { ...(output && { output }), ...(seed && { seed }) }] as const;
+    }),
+  );
+  return Object.fromEntries(signed);
 }
 
 export async function runReport(config: RuntimeConfig, runId: string): Promise<RunReport | null> {
@@ -141,6 +158,7 @@ export async function runReport(config: RuntimeConfig, runId: string): Promise<R
     if (await exists(config, keys.contactSheet)) urls.contactSheet = await presignGet(config, keys.contactSheet, 3600);
     if (await exists(config, keys.driftChart)) urls.driftChart = await presignGet(config, keys.driftChart, 3600);
   }
+  const stepUrls = manifest ? await stepUrlsOf(config, manifest) : {};
   // The recorded ending is how the run ended; until there is one, the execution says whether it is over.
   const ended = manifest && manifest.status !== 'running';
   const status = ended ? manifest.status : execution?.status ? runStatusOfExecution(execution.status) : (manifest?.status ?? 'unknown');
@@ -155,6 +173,7 @@ export async function runReport(config: RuntimeConfig, runId: string): Promise<R
     },
     manifest,
     urls,
+    stepUrls,
     ...(error ? { error: { error: error.error, cause: error.cause } } : {}),
   };
 }

@@ -156,6 +156,10 @@ describe('api handler: a run from POST to film', () => {
     expect(status.urls.contactSheet).toMatch(/contact-sheet\.png\?/);
     expect(status.urls.driftChart).toMatch(/drift-chart\.png\?/);
     expect(status.manifest.film.continuity.maxSeamDeltaE).toEqual(expect.any(Number));
+    // Each stored step's output and seed frame, for the viewer.
+    expect(status.stepUrls['scene-2'].output).toMatch(/scenes\/2\/clip\.mp4\?.*X-Amz-Signature=/);
+    expect(status.stepUrls['scene-1'].seed).toMatch(/seeds\/1\.png\?.*X-Amz-Signature=/);
+    expect((await fetch(status.stepUrls['scene-1'].seed)).status).toBe(200);
 
     const film = await fetch(status.urls.film);
     expect(film.status).toBe(200);
