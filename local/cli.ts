@@ -27,6 +27,10 @@ import { buildPlan } from '../functions/domain/plan';
 import { InvalidStoryboardError } from '../functions/domain/errors';
 import { VIDEO_MODEL_IDS } from '../functions/domain/models';
 import { EmulatorFaultError, withEmulatorFaults } from './emulator-faults';
+import { addCancel, addStatus, addTargetOptions } from './remote/cli-remote';
+import { renderRemotely } from './remote/run-commands';
+import { compareRemotely } from './remote/compare-remote';
+import { isRemote } from './remote/target';
 
 async function readStoryboard(file: string): Promise<unknown> {
   let text: string;
@@ -100,6 +104,7 @@ function addRender(program: Command, session: Session) {
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (file: string, opts) => {
       const storyboard = await readStoryboard(file);
+      if (isRemote(opts)) return void (session.exitCode = await renderRemotely(storyboard, file, opts, session));
       const overrides = { model: opts.model, strategy: opts.strategy };
       const stack = { replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts), logLevel: opts.verbose ? 'INFO' : undefined };
       const result = await render({
@@ -137,6 +142,7 @@ function addCompare(program: Command, session: Session) {
         throw new UsageError((error as Error).message);
       }
       const storyboard = await readStoryboard(file);
+      if (isRemote(opts)) return void (session.exitCode = await compareRemotely(storyboard, file, variants, opts, session));
       const runs = variants.map((v) => ({ storyboard, overrides: { model: v.model, strategy: v.strategy } }));
       const result = await compare({
         storyboard,
@@ -244,6 +250,9 @@ export async function main(argv: string[]): Promise<number> {
   addRerun(program, session, 'regenerate');
   addRerun(program, session, 'resume');
   addCompare(program, session);
+  addStatus(program, session);
+  addCancel(program, session);
+  for (const name of ['render', 'regenerate', 'resume', 'compare']) addTargetOptions(program.commands.find((c) => c.name() === name)!);
   addValidate(program);
   addDev(program, session);
   try {
