@@ -31,6 +31,7 @@ import { addCancel, addStatus, addTargetOptions } from './remote/cli-remote';
 import { renderRemotely } from './remote/run-commands';
 import { compareRemotely } from './remote/compare-remote';
 import { isRemote } from './remote/target';
+import { runDevAgainst } from './remote/api-proxy';
 
 async function readStoryboard(file: string): Promise<unknown> {
   let text: string;
@@ -206,6 +207,7 @@ function addDev(program: Command, session: Session) {
     .addOption(emulatorFaultOption())
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (opts) => {
+      if (isRemote(opts)) return runDevAgainst(opts, session.signal);
       const stack = { apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) };
       const options = withEmulatorFaults(stack, opts.emulatorFault, null);
       await runDevServer({ ...options, logLevel: opts.verbose ? 'INFO' : undefined }, session.signal);
@@ -252,9 +254,9 @@ export async function main(argv: string[]): Promise<number> {
   addCompare(program, session);
   addStatus(program, session);
   addCancel(program, session);
-  for (const name of ['render', 'regenerate', 'resume', 'compare']) addTargetOptions(program.commands.find((c) => c.name() === name)!);
   addValidate(program);
   addDev(program, session);
+  for (const name of ['render', 'regenerate', 'resume', 'compare', 'dev']) addTargetOptions(program.commands.find((c) => c.name() === name)!);
   try {
     await program.parseAsync(argv);
     return session.exitCode;

@@ -32,7 +32,7 @@ export function runIdOf(arg: string): string {
 }
 
 const runNotFound = (runId: string, client: ApiClient) =>
-  new UsageError(`run ${runId} is not known to ${client.target.apiUrl.href}${client.target.loopback ? ' (runs live as long as longshot dev’s .longshot/s3)' : ''}`);
+  new UsageError(`run ${runId} is not known to ${client.target.apiUrl.href}`);
 
 export function addStatus(program: Command, session: Session) {
   const command = program
@@ -61,7 +61,7 @@ export function addStatus(program: Command, session: Session) {
     const failure = report.manifest?.failure ?? report.error;
     if (failure) process.stdout.write(`  ${failure.error}: ${failure.cause}\n`);
     if (report.urls.film) process.stdout.write(`  film ready: longshot status ${runId} ${client.target.flag} --follow downloads it\n`);
-    const url = client.target.loopback ? null : consoleUrl(report.execution?.arn, client.target.stateMachineArn, report.manifest?.executionName ?? runId);
+    const url = consoleUrl(report.execution?.arn, client.target.stateMachineArn, report.manifest?.executionName ?? runId);
     if (url) process.stdout.write(`  console: ${url}\n`);
   });
 }

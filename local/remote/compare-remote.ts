@@ -57,7 +57,7 @@ export async function compareRemotely(storyboard: unknown, file: string, variant
     signal: session.signal,
     onChange: (line) => !json && process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${compareId}: ${line}\n`),
     onReport: (c) => {
-      if (url || client.target.loopback) return;
+      if (url) return;
       url = consoleUrl(c.execution?.arn, client.target.compareStateMachineArn, compareId);
       if (url && !json) process.stderr.write(`  console: ${url}\n`);
     },

@@ -9,6 +9,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Manifest } from '../../functions/domain/manifest';
 import { ApiClient, unexpected, type ApiResponse } from './api-client';
 import { RemoteError } from './errors';
+import { LOCAL_ACCOUNT } from '../step-functions';
 
 export interface RunReport {
   runId: string;
@@ -158,7 +159,8 @@ export function consoleUrl(executionArn: string | undefined, stateMachineArn?: s
   const arn =
     executionArn ??
     (stateMachineArn && executionName ? `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}` : undefined);
-  const region = arn?.split(':')[3];
-  if (!arn || !region) return null;
+  const [, , , region, account] = arn?.split(':') ?? [];
+  // A `longshot dev` execution has no page in any console.
+  if (!arn || !region || account === LOCAL_ACCOUNT) return null;
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${arn}`;
 }

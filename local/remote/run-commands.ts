@@ -23,7 +23,7 @@ const stamp = (started: number) => `${((Date.now() - started) / 1000).toFixed(1)
 function consoleLinker(target: RemoteTarget, json: boolean) {
   let printed: string | null = null;
   return (runId: string, report?: RunReport) => {
-    if (printed || target.loopback) return printed;
+    if (printed) return printed;
     const url = consoleUrl(report?.execution?.arn, target.stateMachineArn, report?.manifest?.executionName ?? runId);
     if (url && !json) process.stderr.write(`  console: ${url}\n`);
     printed = url;

@@ -32,8 +32,8 @@ function toBuffer(data: SourceData): Buffer {
   return Buffer.from(data);
 }
 
-export const NO_CREDENTIALS =
-  'no AWS credentials found (environment, ~/.aws profiles, SSO, instance or container role): run `aws configure` or `aws sso login`, or set AWS_PROFILE';
+export const CREDENTIALS_HINT = 'run `aws configure` or `aws sso login`, or set AWS_PROFILE';
+export const NO_CREDENTIALS = `no AWS credentials found (environment, ~/.aws profiles, SSO, instance or container role): ${CREDENTIALS_HINT}`;
 
 /** The chain, resolved once per process; no credentials at all is a RemoteError that says what to do. */
 export function credentialChain(provider: AwsCredentialIdentityProvider = fromNodeProviderChain()): () => Promise<AwsCredentialIdentity> {
