@@ -1,6 +1,7 @@
 // A stand-in for the deployed API that checks every API call's SigV4 signature by computing it again
 // with @smithy/signature-v4 (the SDK's own node hash), answers like the API (POST /runs 202, a
 // manifest that progresses with each GET, DELETE), and serves the "presigned" media it hands out.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hash } from '@smithy/core/serde';
@@ -21,6 +22,7 @@ export interface SeenRequest {
   authorization?: string;
 }
 
+const MISMATCH = 'The request signature we calculated does not match the signature you provided.';
 const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
 
 /** Recomputes the request's signature from the headers it says it signed; null if it matches. */
@@ -33,6 +35,9 @@ export async function signatureProblem(req: IncomingMessage, body: string): Prom
   const amzDate = String(req.headers['x-amz-date'] ?? '');
   const signingDate = new Date(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
   if (Number.isNaN(signingDate.getTime()) || Math.abs(Date.now() - signingDate.getTime()) > 5 * 60_000) return 'Signature expired';
+  // The signer may state the payload's hash in a header; the canonical request uses the body's own.
+  const claimed = req.headers['x-amz-content-sha256'];
+  if (claimed !== undefined && claimed !== createHash('sha256').update(body).digest('hex')) return MISMATCH;
   const headers: Record<string, string> = {};
   for (const name of signedHeaders.split(';')) headers[name] = String(req.headers[name] ?? '');
   const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
@@ -41,7 +46,7 @@ export async function signatureProblem(req: IncomingMessage, body: string): Prom
     { method: req.method ?? 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: body || undefined },
     { signingDate },
   );
-  return expected.headers.authorization === req.headers.authorization ? null : 'The request signature we calculated does not match the signature you provided.';
+  return expected.headers.authorization === req.headers.authorization ? null : MISMATCH;
 }
 
 const manifest = (status: string, scenesDone: number, currentStep: string | null, attempts: number, usd: number, film: boolean) => ({
