@@ -147,3 +147,22 @@ describe('against longshot dev (loopback, no credentials)', () => {
     expect(api.requests.at(-1)?.authorization).toBeUndefined();
   });
 });
+
+describe('longshot dev --api', () => {
+  let api: FakeApi;
+  beforeAll(async () => (api = await startFakeApi()));
+  afterAll(() => api.close());
+
+  it('serves the API routes on this machine, signed by the local server, until Ctrl-C', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'longshot-remote-'));
+    const cli = startCli(['dev', '--api', api.apiUrl, '--port', '0'], { cwd, env: SIGNED });
+    try {
+      const [, local] = await cli.waitFor(/forwarding (http:\/\/127\.0\.0\.1:\d+)\/runs/);
+      const response = await fetch(`${local}/runs/${RUN_ID}`);
+      expect(await response.json()).toMatchObject({ runId: RUN_ID });
+      expect(api.requests.at(-1)).toMatchObject({ method: 'GET', path: `/v1/runs/${RUN_ID}`, verified: true });
+    } finally {
+      expect((await cli.stop('SIGINT')).code).toBe(0);
+    }
+  });
+});
