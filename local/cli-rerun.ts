@@ -7,6 +7,8 @@ import { printRenderResult } from './run-summary';
 import { UsageError, dollars, emulatorDriftOption, emulatorLatencyOption, emulatorOptions, sceneNumber, type Session } from './cli-options';
 import { isRunId } from '../functions/domain/run-keys';
 import type { RerunKind } from '../functions/domain/rerun';
+import { isRemote } from './remote/target';
+import { rerunRemotely } from './remote/run-commands';
 
 /**
  * A run named on the command line: its directory (out/<runId>, as render printed it) or its id
@@ -42,14 +44,15 @@ export function addRerun(program: Command, session: Session, kind: RerunKind) {
     .addOption(emulatorLatencyOption())
     .option('--json', 'print a JSON summary on stdout')
     .action(async (run: string, opts) => {
-      const { runId, outDir } = runLocation(run, opts.out);
-      const store = localStoreOf(outDir);
-      if (!existsSync(store)) throw new UsageError(`no local store at ${store}: ${kind} works on runs rendered into ${outDir} (render keeps its bucket there)`);
       const body = {
         ...(opts.scene !== undefined && { scene: opts.scene }),
         ...(opts.prompt !== undefined && { prompt: opts.prompt }),
         ...(opts.maxUsd !== undefined && { maxUsd: opts.maxUsd }),
       };
+      if (isRemote(opts)) return void (session.exitCode = await rerunRemotely(kind, runLocation(run, opts.out).runId, body, opts, session));
+      const { runId, outDir } = runLocation(run, opts.out);
+      const store = localStoreOf(outDir);
+      if (!existsSync(store)) throw new UsageError(`no local store at ${store}: ${kind} works on runs rendered into ${outDir} (render keeps its bucket there)`);
       const result = await rerunLocally({
         kind,
         parentRunId: runId,

@@ -27,6 +27,11 @@ import { buildPlan } from '../functions/domain/plan';
 import { InvalidStoryboardError } from '../functions/domain/errors';
 import { VIDEO_MODEL_IDS } from '../functions/domain/models';
 import { EmulatorFaultError, withEmulatorFaults } from './emulator-faults';
+import { addCancel, addStatus, addTargetOptions } from './remote/cli-remote';
+import { renderRemotely } from './remote/run-commands';
+import { compareRemotely } from './remote/compare-remote';
+import { isRemote } from './remote/target';
+import { runDevAgainst } from './remote/api-proxy';
 
 async function readStoryboard(file: string): Promise<unknown> {
   let text: string;
@@ -100,6 +105,7 @@ function addRender(program: Command, session: Session) {
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (file: string, opts) => {
       const storyboard = await readStoryboard(file);
+      if (isRemote(opts)) return void (session.exitCode = await renderRemotely(storyboard, file, opts, session));
       const overrides = { model: opts.model, strategy: opts.strategy };
       const stack = { replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts), logLevel: opts.verbose ? 'INFO' : undefined };
       const result = await render({
@@ -137,6 +143,7 @@ function addCompare(program: Command, session: Session) {
         throw new UsageError((error as Error).message);
       }
       const storyboard = await readStoryboard(file);
+      if (isRemote(opts)) return void (session.exitCode = await compareRemotely(storyboard, file, variants, opts, session));
       const runs = variants.map((v) => ({ storyboard, overrides: { model: v.model, strategy: v.strategy } }));
       const result = await compare({
         storyboard,
@@ -200,6 +207,7 @@ function addDev(program: Command, session: Session) {
     .addOption(emulatorFaultOption())
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (opts) => {
+      if (isRemote(opts)) return runDevAgainst(opts, session.signal);
       const stack = { apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) };
       const options = withEmulatorFaults(stack, opts.emulatorFault, null);
       await runDevServer({ ...options, logLevel: opts.verbose ? 'INFO' : undefined }, session.signal);
@@ -244,8 +252,11 @@ export async function main(argv: string[]): Promise<number> {
   addRerun(program, session, 'regenerate');
   addRerun(program, session, 'resume');
   addCompare(program, session);
+  addStatus(program, session);
+  addCancel(program, session);
   addValidate(program);
   addDev(program, session);
+  for (const name of ['render', 'regenerate', 'resume', 'compare', 'dev']) addTargetOptions(program.commands.find((c) => c.name() === name)!);
   try {
     await program.parseAsync(argv);
     return session.exitCode;

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import ipaddr from 'ipaddr.js';
 
 /** localhost, 127.0.0.0/8 and ::1: the only hosts a developer's own tools use. */
-function isLoopbackHost(hostname: string): boolean {
+export function isLoopbackHost(hostname: string): boolean {
   const bare = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
   return ipaddr.isValid(bare) && ipaddr.process(bare).range() === 'loopback';

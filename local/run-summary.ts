@@ -9,7 +9,7 @@ export const printProblems = (file: string, problems: string[]) => {
 };
 
 /** Estimate vs what the run spent, the budget, and what was reused. */
-function costLine(manifest: Manifest): string {
+export function costLine(manifest: Manifest): string {
   const { cost } = manifest;
   const parts = [`spent $${cost.usd.toFixed(3)} on ${manifest.predictions.length} prediction(s)`];
   if (cost.runningUsd > 0) parts.push(`$${cost.runningUsd.toFixed(3)} still held for predictions whose end was not reported`);

@@ -137,7 +137,7 @@ export interface CompareReport {
   compareId: string;
   status: string;
   title: string | null;
-  execution: { status: string; startDate?: string; stopDate?: string } | null;
+  execution: { status: string; arn?: string; startDate?: string; stopDate?: string } | null;
   /** Each variant's run and how far it got. */
   variants: { label: string; runId: string; status: string; scenesDone: number | null; scenesTotal: number | null; statusUrl: string }[];
   ending: CompareEnding | null;
@@ -164,7 +164,7 @@ export async function compareReport(config: RuntimeConfig, compareId: string): P
     compareId,
     status,
     title: request?.title ?? null,
-    execution: execution && { status: execution.status ?? 'UNKNOWN', startDate: execution.startDate?.toISOString(), stopDate: execution.stopDate?.toISOString() },
+    execution: execution && { status: execution.status ?? 'UNKNOWN', arn: execution.executionArn, startDate: execution.startDate?.toISOString(), stopDate: execution.stopDate?.toISOString() },
     variants,
     ending,
   };

@@ -123,7 +123,8 @@ export async function rerun(config: RuntimeConfig, kind: RerunKind, parentRunId:
 export interface RunReport {
   runId: string;
   status: string;
-  execution: { status: string; startDate?: string; stopDate?: string } | null;
+  /** arn: for the console link the CLI prints. */
+  execution: { status: string; arn?: string; startDate?: string; stopDate?: string } | null;
   manifest: unknown;
   urls: { film?: string; contactSheet?: string; driftChart?: string };
   /** Presigned URLs of each stored step's output and seed frame (the anchor, keyframes, clips), for the viewer. */
@@ -168,6 +169,7 @@ export async function runReport(config: RuntimeConfig, runId: string): Promise<R
     status,
     execution: execution && {
       status: execution.status ?? 'UNKNOWN',
+      arn: execution.executionArn,
       startDate: execution.startDate?.toISOString(),
       stopDate: execution.stopDate?.toISOString(),
     },

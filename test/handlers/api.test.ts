@@ -138,6 +138,8 @@ describe('api handler: a run from POST to film', () => {
     const running = await get(started.runId);
     expect(running.statusCode).toBe(200);
     expect(bodyOf(running).status).toBe('running');
+    // The CLI links the execution's console page from it.
+    expect(bodyOf(running).execution.arn).toMatch(new RegExp(`^arn:aws:states:[^:]+:\\d{12}:execution:[^:]+:${started.runId}$`));
     expect(bodyOf(running).execution.status).toBe('RUNNING');
     expect(bodyOf(running).urls).toEqual({});
     expect(bodyOf(running).manifest.status).toBe('running');
