@@ -32,6 +32,7 @@ import { renderRemotely } from './remote/run-commands';
 import { compareRemotely } from './remote/compare-remote';
 import { isRemote } from './remote/target';
 import { runDevAgainst } from './remote/api-proxy';
+import { serveViewer } from './viewer-files';
 
 async function readStoryboard(file: string): Promise<unknown> {
   let text: string;
@@ -207,7 +208,7 @@ function addDev(program: Command, session: Session) {
     .addOption(emulatorFaultOption())
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (opts) => {
-      if (isRemote(opts)) return runDevAgainst(opts, session.signal);
+      if (isRemote(opts)) return runDevAgainst(opts, session.signal, serveViewer);
       const stack = { apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) };
       const options = withEmulatorFaults(stack, opts.emulatorFault, null);
       await runDevServer({ ...options, logLevel: opts.verbose ? 'INFO' : undefined }, session.signal);

@@ -3,6 +3,7 @@
 // origin: the page's requests carry a loopback Origin, which loopback-only.ts lets through.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 
 const VIEWER_DIRECTORY = fileURLToPath(new URL('./viewer/', import.meta.url));
@@ -56,4 +57,22 @@ export async function viewerResponse(method: string, path: string): Promise<APIG
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     return { statusCode: 404, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ error: 'NotFound', message: `no viewer file ${path}` }) };
   }
+}
+
+/**
+ * The viewer as a plain HTTP listener, for `longshot dev --stack|--api`: its page beside the signing
+ * proxy, so the same viewer shows runs on AWS. Paths that are not the viewer's answer 404.
+ */
+export function serveViewer(req: IncomingMessage, res: ServerResponse): void {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  viewerResponse(req.method ?? 'GET', path).then(
+    (answer) => {
+      if (!answer) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'NotFound', message: `no route for ${path}` }));
+        return;
+      }
+      res.writeHead(answer.statusCode, answer.headers as Record<string, string>).end(answer.body);
+    },
+    (error: Error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'InternalError', message: error.message })),
+  );
 }

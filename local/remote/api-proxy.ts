@@ -73,6 +73,7 @@ export async function runRemoteDevServer(client: ApiClient, port: number, signal
   process.stdout.write(
     [
       `longshot dev: forwarding ${url}/runs and /compares to ${client.target.apiUrl.href} (signed with your AWS credentials, region ${client.target.region})`,
+      ...(fallback ? [`  viewer    ${url}/`] : []),
       `  status    curl -s ${url}/runs`,
       `  start     curl -s -X POST ${url}/runs -H 'content-type: application/json' --data @examples/winter-ad.json`,
       '  Ctrl-C stops forwarding; runs on AWS go on.',

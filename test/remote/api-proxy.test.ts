@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../local/remote/api-client';
 import { startApiProxy } from '../../local/remote/api-proxy';
+import { serveViewer } from '../../local/viewer-files';
 import { apiTarget } from '../../local/remote/target';
 import { RUN_ID, TEST_CREDENTIALS, startFakeApi, type FakeApi } from './fake-api';
 
@@ -11,7 +12,7 @@ describe('api proxy', () => {
   beforeAll(async () => {
     api = await startFakeApi();
     const client = new ApiClient(apiTarget(api.apiUrl, 'us-east-1'), { credentials: async () => TEST_CREDENTIALS });
-    proxy = await startApiProxy(client, 0);
+    proxy = await startApiProxy(client, 0, serveViewer);
   });
   afterAll(async () => {
     proxy.server.closeAllConnections();
@@ -42,6 +43,16 @@ describe('api proxy', () => {
   it('does not forward other paths', async () => {
     const before = api.requests.length;
     expect((await fetch(`${proxy.url}/webhooks/replicate`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect(api.requests.length).toBe(before);
+  });
+
+  it('serves the run viewer beside the API it forwards (dev --stack shows AWS runs in the same page)', async () => {
+    const before = api.requests.length;
+    const page = await fetch(`${proxy.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    expect((await fetch(`${proxy.url}/storyboard.schema.json`)).status).toBe(200);
     expect(api.requests.length).toBe(before);
   });
 });
