@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HANDLERS, type AnyHandler } from './handlers';
-import { LocalStepFunctions, type Execution } from './step-functions';
+import { LocalStepFunctions } from './step-functions';
 import { startSfnApi } from './sfn-api';
 import { startS3Server, type S3Server } from './s3-server';
 import { startHttpGateway } from './http-gateway';
@@ -16,8 +16,8 @@ import { startLambdaApi, type AsyncInvocation } from './lambda-api';
 import { startEventsApi, type PutEvent } from './events-api';
 import { startReplicateEmulator, type EmulatorOptions, type ReplicateEmulator } from './replicate-emulator';
 import { loadConfig, type RuntimeConfig } from '../functions/adapters/config';
-import { INBOX_PREFIX } from '../functions/domain/run-keys';
 import { logger } from '../functions/adapters/logger';
+import { followExecutionEnds, interruptRuns, settledWithin, watchInbox } from './event-rules';
 
 export const LOCAL_BUCKET = 'longshot-local';
 const REGION = 'us-east-1';
@@ -112,15 +112,6 @@ const closeServer = (server: Server) => {
   return new Promise<void>((resolve) => server.close(() => resolve()));
 };
 
-const settledWithin = <T>(promise: Promise<T>, ms: number) =>
-  new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    promise.then(
-      () => (clearTimeout(timer), resolve(true)),
-      () => (clearTimeout(timer), resolve(true)),
-    );
-  });
-
 /** s3rver and node's http servers throw an unhandled EADDRINUSE: find out before starting them. */
 async function assertPortFree(port: number | undefined, service: 'api' | 's3') {
   if (!port) return;
@@ -194,79 +185,6 @@ function configureEnvironment(env: { s3Endpoint: string; sfnUrl: string; stateMa
     delete process.env.REPLICATE_BASE_URL;
   }
   delete process.env.REPLICATE_WEBHOOK_SECRET;
-}
-
-type S3Event = { Records: { eventName: string; eventTime: string; s3: { bucket: { name: string }; object: { key: string; eTag?: string; size?: number } } }[] };
-
-/** The deployed EventBridge rule on inbox/*.json uploads, fed by s3rver's object events. */
-function watchInbox(s3: S3Server['events'], startFromUpload: AnyHandler): Promise<unknown>[] {
-  const handled: Promise<unknown>[] = [];
-  s3.on('event', (event: S3Event) => {
-    for (const record of event.Records ?? []) {
-      // Like the deployed rule: every object under inbox/, key as s3rver has it; the handler decides.
-      const key = record.s3.object.key;
-      if (!record.eventName.startsWith('ObjectCreated') || !key.startsWith(INBOX_PREFIX)) continue;
-      // The same EventBridge "Object Created" shape the deployed rule delivers.
-      const result = startFromUpload({
-        version: '0',
-        id: `local-${Date.now()}`,
-        'detail-type': 'Object Created',
-        source: 'aws.s3',
-        time: record.eventTime ?? new Date().toISOString(),
-        region: REGION,
-        resources: [],
-        detail: { bucket: { name: record.s3.bucket.name }, object: { key: record.s3.object.key, etag: record.s3.object.eTag, size: record.s3.object.size } },
-      }).catch((error: Error) => ({ error: error.message }));
-      handled.push(result);
-    }
-  });
-  return handled;
-}
-
-/**
- * The deployed EventBridge rule on Step Functions status changes, for ends the ASL cannot catch
- * (a stop from outside, the execution timeout, an interrupted local stack), on both machines.
- */
-function followExecutionEnds(engines: LocalStepFunctions[], executionEnded: AnyHandler) {
-  const all: Promise<unknown>[] = [];
-  const byName = new Map<string, Promise<unknown>>();
-  let closed = false;
-  const onFinished = (execution: Execution) => {
-    if (closed || execution.status === 'SUCCEEDED') return;
-    const handled = executionEnded({
-      version: '0',
-      id: `local-${Date.now()}`,
-      'detail-type': 'Step Functions Execution Status Change',
-      source: 'aws.states',
-      time: new Date().toISOString(),
-      region: REGION,
-      resources: [execution.executionArn],
-      detail: { executionArn: execution.executionArn, stateMachineArn: execution.stateMachineArn, name: execution.name, status: execution.status, error: execution.error ?? null, cause: execution.cause ?? null },
-    }).catch((error: Error) => ({ error: error.message }));
-    all.push(handled);
-    byName.set(execution.name, handled);
-  };
-  for (const engine of engines) engine.on('finished', onFinished);
-  return { all, byName, close: () => void (closed = true) };
-}
-
-async function interruptRuns(engine: LocalStepFunctions, compareEngine: LocalStepFunctions, ends: ReturnType<typeof followExecutionEnds>, cause: string): Promise<Interruption> {
-  const running = engine.list().filter((e) => e.status === 'RUNNING');
-  const compares = compareEngine.list().filter((e) => e.status === 'RUNNING');
-  // A stopped compare stops its variants' runs (listed above, so they are awaited and recorded too).
-  for (const execution of compares) compareEngine.stopExecution(execution.executionArn, INTERRUPTED_ERROR, cause);
-  for (const execution of running) engine.stopExecution(execution.executionArn, INTERRUPTED_ERROR, cause);
-  const stopped = [...running, ...compares];
-  await Promise.all(stopped.map((e) => e.done));
-  const recordings = stopped.map((e) => ends.byName.get(e.name) ?? Promise.resolve());
-  await settledWithin(Promise.all(recordings), RECORD_DEADLINE_MS);
-  const settled = await Promise.all(recordings.map((r) => settledWithin(r, 0)));
-  const names = (from: number, to: number, done: boolean) => stopped.slice(from, to).filter((_, i) => settled[from + i] === done).map((e) => e.name);
-  return {
-    recorded: names(0, running.length, true),
-    unrecorded: names(0, running.length, false),
-    compares: { recorded: names(running.length, stopped.length, true), unrecorded: names(running.length, stopped.length, false) },
-  };
 }
 
 export async function startLocalStack(options: StackOptions = {}): Promise<LocalStack> {
