@@ -206,12 +206,13 @@ function addDev(program: Command, session: Session) {
     .addOption(emulatorDriftOption())
     .addOption(emulatorLatencyOption())
     .addOption(emulatorFaultOption())
+    .option('--out <dir>', 'where runs are kept: the bucket render, regenerate and resume use (DIR/.longshot/bucket)', 'out')
     .option('--verbose', 'show the handlers’ structured logs')
     .action(async (opts) => {
       if (isRemote(opts)) return runDevAgainst(opts, session.signal, serveViewer);
       const stack = { apiPort: opts.port, s3Port: opts.s3Port, replicate: opts.replicate, webhooks: opts.webhooks, emulator: emulatorOptions(opts) };
       const options = withEmulatorFaults(stack, opts.emulatorFault, null);
-      await runDevServer({ ...options, logLevel: opts.verbose ? 'INFO' : undefined }, session.signal);
+      await runDevServer({ ...options, logLevel: opts.verbose ? 'INFO' : undefined }, session.signal, opts.out);
     });
 }
 

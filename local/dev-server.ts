@@ -1,8 +1,8 @@
 // `longshot dev`: the local stack kept running, with the inbox/ upload trigger, until Ctrl-C. A stop
 // records every run in flight as interrupted (manifest: canceled, error Interrupted) and cancels
 // its predictions, so nothing says "running" forever.
-import { join } from 'node:path';
 import { startLocalStack, type LocalStack, type StackOptions } from './stack';
+import { keptStack } from './render';
 import type { Execution, ProgressEvent } from './step-functions';
 
 export const DEV_INTERRUPT_CAUSE = 'the local stack was stopped (Ctrl-C) while this run was in flight; start it again (POST /runs)';
@@ -28,7 +28,7 @@ function printBanner(stack: LocalStack, options: StackOptions) {
       `longshot dev: local stack up (Replicate: ${replicateLabel(options)}, webhooks ${options.webhooks === false ? 'off' : 'on'})`,
       `  viewer    ${stack.apiUrl}/   the run viewer: open it in a browser on this machine`,
       `  API       ${stack.apiUrl}   POST /runs · GET /runs · GET /runs/{runId} · DELETE /runs/{runId} · POST /webhooks/replicate`,
-      `  S3        ${stack.s3Endpoint}   bucket ${stack.bucket} (path-style; access key S3RVER / S3RVER), data in .longshot/s3`,
+      `  S3        ${stack.s3Endpoint}   bucket ${stack.bucket} (path-style; access key S3RVER / S3RVER), data in ${stack.s3Directory} (shared with render, regenerate, resume)`,
       `  SFN       ${stack.sfnEndpoint}   state machine ${stack.engine.stateMachineArn}`,
       `  compares  POST /compares · GET /compares/{compareId}   state machine ${stack.compareEngine.stateMachineArn}`,
       `  start     curl -s -X POST ${stack.apiUrl}/runs -H 'content-type: application/json' --data @examples/winter-ad.json`,
@@ -44,9 +44,12 @@ function printBanner(stack: LocalStack, options: StackOptions) {
 const signalled = (signal: AbortSignal) =>
   new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 
-/** Runs until `signal` aborts (the CLI aborts it on SIGINT/SIGTERM), then stops the stack. */
-export async function runDevServer(options: StackOptions, signal: AbortSignal): Promise<void> {
-  const stack = await startLocalStack({ ...options, watchInbox: true, s3Directory: join('.longshot', 's3') });
+/**
+ * Runs until `signal` aborts (the CLI aborts it on SIGINT/SIGTERM), then stops the stack. Its bucket
+ * is the one `render` keeps under `outDir`, so the viewer shows rendered runs too.
+ */
+export async function runDevServer(options: StackOptions, signal: AbortSignal, outDir = 'out'): Promise<void> {
+  const stack = await startLocalStack({ ...keptStack(outDir, options), watchInbox: true });
   stack.engine.on('progress', logProgress);
   printBanner(stack, options);
   await signalled(signal);

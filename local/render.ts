@@ -114,8 +114,8 @@ type FollowOptions = Omit<RenderOptions, 'storyboard' | 'overrides'>;
  */
 export const localStoreOf = (outDir: string) => join(resolve(outDir), '.longshot', 'bucket');
 
-/** The stack's bucket and the emulator's takes, kept under the output directory. */
-function keptStack(outDir: string, stack: StackOptions = {}): StackOptions {
+/** The stack's bucket and the emulator's takes, kept under the output directory (render, regenerate, resume and dev share them). */
+export function keptStack(outDir: string, stack: StackOptions = {}): StackOptions {
   const kept = dirname(localStoreOf(outDir));
   return { s3Directory: localStoreOf(outDir), ...stack, emulator: { takesFile: join(kept, 'emulator-takes.json'), ...stack.emulator } };
 }

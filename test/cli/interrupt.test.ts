@@ -154,6 +154,26 @@ describe('longshot resume after Ctrl-C, in a new process', () => {
   }, 120_000);
 });
 
+describe('longshot dev over what render made', () => {
+  it('lists and serves a run render made in the same out/ (one local store for the CLI and the viewer)', async () => {
+    const { cwd, temp } = await workspace('shared-store');
+    const board = join(dir, 'shared-store-one.json');
+    await writeFile(board, JSON.stringify({ ...parallelBoard('Rendered then viewed'), scenes: parallelBoard('x').scenes.slice(0, 1).map((s) => ({ ...s, prompt: `${s.prompt} (viewed)` })) }));
+    const render = startCli(['render', board, '--json'], { cwd, env: { TMPDIR: temp } });
+    expect((await render.exited).code, render.stderr()).toBe(0);
+    const { runId } = JSON.parse(render.stdout());
+    const { cli, api } = await startDev(cwd, temp);
+    try {
+      const listed = await getJson(`${api}/runs`);
+      expect(listed.body.runs.map((r: any) => [r.runId, r.status])).toContainEqual([runId, 'succeeded']);
+      const report = await getJson(`${api}/runs/${runId}`);
+      expect((await fetch(report.body.urls.film)).status).toBe(200);
+    } finally {
+      await cli.stop('SIGTERM');
+    }
+  }, 90_000);
+});
+
 describe('DELETE after dev restarted (the engine forgot the execution, the bucket kept the run)', () => {
   it('records the cancel of a run whose manifest still says running instead of answering 404', async () => {
     const ws = await workspace('crashed');
