@@ -27,7 +27,7 @@ function printBanner(stack: LocalStack, options: StackOptions) {
     [
       `longshot dev: local stack up (Replicate: ${replicateLabel(options)}, webhooks ${options.webhooks === false ? 'off' : 'on'})`,
       `  viewer    ${stack.apiUrl}/   the run viewer: open it in a browser on this machine`,
-      `  API       ${stack.apiUrl}   POST /runs · GET /runs · GET /runs/{runId} · DELETE /runs/{runId} · POST /webhooks/replicate`,
+      `  API       ${stack.apiUrl}   POST /runs · GET /runs · GET /runs/{runId} · DELETE /runs/{runId} · POST /runs/{runId}/regenerate|resume · POST /webhooks/replicate`,
       `  S3        ${stack.s3Endpoint}   bucket ${stack.bucket} (path-style; access key S3RVER / S3RVER), data in ${stack.s3Directory} (shared with render, regenerate, resume)`,
       `  SFN       ${stack.sfnEndpoint}   state machine ${stack.engine.stateMachineArn}`,
       `  compares  POST /compares · GET /compares/{compareId}   state machine ${stack.compareEngine.stateMachineArn}`,
