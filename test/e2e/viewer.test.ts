@@ -1,5 +1,5 @@
 // The run viewer in a real browser (Debian's chromium through playwright-core; .ci/run installs it):
-// paste a storyboard → live progress → the film plays; a slow second run is canceled; problems are
+// paste a storyboard → live progress → the film plays; Regenerate scene remakes scene 2 of it; a slow run is canceled, then resumed; problems are
 // shown at their fields. Each storyboard's prompts name its title: a repeated prompt would be
 // answered from the first run's stored outputs (reuse by hash) instead of generated. A screenshot is kept in test-artifacts/ (git-ignored).
 import { existsSync } from 'node:fs';
