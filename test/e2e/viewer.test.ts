@@ -1,5 +1,5 @@
 // The run viewer in a real browser (Debian's chromium through playwright-core; .ci/run installs it):
-// paste a storyboard → live progress → the film plays; a slow second run is canceled; problems are
+// paste a storyboard → live progress → the film plays; Regenerate scene remakes scene 2 of it; a slow run is canceled, then resumed; problems are
 // shown at their fields. Each storyboard's prompts name its title: a repeated prompt would be
 // answered from the first run's stored outputs (reuse by hash) instead of generated. A screenshot is kept in test-artifacts/ (git-ignored).
 import { existsSync } from 'node:fs';
@@ -18,6 +18,10 @@ type Video = { muted: boolean; readyState: number; currentTime: number; play(): 
 let stack: LocalStack;
 let browser: Browser;
 let page: Page;
+/** The first test's succeeded run, which the regenerate test starts from. */
+let kiteRunId: string | null = null;
+/** The cancel test's canceled run, which the resume test resumes. */
+let slowRunId: string | null = null;
 
 const storyboard = (title: string, scenes: number) => ({
   title,
@@ -28,6 +32,20 @@ const storyboard = (title: string, scenes: number) => ({
 
 async function paste(json: string) {
   await page.fill('#storyboard-json', json);
+}
+
+/** The run the page shows once it is not `previous` (a Resume or Regenerate moves the page to its new run). */
+async function nextRunShown(previous: string) {
+  const run = page.locator(`article.run:not([data-run-id="${previous}"])`);
+  await run.waitFor({ timeout: DEADLINE_MS });
+  return (await run.getAttribute('data-run-id'))!;
+}
+
+/** GET /runs/{id}'s manifest, as any API client sees it. */
+async function manifestOf(runId: string) {
+  const response = await fetch(`${stack.apiUrl}/runs/${runId}`, { headers: { accept: 'application/json' } });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { manifest: { origin: unknown } }).manifest;
 }
 
 beforeAll(async () => {
@@ -50,6 +68,7 @@ describe.skipIf(!hasChromium)('run viewer (skipped when chromium is not installe
     await run.waitFor({ timeout: DEADLINE_MS });
     const runId = await run.getAttribute('data-run-id');
     expect(runId).toMatch(/viewer-kite/);
+    kiteRunId = runId;
     // Live: a scene is seen generating, then stored, without reloading the page.
     await page.locator('[data-step="scene-2"][data-status="waiting"]').waitFor({ timeout: DEADLINE_MS });
     await page.locator('[data-step="scene-2"][data-status="stored"]').waitFor({ timeout: DEADLINE_MS });
@@ -67,6 +86,23 @@ describe.skipIf(!hasChromium)('run viewer (skipped when chromium is not installe
     await page.screenshot({ path: 'test-artifacts/viewer.png' });
   });
 
+  it('regenerates scene 2 of a succeeded run with a new prompt: scene 1 is reused, scene 2 made again', async () => {
+    expect(kiteRunId, 'the first test’s run').toBeTruthy();
+    await page.goto(`${stack.apiUrl}/#run=${kiteRunId}`);
+    await page.locator(`article.run[data-run-id="${kiteRunId}"] [data-run-status="succeeded"]`).waitFor({ timeout: DEADLINE_MS });
+    await page.fill('#regenerate-scene', '2');
+    await page.fill('#regenerate-prompt', 'The red kite lands on the sand, shot 2 again (Viewer kite)');
+    await page.getByRole('button', { name: 'Regenerate scene' }).click();
+    const childId = await nextRunShown(kiteRunId!);
+    const child = page.locator(`article.run[data-run-id="${childId}"]`);
+    await child.locator('[data-run-status="succeeded"]').waitFor({ timeout: DEADLINE_MS });
+    await expect(child.locator('.run-status').textContent()).resolves.toContain(`regenerate of ${kiteRunId}`);
+    await expect(child.locator('[data-step="scene-1"][data-status="stored"] .step-detail', { hasText: 'reused' }).count()).resolves.toBe(1);
+    await expect(child.locator('[data-step="scene-2"][data-status="stored"]').count()).resolves.toBe(1);
+    await expect(child.locator('[data-step="scene-2"] .step-detail', { hasText: 'reused' }).count()).resolves.toBe(0);
+    expect((await manifestOf(childId)).origin).toEqual({ kind: 'regenerate', parentRunId: kiteRunId, scene: 2 });
+  });
+
   it('cancels a slow run with its Cancel button', async () => {
     stack.emulator!.faults.processingDelayMs = 60_000;
     try {
@@ -76,9 +112,22 @@ describe.skipIf(!hasChromium)('run viewer (skipped when chromium is not installe
       await page.getByRole('button', { name: 'Cancel run' }).click();
       await page.locator('[data-run-status="canceled"]').waitFor({ timeout: DEADLINE_MS });
       await expect(page.getByRole('button', { name: 'Cancel run' }).isDisabled()).resolves.toBe(true);
+      slowRunId = await page.locator('article.run').getAttribute('data-run-id');
     } finally {
       stack.emulator!.faults.processingDelayMs = 0;
     }
+  });
+
+  it('resumes the canceled run with its Resume button: a new run that succeeds', async () => {
+    expect(slowRunId, 'the cancel test’s run').toBeTruthy();
+    await page.goto(`${stack.apiUrl}/#run=${slowRunId}`);
+    await page.locator(`article.run[data-run-id="${slowRunId}"] [data-run-status="canceled"]`).waitFor({ timeout: DEADLINE_MS });
+    await page.getByRole('button', { name: 'Resume' }).click();
+    const childId = await nextRunShown(slowRunId!);
+    const child = page.locator(`article.run[data-run-id="${childId}"]`);
+    await child.locator('[data-run-status="succeeded"]').waitFor({ timeout: DEADLINE_MS });
+    await expect(child.locator('.run-status').textContent()).resolves.toContain(`resume of ${slowRunId}`);
+    expect((await manifestOf(childId)).origin).toEqual({ kind: 'resume', parentRunId: slowRunId });
   });
 
   it('shows invalid JSON with where it breaks, and starts nothing', async () => {
