@@ -3,10 +3,7 @@
 // claims compares/{id}/ending.json create-only, like JoinComparison and RecordCompareFailure, and
 // the winner asks for the compare notification. The variants' runs stop with their parent and are
 // recorded by the run path. Emulated predictions are slowed down so the variants are still busy.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { HANDLERS } from '../../local/handlers';
@@ -14,40 +11,23 @@ import { findJson } from '../../functions/adapters/s3';
 import { findManifest } from '../../functions/adapters/run-store';
 import { compareKeys, type CompareEnding, type CompareRequestRecord } from '../../functions/domain/compare';
 import { newRunId } from '../../functions/domain/run-keys';
-import type { CompareSummary, WebhookPayload } from '../../functions/domain/notification';
+import type { CompareSummary } from '../../functions/domain/notification';
 import type { Execution } from '../../local/step-functions';
 import { waitFor } from '../handlers/helpers';
 import { within } from './gates';
 import { shortStoryboard } from './short-storyboard';
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+import { startNotifyReceiver, verified, type NotifyReceiver } from '../support/notify-receiver';
 
 let stack: LocalStack;
-let receiver: Server;
-let receiverUrl: string;
-const received: Received[] = [];
+let receiver: NotifyReceiver;
 
 beforeAll(async () => {
   stack = await startLocalStack({ emulator: { faults: { processingDelayMs: 4000 } }, notifyRetryMs: 20, asyncRetryMs: 20 });
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startNotifyReceiver();
 });
 afterAll(async () => {
   await stack?.stop();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 const endingOf = (compareId: string) => findJson<CompareEnding>(stack.config, compareKeys(compareId).ending);
@@ -82,7 +62,7 @@ async function startBusyCompare(title: string, notifyPath: string): Promise<{ co
   const response = await fetch(`${stack.apiUrl}/compares`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ storyboard: { ...shortStoryboard(title, 1), anchor: false }, variants: ['fast:chain', 'fast:single'], notify: { url: `${receiverUrl}${notifyPath}` } }),
+    body: JSON.stringify({ storyboard: { ...shortStoryboard(title, 1), anchor: false }, variants: ['fast:chain', 'fast:single'], notify: { url: `${receiver.url}${notifyPath}` } }),
   });
   expect(response.status).toBe(202);
   const { compareId } = (await response.json()) as { compareId: string };
@@ -129,9 +109,9 @@ describe('a compare stopped from outside (StopExecution, as the console does)', 
   });
 
   it('sends one signed compare.canceled POST (verified with standardwebhooks) and one "Compare Canceled" event', async () => {
-    const deliveries = received.filter((r) => r.path === '/stopped');
+    const deliveries = receiver.received.filter((r) => r.path === '/stopped');
     expect(deliveries).toHaveLength(1);
-    const payload = new Webhook(stack.notifySecret).verify(deliveries[0].body, deliveries[0].headers as Record<string, string>) as WebhookPayload<CompareSummary>;
+    const payload = verified<CompareSummary>(stack.notifySecret, deliveries[0]);
     expect(payload).toMatchObject({
       type: 'compare.canceled',
       data: { compareId, status: 'canceled', endedBy: 'execution-ended', sideBySideKey: null, failure: { error: 'ExecutionAborted' } },

@@ -3,46 +3,26 @@
 // hands the compare to the same notify function as runs, which puts one "Compare …" EventBridge event
 // and POSTs the signed compare summary to a receiver on 127.0.0.1 that verifies it with the
 // `standardwebhooks` package, as a caller would.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { findJson } from '../../functions/adapters/s3';
 import { compareKeys, type CompareRequestRecord } from '../../functions/domain/compare';
-import type { CompareSummary, WebhookPayload } from '../../functions/domain/notification';
+import type { CompareSummary } from '../../functions/domain/notification';
 import { HANDLERS } from '../../local/handlers';
 import { waitFor } from '../handlers/helpers';
 import { shortStoryboard } from './short-storyboard';
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+import { startNotifyReceiver, verified, type NotifyReceiver, type Received } from '../support/notify-receiver';
 
 let stack: LocalStack;
-let receiver: Server;
-let receiverUrl: string;
-const received: Received[] = [];
+let receiver: NotifyReceiver;
 
 beforeAll(async () => {
   stack = await startLocalStack({ notifyRetryMs: 20, asyncRetryMs: 20 });
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startNotifyReceiver();
 });
 afterAll(async () => {
   await stack?.stop();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 afterEach(() => {
   for (const key of Object.keys(stack.emulator!.faults)) delete (stack.emulator!.faults as Record<string, unknown>)[key];
@@ -58,7 +38,7 @@ async function compareToNotification(title: string, path: string) {
   const response = await postCompare({
     storyboard: { ...shortStoryboard(title, 1), anchor: false },
     variants: ['fast:chain', 'fast:single'],
-    notify: { url: `${receiverUrl}${path}` },
+    notify: { url: `${receiver.url}${path}` },
   });
   expect(response.status).toBe(202);
   const { compareId } = (await response.json()) as { compareId: string };
@@ -76,13 +56,12 @@ async function compareToNotification(title: string, path: string) {
     compareId,
     runIds: request!.runs.map((r) => r.runId),
     invocations: stack.asyncInvocations.filter((i) => compareIdOf(i.payload) === compareId).length,
-    deliveries: received.filter((r) => r.path === path),
+    deliveries: receiver.received.filter((r) => r.path === path),
     events: stack.events.filter((e) => (e.detail as { compareId?: string }).compareId === compareId),
   };
 }
 
-const verify = (delivery: Received) =>
-  new Webhook(stack.notifySecret).verify(delivery.body, delivery.headers as Record<string, string>) as WebhookPayload<CompareSummary>;
+const verify = (delivery: Received) => verified<CompareSummary>(stack.notifySecret, delivery);
 
 describe('a compare that ends tells its caller once', () => {
   it('succeeded: one POST that verifies with standardwebhooks, and one "Compare Completed" event', async () => {

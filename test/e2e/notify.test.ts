@@ -2,9 +2,6 @@
 // the notify function (through the local Lambda API, asynchronously), which puts the EventBridge
 // event and POSTs the signed summary to notify.url — here a receiver on 127.0.0.1 that verifies
 // the signature with the `standardwebhooks` package, as a caller would.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { findJson, listKeys, putJson } from '../../functions/adapters/s3';
@@ -12,42 +9,21 @@ import { claimEnding } from '../../functions/adapters/run-store';
 import { failedEnding } from '../../functions/domain/ending';
 import { HANDLERS } from '../../local/handlers';
 import { runKeys } from '../../functions/domain/run-keys';
-import type { WebhookPayload } from '../../functions/domain/notification';
 import type { DeliveryRecord } from '../../functions/workflow/notify-run';
 import { waitFor, waitForStep } from '../handlers/helpers';
 import { shortStoryboard } from './short-storyboard';
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+import { startNotifyReceiver, verified, type NotifyReceiver, type Received } from '../support/notify-receiver';
 
 let stack: LocalStack;
-let receiver: Server;
-let receiverUrl: string;
-const received: Received[] = [];
-/** Statuses to answer on a path, in turn (then 200). */
-const answers = new Map<string, number[]>();
+let receiver: NotifyReceiver;
 
 beforeAll(async () => {
   stack = await startLocalStack({ notifyRetryMs: 20, asyncRetryMs: 20 });
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(answers.get(path)?.shift() ?? 200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startNotifyReceiver();
 });
 afterAll(async () => {
   await stack?.stop();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 afterEach(() => {
   for (const key of Object.keys(stack.emulator!.faults)) delete (stack.emulator!.faults as Record<string, unknown>)[key];
@@ -59,7 +35,7 @@ async function postRun(body: unknown): Promise<Response> {
 
 /** Starts a one-scene run that notifies `path` on the receiver; resolves when its notification work is over. */
 async function runToNotification(title: string, path: string, whileRunning?: (runId: string) => Promise<unknown>) {
-  const response = await postRun({ storyboard: { ...shortStoryboard(title, 1), anchor: false }, notify: { url: `${receiverUrl}${path}` } });
+  const response = await postRun({ storyboard: { ...shortStoryboard(title, 1), anchor: false }, notify: { url: `${receiver.url}${path}` } });
   expect(response.status).toBe(202);
   const { runId } = (await response.json()) as { runId: string };
   await whileRunning?.(runId);
@@ -73,11 +49,10 @@ async function runToNotification(title: string, path: string, whileRunning?: (ru
   await Promise.all(stack.statusChanges);
   const invocations = stack.asyncInvocations.filter((i) => (i.payload as { runId: string }).runId === runId);
   await Promise.all(invocations.map((i) => i.done));
-  return { runId, outcome, invocations: invocations.length, deliveries: received.filter((r) => r.path === path) };
+  return { runId, outcome, invocations: invocations.length, deliveries: receiver.received.filter((r) => r.path === path) };
 }
 
-const verify = (delivery: Received) =>
-  new Webhook(stack.notifySecret).verify(delivery.body, delivery.headers as Record<string, string>) as WebhookPayload;
+const verify = (delivery: Received) => verified(stack.notifySecret, delivery);
 
 describe('a run that ends tells its caller once', () => {
   it('succeeded: one POST that verifies with standardwebhooks, and one "Run Completed" event', async () => {
@@ -117,7 +92,7 @@ describe('a run that ends tells its caller once', () => {
   });
 
   it('a receiver that answers 500 gets the same notification again, and 200 ends it', async () => {
-    answers.set('/flaky', [500]);
+    receiver.answers.set('/flaky', [500]);
     const { runId, outcome, deliveries } = await runToNotification('Notified after a 500', '/flaky');
     expect(outcome).toMatchObject({ result: { webhook: 'delivered' }, attempts: 1 });
     expect(deliveries).toHaveLength(2);
@@ -130,14 +105,14 @@ describe('a run that ends tells its caller once', () => {
 
 describe('a receiver that never takes it', () => {
   it('answering 410 is asked once: a 4xx other than 429 is final', async () => {
-    answers.set('/gone', [410]);
+    receiver.answers.set('/gone', [410]);
     const { outcome, deliveries } = await runToNotification('Notified to a gone receiver', '/gone');
     expect(deliveries).toHaveLength(1);
     expect(outcome).toMatchObject({ result: { webhook: 'refused' }, attempts: 1 });
   });
 
   it('answering 500 every time: bounded attempts per invocation, Lambda retries, the event is put once', async () => {
-    answers.set('/down', Array(100).fill(500));
+    receiver.answers.set('/down', Array(100).fill(500));
     const { runId, outcome, deliveries } = await runToNotification('Notified to a broken receiver', '/down');
     // 4 attempts in each of the 3 invocations Lambda makes (the first and its two retries).
     expect(deliveries).toHaveLength(12);
@@ -158,10 +133,10 @@ describe('the notify function on its own', () => {
     await claimEnding(stack.config, runId, failedEnding('record-failure', 'failed', { state: 'Scenes', error: 'X', cause: 'y' }));
     // As if the name behind an accepted URL now pointed inside the network.
     await putJson(stack.config, runKeys(runId).notify, { url: 'https://10.0.0.1/hook' });
-    const before = received.length;
+    const before = receiver.received.length;
     expect(await HANDLERS.notify({ runId })).toMatchObject({ event: 'sent', webhook: 'refused' });
     expect(await HANDLERS.notify({ runId })).toMatchObject({ event: 'already-sent', webhook: 'already-done' });
-    expect(received.length).toBe(before);
+    expect(receiver.received.length).toBe(before);
     expect(stack.events.filter((e) => (e.detail as { runId: string }).runId === runId)).toHaveLength(1);
     const [recordKey] = await listKeys(stack.config, `${runKeys(runId).prefix}notifications/`);
     const record = await findJson<DeliveryRecord>(stack.config, recordKey);
