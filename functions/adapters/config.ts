@@ -1,7 +1,7 @@
 // Everything that differs between AWS and the laptop comes from the environment: endpoints,
 // names and credentials. Handlers never branch on "local" beyond this.
 import { ConfigError } from '../domain/errors';
-import { CANCEL_AFTER } from '../domain/prediction-windows';
+import { CANCEL_AFTER, durationSeconds } from '../domain/prediction-windows';
 
 export interface RuntimeConfig {
   bucket: string;
@@ -50,6 +50,16 @@ export function loadConfig(): RuntimeConfig {
     cancelAfter: process.env.PREDICTION_CANCEL_AFTER || CANCEL_AFTER,
     presignSeconds: positiveInt('PRESIGN_SECONDS', 3600),
   };
+}
+
+/**
+ * PREDICTION_CANCEL_AFTER in seconds: the longest a prediction may run. Each prediction's own
+ * Cancel-After is at most this, and a prediction without one recorded is judged by it.
+ */
+export function cancelAfterCeilingSeconds(config: RuntimeConfig): number {
+  const seconds = durationSeconds(config.cancelAfter);
+  if (seconds === null) throw new ConfigError(`PREDICTION_CANCEL_AFTER must be a duration like 1800s or 30m, got "${config.cancelAfter}"`);
+  return seconds;
 }
 
 export function requireStateMachineArn(config: RuntimeConfig): string {

@@ -1,7 +1,7 @@
 // The two ways a waiting task ends: a verified webhook, or a poll after the wait timed out.
 // Both produce the same task result, and neither resumes anything twice: the one delivery that
 // claims the callback record (a conditional write) is the one that sends the task result.
-import type { RuntimeConfig } from '../adapters/config';
+import { cancelAfterCeilingSeconds, type RuntimeConfig } from '../adapters/config';
 import { getPrediction } from '../adapters/replicate';
 import { verifyReplicateWebhook } from '../adapters/webhook-signature';
 import { sendTaskFailure, sendTaskSuccess, type TaskOutcome } from '../adapters/sfn';
@@ -9,9 +9,8 @@ import { loadCallback, updateCallback } from '../adapters/run-store';
 import { logger } from '../adapters/logger';
 import { isRunId, isStepName } from '../domain/run-keys';
 import { claimed, decideDelivery, released, type CallbackRecord, type DeliveryDecision } from '../domain/callbacks';
-import { durationSeconds } from '../domain/prediction-windows';
 import { isTerminal, predictionError, toPredictionResult, type PredictionLike, type PredictionResult } from '../domain/replicate-inputs';
-import { ConfigError, MissingObjectError, WebhookRejectedError } from '../domain/errors';
+import { MissingObjectError, WebhookRejectedError } from '../domain/errors';
 import { settleSpend } from '../adapters/spend-ledger';
 
 export interface WebhookRequest {
@@ -37,13 +36,6 @@ export interface TaskResult {
 /** Rounds of claim → send → release when the record is re-pointed under a delivery. */
 const DELIVERY_ROUNDS = 3;
 
-/** Replicate's Cancel-After in seconds: a prediction canceled at that age timed out (generate it again). */
-function deadlineSeconds(config: RuntimeConfig): number {
-  const seconds = durationSeconds(config.cancelAfter);
-  if (seconds === null) throw new ConfigError(`PREDICTION_CANCEL_AFTER must be a duration like 1800s or 30m, got "${config.cancelAfter}"`);
-  return seconds;
-}
-
 /** Verifies a Replicate webhook and resumes the task it belongs to. */
 export async function handleWebhook(config: RuntimeConfig, request: WebhookRequest): Promise<WebhookOutcome> {
   const { run, step } = request.query;
@@ -68,7 +60,7 @@ const ANSWERS: Record<Exclude<DeliveryDecision, 'claim'>, WebhookOutcome> = {
 };
 
 async function deliver(config: RuntimeConfig, runId: string, step: string, prediction: PredictionResult, by: string): Promise<WebhookOutcome> {
-  const deadline = deadlineSeconds(config); // before claiming: a claim must not be left behind by a config error
+  const deadline = cancelAfterCeilingSeconds(config); // before claiming: a claim must not be left behind by a config error
   // Every terminal report counts, a superseded attempt's too: what it cost is spent either way.
   if (isTerminal(prediction.status)) await settleSpend(config, runId, prediction.id, prediction);
   for (let round = 1; round <= DELIVERY_ROUNDS; round++) {
@@ -125,7 +117,7 @@ export async function pollPrediction(config: RuntimeConfig, runId: string, step:
   await updateCallback(config, runId, step, (current) =>
     current?.predictionId === prediction.id ? claimed(current, 'poll', prediction.status, now) : undefined,
   );
-  const error = predictionError(step, prediction, callback.cancelAfterSec ?? deadlineSeconds(config));
+  const error = predictionError(step, prediction, callback.cancelAfterSec ?? cancelAfterCeilingSeconds(config));
   if (error) throw error;
   return { done: true, prediction };
 }

@@ -1,7 +1,7 @@
 // Anchor and clip tasks: write the callback record (task token) first, then create the prediction
 // with a webhook that names only run and step. The webhook or the poll sends the task result.
 // A retried start of the same attempt reuses its prediction; a new attempt cancels the old one.
-import type { RuntimeConfig } from '../adapters/config';
+import { cancelAfterCeilingSeconds, type RuntimeConfig } from '../adapters/config';
 import { cancelPrediction, createPrediction } from '../adapters/replicate';
 import { exists, presignGet, sha256Of } from '../adapters/s3';
 import { sendTaskSuccess } from '../adapters/sfn';
@@ -9,9 +9,9 @@ import { findManifest, loadCallback, updateCallback, updateStep } from '../adapt
 import { logger } from '../adapters/logger';
 import type { AnchorPlan, KeyframePlan, ScenePlan } from '../domain/plan';
 import { awaitingPrediction, planStart, repointed, withPrediction, type CallbackRecord, type StepTarget } from '../domain/callbacks';
-import { cancelAfterFor, durationSeconds } from '../domain/prediction-windows';
+import { cancelAfterFor } from '../domain/prediction-windows';
 import { anchorRequest, clipRequest, keyframeRequest, webhookUrl, withWebhook, type CreateRequest } from '../domain/replicate-inputs';
-import { ConfigError, MissingObjectError, PredictionCanceledError, ReplicateRequestError } from '../domain/errors';
+import { MissingObjectError, PredictionCanceledError, ReplicateRequestError } from '../domain/errors';
 import { frameByContent, outputHash, reusableKey, reusedResult } from '../domain/reuse';
 import type { Billing } from '../domain/spend';
 import { notePredictionSpend, reserveSpend, settleSpend } from '../adapters/spend-ledger';
@@ -33,9 +33,8 @@ const IMAGE_BILLING: Billing = { per: 'predict-second' };
 
 /** Cancel-After for this prediction's model and length, never beyond the deployment's PREDICTION_CANCEL_AFTER. */
 function cancelAfterOf(config: RuntimeConfig, billing: Billing): number {
-  const ceiling = durationSeconds(config.cancelAfter);
-  if (ceiling === null) throw new ConfigError(`PREDICTION_CANCEL_AFTER must be a duration like 1800s or 30m, got "${config.cancelAfter}"`);
-  return cancelAfterFor(billing.per === 'output-second' ? { model: billing.model, seconds: billing.seconds } : 'image', ceiling);
+  const work = billing.per === 'output-second' ? { model: billing.model, seconds: billing.seconds } : 'image';
+  return cancelAfterFor(work, cancelAfterCeilingSeconds(config));
 }
 
 /**
