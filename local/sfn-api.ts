@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { LocalStepFunctions, SfnApiError, type Execution } from './step-functions';
 import { browserRefusal } from './loopback-only';
 import { executionHistory } from './sfn-history';
+import { executionArnOf } from '../functions/domain/execution';
 
 const epoch = (date?: Date) => (date ? date.getTime() / 1000 : undefined);
 const LOCAL_ROLE = 'arn:aws:iam::000000000000:role/longshot-local';
@@ -28,7 +29,7 @@ class Engines {
   }
 
   ofExecution(arn: unknown): LocalStepFunctions {
-    const engine = this.all.find((e) => String(arn).startsWith(`${e.stateMachineArn.replace(':stateMachine:', ':execution:')}:`));
+    const engine = this.all.find((e) => String(arn).startsWith(executionArnOf(e.stateMachineArn, '')));
     if (!engine) throw new SfnApiError('ExecutionDoesNotExist', `Execution does not exist: '${String(arn)}'`);
     return engine;
   }

@@ -7,6 +7,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { executionArnOf } from '../domain/execution';
 import { AWS_MAX_ATTEMPTS, requireStateMachineArn, type RuntimeConfig } from './config';
 import { tracer } from './observability';
 
@@ -60,24 +61,28 @@ export async function sendTaskFailure(
 }
 
 export function executionArn(config: RuntimeConfig, runId: string): string {
-  // arn:aws:states:region:account:stateMachine:name → arn:aws:states:region:account:execution:name:runId
-  return `${requireStateMachineArn(config).replace(':stateMachine:', ':execution:')}:${runId}`;
+  return executionArnOf(requireStateMachineArn(config), runId);
 }
 
-export async function startExecution(config: RuntimeConfig, runId: string, input: unknown) {
-  return sfnClient(config).send(
-    new StartExecutionCommand({ stateMachineArn: requireStateMachineArn(config), name: runId, input: JSON.stringify(input) }),
-  );
+/** StartExecution of `stateMachineArn` (the run machine, or the compare machine). */
+export function startExecutionOn(config: RuntimeConfig, stateMachineArn: string, name: string, input: unknown) {
+  return sfnClient(config).send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
 }
 
-export async function describeExecution(config: RuntimeConfig, runId: string) {
+/** DescribeExecution of `stateMachineArn`'s execution `name`; null if Step Functions does not know it. */
+export async function describeExecutionOn(config: RuntimeConfig, stateMachineArn: string, name: string) {
   try {
-    return await sfnClient(config).send(new DescribeExecutionCommand({ executionArn: executionArn(config, runId) }));
+    return await sfnClient(config).send(new DescribeExecutionCommand({ executionArn: executionArnOf(stateMachineArn, name) }));
   } catch (error) {
     if ((error as { name?: string })?.name === 'ExecutionDoesNotExist') return null;
     throw error;
   }
 }
+
+export const startExecution = (config: RuntimeConfig, runId: string, input: unknown) =>
+  startExecutionOn(config, requireStateMachineArn(config), runId, input);
+
+export const describeExecution = (config: RuntimeConfig, runId: string) => describeExecutionOn(config, requireStateMachineArn(config), runId);
 
 export async function stopExecution(config: RuntimeConfig, runId: string, cause: string) {
   return sfnClient(config).send(

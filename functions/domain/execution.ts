@@ -15,6 +15,10 @@ export interface RunRequest {
   origin?: RunOrigin;
 }
 
+/** arn:aws:states:region:account:stateMachine:name → arn:aws:states:region:account:execution:name:executionName */
+export const executionArnOf = (stateMachineArn: string, executionName: string) =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+
 /** Title slot of ids derived for executions not named by longshot (started in the console). */
 export const CONSOLE_TITLE = 'console';
 

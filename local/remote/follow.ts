@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Manifest } from '../../functions/domain/manifest';
+import { executionArnOf } from '../../functions/domain/execution';
 import { ApiClient, unexpected, type ApiResponse } from './api-client';
 import { RemoteError } from './errors';
 import { LOCAL_ACCOUNT } from '../step-functions';
@@ -158,7 +159,7 @@ export async function downloadRun(report: RunReport, outDir: string): Promise<st
 export function consoleUrl(executionArn: string | undefined, stateMachineArn?: string, executionName?: string): string | null {
   const arn =
     executionArn ??
-    (stateMachineArn && executionName ? `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}` : undefined);
+    (stateMachineArn && executionName ? executionArnOf(stateMachineArn, executionName) : undefined);
   const [, , , region, account] = arn?.split(':') ?? [];
   // A `longshot dev` execution has no page in any console.
   if (!arn || !region || account === LOCAL_ACCOUNT) return null;
