@@ -21,3 +21,33 @@ export async function api(method, path, body) {
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }
+
+/**
+ * Loads a report (anything with a `status`) and shows it, again every `everyMs` while it is
+ * running; a load that fails is shown by `showError` and tried again later. stop() ends it for
+ * good; refresh() loads at once (after a button changed the run).
+ */
+export function follow(load, show, showError, everyMs) {
+  let timer;
+  let stopped = false;
+  async function poll() {
+    try {
+      const report = await load();
+      if (stopped) return;
+      show(report);
+      if (report.status === 'running') timer = setTimeout(poll, everyMs);
+    } catch (error) {
+      if (stopped) return;
+      showError(error);
+      timer = setTimeout(poll, everyMs * 3);
+    }
+  }
+  void poll();
+  return {
+    stop: () => ((stopped = true), clearTimeout(timer)),
+    refresh: () => {
+      clearTimeout(timer);
+      void poll();
+    },
+  };
+}

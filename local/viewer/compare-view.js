@@ -1,6 +1,6 @@
 // A compare (GET /compares/{id}): its variants side by side, each with its run's film, then the
 // side-by-side film and the comparison rows once the compare has joined them.
-import { api, ApiError } from './api.js';
+import { api, ApiError, follow } from './api.js';
 import { h, keyed, number, usd } from './dom.js';
 
 const POLL_MS = 1500;
@@ -28,28 +28,24 @@ export function mountCompare(container, compareId) {
   const variants = h('ol', { class: 'variants', 'aria-label': 'Variants side by side' });
   const results = h('div', { class: 'section-body' });
   container.replaceChildren(h('article', { class: 'run', 'aria-labelledby': 'compare-title' }, heading, status, variants, h('section', { 'aria-labelledby': 'sbs-heading' }, h('h3', { id: 'sbs-heading' }, 'Side by side'), results)));
-  let timer;
-  let stopped = false;
 
-  async function poll() {
-    try {
-      const report = await api('GET', `/compares/${compareId}`);
-      const runs = await Promise.all(report.variants.map((v) => api('GET', `/runs/${v.runId}`).catch(() => null)));
-      if (stopped) return;
-      heading.textContent = report.title ? `${report.title} (compare)` : compareId;
-      status.replaceChildren(h('span', { class: `badge status-${report.status}`, dataset: { runStatus: report.status } }, report.status), ` ${compareId}`, report.ending?.failure ? ` · ${report.ending.failure.error}: ${report.ending.failure.cause}` : '');
-      const key = report.variants.map((v, i) => `${v.runId}:${v.status}:${v.scenesDone}:${Boolean(runs[i]?.urls?.film)}`).join(',');
-      keyed(variants, key, () => report.variants.map((v, i) => variantColumn(v, runs[i])));
-      keyed(results, report.results ? 'results' : 'none', () => (report.results
-        ? [h('video', { id: 'side-by-side', src: report.results.urls.sideBySide, controls: true, preload: 'metadata', 'aria-label': 'The variants’ films side by side' }), rowsTable(report.results.rows)]
-        : h('p', { class: 'hint' }, 'The side-by-side film appears when every variant has ended.')));
-      if (report.status === 'running') timer = setTimeout(poll, POLL_MS);
-    } catch (error) {
-      if (stopped) return;
-      status.textContent = error instanceof ApiError && error.status === 404 ? `No compare ${compareId}.` : `Could not load the compare: ${error.message}`;
-      timer = setTimeout(poll, POLL_MS * 3);
-    }
+  async function load() {
+    const report = await api('GET', `/compares/${compareId}`);
+    const runs = await Promise.all(report.variants.map((v) => api('GET', `/runs/${v.runId}`).catch(() => null)));
+    return { status: report.status, report, runs };
   }
-  void poll();
-  return () => ((stopped = true), clearTimeout(timer));
+
+  function show({ report, runs }) {
+    heading.textContent = report.title ? `${report.title} (compare)` : compareId;
+    status.replaceChildren(h('span', { class: `badge status-${report.status}`, dataset: { runStatus: report.status } }, report.status), ` ${compareId}`, report.ending?.failure ? ` · ${report.ending.failure.error}: ${report.ending.failure.cause}` : '');
+    const key = report.variants.map((v, i) => `${v.runId}:${v.status}:${v.scenesDone}:${Boolean(runs[i]?.urls?.film)}`).join(',');
+    keyed(variants, key, () => report.variants.map((v, i) => variantColumn(v, runs[i])));
+    keyed(results, report.results ? 'results' : 'none', () => (report.results
+      ? [h('video', { id: 'side-by-side', src: report.results.urls.sideBySide, controls: true, preload: 'metadata', 'aria-label': 'The variants’ films side by side' }), rowsTable(report.results.rows)]
+      : h('p', { class: 'hint' }, 'The side-by-side film appears when every variant has ended.')));
+  }
+
+  const showError = (error) =>
+    (status.textContent = error instanceof ApiError && error.status === 404 ? `No compare ${compareId}.` : `Could not load the compare: ${error.message}`);
+  return follow(load, show, showError, POLL_MS).stop;
 }

@@ -1,7 +1,7 @@
 // One run: actions, the step timeline, seed frames, clips, the film, continuity and cost. Polled
 // while it runs; media sections are rebuilt only when what they show changes (a playing video
 // keeps playing, a focused button keeps focus).
-import { api, ApiError } from './api.js';
+import { api, ApiError, follow } from './api.js';
 import { h, keyed, number, time, usd } from './dom.js';
 import { timeline } from './timeline.js';
 
@@ -102,12 +102,8 @@ export function mountRun(container, runId) {
   const sections = Object.fromEntries(
     [['steps', 'Steps'], ['film', 'Film'], ['seeds', 'Seed frames'], ['clips', 'Clips'], ['continuity', 'Continuity'], ['cost', 'Estimated and actual cost']].map(([id, title]) => [id, section(id, title)]),
   );
-  let timer;
-  let stopped = false;
-  const refresh = () => {
-    clearTimeout(timer);
-    void poll();
-  };
+  let following;
+  const refresh = () => following.refresh();
   const controls = actions(runId, refresh, (text) => (message.textContent = text));
   container.replaceChildren(h('article', { class: 'run', 'aria-labelledby': 'run-title', dataset: { runId } }, heading, status, controls.element, message, ...Object.values(sections).map((s) => s.element)));
 
@@ -127,18 +123,11 @@ export function mountRun(container, runId) {
     keyed(sections.continuity.body, manifest?.film ? 'film' : 'none', () => (manifest?.film ? [figures(manifest.film), report.urls.driftChart ? h('img', { class: 'drift', src: report.urls.driftChart, alt: 'Drift chart: each scene’s colour distance from the anchor' }) : null] : h('p', { class: 'hint' }, 'Measured when the film is joined.')));
   }
 
-  async function poll() {
-    try {
-      const report = await api('GET', `/runs/${runId}`);
-      if (stopped) return;
-      render(report);
-      if (report.status === 'running') timer = setTimeout(poll, POLL_MS);
-    } catch (error) {
-      if (stopped) return;
-      message.textContent = error instanceof ApiError && error.status === 404 ? `No run ${runId}.` : `Could not load the run: ${error.message}`;
-      timer = setTimeout(poll, POLL_MS * 3);
-    }
-  }
-  void poll();
-  return () => ((stopped = true), clearTimeout(timer));
+  following = follow(
+    () => api('GET', `/runs/${runId}`),
+    render,
+    (error) => (message.textContent = error instanceof ApiError && error.status === 404 ? `No run ${runId}.` : `Could not load the run: ${error.message}`),
+    POLL_MS,
+  );
+  return following.stop;
 }
