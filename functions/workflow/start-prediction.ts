@@ -131,11 +131,14 @@ export function startAnchor(config: RuntimeConfig, anchor: AnchorPlan, taskToken
 
 /** A frame a step starts from (or ends on), by presigned URL and by content; missing means an earlier step did not store it. */
 async function frameInput(config: RuntimeConfig, step: string, what: string, key: string): Promise<{ url: string; content: string }> {
-  if (!(await exists(config, key))) {
-    throw new MissingObjectError(`${step}: ${what} ${key} is missing (did the previous step store it?)`);
+  let sha256: string;
+  try {
+    sha256 = await sha256Of(config, key); // one read: it also finds out that the frame is there
+  } catch (error) {
+    if (error instanceof MissingObjectError) throw new MissingObjectError(`${step}: ${what} ${key} is missing (did the previous step store it?)`);
+    throw error;
   }
-  const [url, sha256] = await Promise.all([presignGet(config, key), sha256Of(config, key)]);
-  return { url, content: frameByContent(sha256) };
+  return { url: await presignGet(config, key), content: frameByContent(sha256) };
 }
 
 const optionalFrame = (config: RuntimeConfig, step: string, what: string, key: string | null | undefined) =>
